@@ -1,0 +1,112 @@
+"""Streaming reader for ``multipart/form-data`` audio and image requests.
+
+The ``request`` part (JSON) is buffered; the ``content`` part (the binary)
+is spooled to a temporary file once it grows past a threshold, so a large
+upload is held in memory once, as the final ``bytes``, not several times.
+"""
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from typing import IO, Optional
+
+from werkzeug.datastructures import Headers
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
+
+from .failures import invalid_request
+
+READ_CHUNK = 64 * 1024
+#: Binary parts up to this size stay in memory; larger ones go to a temporary file.
+SPOOL_THRESHOLD = 1024 * 1024
+#: The JSON part of a multipart request may be at most this large.
+MAX_JSON_PART = 1024 * 1024
+
+JSON_PART_NAME = "request"
+BINARY_PART_NAME = "content"
+
+
+@dataclass
+class MultipartBody:
+    """The two parts of an ELG multipart request."""
+
+    request_json: bytes
+    content: Optional[bytes]
+    content_type: Optional[str]
+
+
+class _Part:
+    def __init__(self, name: str, headers: Headers) -> None:
+        self.name = name
+        self.content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
+        self.is_json = name == JSON_PART_NAME or (
+            name != BINARY_PART_NAME and self.content_type in ("application/json", "text/json")
+        )
+        self.sink: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_THRESHOLD)
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.is_json and self.size > MAX_JSON_PART:
+            raise invalid_request(f"the {self.name!r} part is larger than {MAX_JSON_PART} bytes")
+        self.sink.write(data)
+
+    def read_all(self) -> bytes:
+        self.sink.seek(0)
+        data = self.sink.read()
+        self.sink.close()
+        return data
+
+
+def read_multipart(stream: IO[bytes], boundary: str) -> MultipartBody:
+    """Read an ELG multipart body from ``stream``.
+
+    Parts are recognised by name (``request``, ``content``) or, failing that,
+    by content type (JSON vs anything else), in either order, with or without
+    a filename. A missing JSON part, a second part of the same role or a
+    malformed body is a 400 failure.
+    """
+    if not boundary:
+        raise invalid_request("multipart/form-data without a boundary")
+    decoder = MultipartDecoder(boundary.encode("latin-1"))
+    json_part: Optional[_Part] = None
+    binary_part: Optional[_Part] = None
+    current: Optional[_Part] = None
+    finished = False
+    try:
+        while not finished:
+            chunk = stream.read(READ_CHUNK)
+            decoder.receive_data(chunk or None)
+            event = decoder.next_event()
+            while not isinstance(event, NeedData):
+                if isinstance(event, (Field, File)):
+                    current = _Part(event.name, event.headers)
+                    if current.is_json:
+                        if json_part is not None:
+                            raise invalid_request("the multipart body has more than one JSON request part")
+                        json_part = current
+                    else:
+                        if binary_part is not None:
+                            raise invalid_request("the multipart body has more than one content part")
+                        binary_part = current
+                elif isinstance(event, Data):
+                    if current is None:
+                        raise invalid_request("malformed multipart body")
+                    current.write(event.data)
+                elif isinstance(event, Epilogue):
+                    finished = True
+                    break
+                event = decoder.next_event()
+            if not chunk and not finished:
+                raise invalid_request("the multipart body ends before its closing boundary")
+    except ValueError as exc:
+        raise invalid_request(f"malformed multipart body: {exc}") from None
+    if json_part is None:
+        for part in (binary_part,):
+            if part is not None:
+                part.sink.close()
+        raise invalid_request('the multipart body has no "request" part with the JSON request')
+    return MultipartBody(
+        request_json=json_part.read_all(),
+        content=binary_part.read_all() if binary_part is not None else None,
+        content_type=binary_part.content_type if binary_part is not None else None,
+    )

@@ -1,0 +1,118 @@
+"""Reading an HTTP request body into the typed ELG request model."""
+from __future__ import annotations
+
+import json
+from typing import IO, Any, Mapping, Optional, Sequence
+
+from pydantic import ValidationError
+from werkzeug.http import parse_options_header
+
+from ..errors import ProcessingError
+from ..model.envelope import request_adapter
+from ..model.request import AudioRequest, ImageRequest, Request, TextRequest
+from .failures import invalid_request, unsupported_media_type, validation_failure
+from .multipart import read_multipart
+
+RAW_AUDIO_FORMATS = {
+    "audio/wav": "LINEAR16",
+    "audio/x-wav": "LINEAR16",
+    "audio/wave": "LINEAR16",
+    "audio/vnd.wave": "LINEAR16",
+    "audio/mpeg": "MP3",
+    "audio/mp3": "MP3",
+}
+RAW_TEXT_TYPES = ("text/plain", "text/html")
+ACCEPTED_CONTENT_TYPES = (
+    "application/json",
+    "multipart/form-data",
+    *RAW_AUDIO_FORMATS,
+    "image/*",
+    *RAW_TEXT_TYPES,
+)
+
+
+def parse_request(
+    content_type: Optional[str], stream: IO[bytes], query: Mapping[str, Sequence[str]]
+) -> Request:
+    """The ELG request carried by a body of ``content_type`` read from ``stream``.
+
+    Accepts a JSON request; a multipart request with a JSON ``request`` part
+    and a binary ``content`` part; and, as on the public ELG API, raw audio,
+    image and plain-text/HTML bodies with ``params`` from the query string.
+    Raises :class:`ProcessingError` with the fitting ELG failure otherwise.
+    """
+    mimetype, options = parse_options_header(content_type or "")
+    mimetype = mimetype.lower()
+    if mimetype == "application/json" or mimetype.endswith("+json"):
+        return _validate_json(_read_body(stream), options.get("charset"))
+    if mimetype == "multipart/form-data":
+        return _parse_multipart(stream, options.get("boundary", ""))
+    if mimetype in RAW_AUDIO_FORMATS:
+        return _validated(AudioRequest, content=_read_body(stream), format=RAW_AUDIO_FORMATS[mimetype],
+                          params=_params_from(query))
+    if mimetype.startswith("image/"):
+        image_format = mimetype.partition("/")[2]
+        return _validated(ImageRequest, content=_read_body(stream), format=image_format, params=_params_from(query))
+    if mimetype in RAW_TEXT_TYPES:
+        text = _decode(_read_body(stream), options.get("charset") or "utf-8")
+        return _validated(TextRequest, content=text, mime_type=mimetype, params=_params_from(query))
+    raise unsupported_media_type(content_type or "", ACCEPTED_CONTENT_TYPES)
+
+
+def _read_body(stream: IO[bytes]) -> bytes:
+    body = stream.read()
+    if not body:
+        raise ProcessingError("elg.request.missing")
+    return body
+
+
+def _decode(body: bytes, charset: str) -> str:
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise invalid_request(f"the body is not valid {charset} text: {exc}") from None
+
+
+def _validate_json(body: bytes, charset: Optional[str]) -> Request:
+    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
+        body = _decode(body, charset).encode("utf-8")
+    try:
+        return request_adapter.validate_json(body)
+    except ValidationError as exc:
+        raise validation_failure(exc) from None
+
+
+def _validated(model: type[Request], **fields: Any) -> Request:
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        raise validation_failure(exc, request_type=model.model_fields["type"].default) from None
+
+
+def _parse_multipart(stream: IO[bytes], boundary: str) -> Request:
+    body = read_multipart(stream, boundary)
+    try:
+        fields = json.loads(body.request_json)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise invalid_request(f'the "request" part is not valid JSON: {exc}') from None
+    if not isinstance(fields, dict):
+        raise invalid_request('the "request" part must be a JSON object')
+    request_type = fields.get("type")
+    if request_type in ("audio", "image"):
+        if body.content is None:
+            raise invalid_request('the multipart body has no "content" part')
+        fields["content"] = body.content
+        if request_type == "audio" and "format" not in fields and body.content_type in RAW_AUDIO_FORMATS:
+            fields["format"] = RAW_AUDIO_FORMATS[body.content_type]
+        if request_type == "image" and "format" not in fields and (body.content_type or "").startswith("image/"):
+            fields["format"] = body.content_type.partition("/")[2]
+    try:
+        return request_adapter.validate_python(fields)
+    except ValidationError as exc:
+        raise validation_failure(exc) from None
+
+
+def _params_from(query: Mapping[str, Sequence[str]]) -> Optional[dict[str, Any]]:
+    """Query-string parameters: one value as a string, repeated ones as a list."""
+    params = {name: values[0] if len(values) == 1 else list(values) for name, values in query.items()}
+    return params or None

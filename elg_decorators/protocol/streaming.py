@@ -1,0 +1,145 @@
+"""Handler results that arrive over time: progress messages ending in a response.
+
+A stream always ends with exactly one terminal message (a response or a
+failure); the handler's iterator is closed as soon as that message is out,
+whether the client read to the end, disconnected, or the handler failed.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from pydantic import BaseModel
+
+from ..errors import ProcessingError
+from ..model.messages import http_status_for
+from ..model.response import ResponseObject
+from ..model.status import Failure, Progress
+from .failures import internal_error, invalid_response
+
+logger = logging.getLogger("elg_decorators")
+
+Source = Union[Iterator[Any], AsyncIterator[Any]]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One outgoing message: ``kind`` is ``progress``, ``response`` or ``failure``."""
+
+    kind: str
+    model: BaseModel
+    status: int = 200
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.kind != "progress"
+
+    @classmethod
+    def for_error(cls, error: ProcessingError) -> "Message":
+        return cls("failure", error.failure, error.status)
+
+
+def is_stream(result: Any) -> bool:
+    """True for results that stream: any (async) iterator, generators included."""
+    return isinstance(result, (Iterator, AsyncIterator))
+
+
+def _close(source: Source, loop: Optional[asyncio.AbstractEventLoop]) -> None:
+    if loop is not None:
+        closer = getattr(source, "aclose", None)
+        if closer is not None:
+            loop.run_until_complete(closer())
+        loop.close()
+        return
+    closer = getattr(source, "close", None)
+    if closer is not None:
+        closer()
+
+
+def iterate(source: Source) -> Iterator[Any]:
+    """Iterate a sync or async iterator synchronously, closing it when done or abandoned."""
+    loop = asyncio.new_event_loop() if isinstance(source, AsyncIterator) else None
+    try:
+        if loop is None:
+            yield from source  # type: ignore[misc]
+            return
+        while True:
+            try:
+                item = loop.run_until_complete(source.__anext__())  # type: ignore[union-attr]
+            except StopAsyncIteration:
+                return
+            yield item
+    finally:
+        _close(source, loop)
+
+
+def _as_message(item: Any) -> Message:
+    if isinstance(item, Progress):
+        return Message("progress", item)
+    if isinstance(item, ResponseObject):
+        return Message("response", item)
+    if isinstance(item, Failure):
+        return Message("failure", item, _status_of(item))
+    raise invalid_response(f"a stream yielded {type(item).__name__}, not Progress or an ELG response")
+
+
+def _status_of(failure: Failure) -> int:
+    return http_status_for(failure.errors[0].code)
+
+
+def messages(source: Source, *, name: str) -> Iterator[Message]:
+    """The messages of a handler's stream, ending with exactly one terminal message.
+
+    An exception in the handler becomes a failure; a stream that ends without
+    a response gives ``elg.response.invalid``; items after the terminal
+    message are not pulled beyond one look-ahead, which is logged and dropped.
+    """
+    items = iterate(source)
+    try:
+        while True:
+            try:
+                item = next(items)
+            except StopIteration:
+                logger.warning("handler %s ended its stream without a response", name)
+                yield Message.for_error(invalid_response("the stream ended without a response or failure"))
+                return
+            except ProcessingError as error:
+                yield Message.for_error(error)
+                return
+            except Exception as exc:
+                logger.exception("handler %s failed while streaming", name)
+                yield Message.for_error(internal_error(exc))
+                return
+            try:
+                message = _as_message(item)
+            except ProcessingError as error:
+                logger.warning("handler %s yielded %r", name, type(item).__name__)
+                message = Message.for_error(error)
+            yield message
+            if message.is_terminal:
+                _warn_if_more(items, name)
+                return
+    finally:
+        items.close()
+
+
+def _warn_if_more(items: Iterator[Any], name: str) -> None:
+    try:
+        next(items)
+    except StopIteration:
+        return
+    except Exception:  # the response is out already; a late fault only gets logged
+        logger.exception("handler %s failed after its final message", name)
+        return
+    logger.warning("handler %s yielded more messages after its final one; they were dropped", name)
+
+
+def final_message(source: Source, *, name: str) -> Message:
+    """Drain a stream to its terminal message, for clients that did not ask for events."""
+    for message in messages(source, name=name):
+        if message.is_terminal:
+            return message
+    raise AssertionError("messages() always ends with a terminal message")

@@ -1,0 +1,1 @@
+"""The FlaskService class: an ELG service as a Flask application."""

@@ -1,0 +1,85 @@
+"""The Flask application under a service: JSON provider, size limit, ELG error pages."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Optional
+
+from flask import Flask, Response
+from flask import request as http_request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
+
+from ..errors import ProcessingError
+from ..protocol import failures
+from ..protocol.encoding import MessageEncoder
+
+logger = logging.getLogger("elg_decorators")
+
+#: Largest request body accepted unless configured otherwise (bytes).
+DEFAULT_MAX_REQUEST_SIZE = 64 * 1024 * 1024
+#: Environment variable that overrides the request size limit (bytes; 0 disables it).
+MAX_REQUEST_SIZE_ENV = "MAX_REQUEST_SIZE"
+
+
+def max_request_size(default: Optional[int]) -> Optional[int]:
+    """The size limit in force: ``MAX_REQUEST_SIZE`` from the environment, else ``default``."""
+    configured = os.environ.get(MAX_REQUEST_SIZE_ENV, "").strip()
+    if not configured:
+        return default
+    try:
+        limit = int(configured)
+    except ValueError:
+        raise ValueError(f"{MAX_REQUEST_SIZE_ENV}={configured!r} is not a number of bytes") from None
+    return limit or None
+
+
+class _ELGJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider with the service's conversions, in field order, as UTF-8."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def __init__(self, app: Flask, encoder: MessageEncoder) -> None:
+        super().__init__(app)
+        self.default = encoder.default  # type: ignore[method-assign]
+
+
+def error_response(encoder: MessageEncoder, error: ProcessingError) -> Response:
+    """An ELG failure as a Flask response with the error's status."""
+    return Response(encoder.envelope("failure", error.failure), status=error.status, mimetype="application/json")
+
+
+def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: Optional[int]) -> Flask:
+    """A Flask app whose every error, from routing to crashes, is an ELG failure."""
+    app = Flask(name)
+    app.json = _ELGJSONProvider(app, encoder)
+    app.config["MAX_CONTENT_LENGTH"] = size_limit
+
+    def http_error(error: HTTPException) -> Any:
+        if error.code is None or error.code < 400:
+            return error  # redirects (e.g. to a trailing slash) stay as they are
+        response = error_response(encoder, _failure_for(error, size_limit))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    def crash(error: Exception) -> Response:
+        logger.exception("unhandled error on %s %s", http_request.method, http_request.path)
+        return error_response(encoder, failures.internal_error(error))
+
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, crash)
+    return app
+
+
+def _failure_for(error: HTTPException, size_limit: Optional[int]) -> ProcessingError:
+    if isinstance(error, NotFound):
+        return failures.not_found(http_request.path)
+    if isinstance(error, MethodNotAllowed):
+        return failures.method_not_allowed(http_request.method, error.valid_methods or ())
+    if isinstance(error, RequestEntityTooLarge):
+        return failures.too_large(size_limit)
+    if error.code is not None and error.code >= 500:
+        return failures.internal_error(error)
+    return ProcessingError("elg.request.invalid", detail={"reason": error.description}, status=error.code)

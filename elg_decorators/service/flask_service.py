@@ -1,0 +1,270 @@
+"""FlaskService: the documented base class of an ELG service written as a class."""
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from pathlib import Path
+from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence
+
+from flask import Response, stream_with_context
+from flask import request as http_request
+
+from ..errors import ProcessingError
+from ..model.messages import http_status_for
+from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
+from ..model.response import ResponseObject
+from ..model.status import Failure
+from ..protocol import failures
+from ..protocol.encoding import MessageEncoder, sse_event
+from ..protocol.negotiation import wants_event_stream
+from ..protocol.parsing import parse_request
+from ..protocol.streaming import Message, final_message, is_stream, messages
+from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, error_response, max_request_size
+
+logger = logging.getLogger("elg_decorators")
+
+#: The ``process_*`` method that handles each request type.
+PROCESS_METHODS: Dict[str, str] = {
+    "text": "process_text",
+    "structuredText": "process_structured_text",
+    "audio": "process_audio",
+    "image": "process_image",
+}
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+
+
+class FlaskService:
+    """Base class of an ELG service: override ``process_text`` and its siblings.
+
+    .. code-block:: python
+
+        class Upper(FlaskService):
+            def process_text(self, request):
+                return TextsResponse(texts=[{"content": request.content.upper()}])
+
+        app = Upper("upper").app
+
+    :param name: the service's name (also the Flask application's name).
+    :param path: the URL path that takes POST requests; it may hold Flask URL
+        variables (``/translate/<src>/<tgt>``), read with :meth:`url_param`.
+    """
+
+    #: Extra pip requirements :meth:`create_requirements` always adds.
+    requirements: ClassVar[Sequence[str]] = ()
+    #: Largest request body in bytes (None: no limit); ``MAX_REQUEST_SIZE`` overrides it.
+    max_request_size: ClassVar[Optional[int]] = DEFAULT_MAX_REQUEST_SIZE
+    #: GET path answering health probes; None to have none.
+    health_path: ClassVar[Optional[str]] = "/health"
+
+    def __init__(self, name: str = "My ELG Service", path: str = "/process") -> None:
+        self.name = name
+        hook = self.to_json if type(self).to_json is not FlaskService.to_json else None
+        self.encoder = MessageEncoder(hook)
+        self.app = create_flask_app(name, self.encoder, size_limit=max_request_size(self.max_request_size))
+        self.paths: List[str] = []
+        self._add_endpoint(path)
+        if self.health_path:
+            self.app.add_url_rule(self.health_path, "health", self.health, methods=["GET"])
+
+    def _add_endpoint(self, path: str) -> None:
+        endpoint = "process" if not self.paths else f"process:{path}"
+        self.app.add_url_rule(path, endpoint, self.process, methods=["POST"])
+        self.paths.append(path)
+
+    # -- documented hooks -------------------------------------------------
+
+    def to_json(self, obj: Any) -> Any:
+        """Hook that can be overridden by subclasses to customise JSON encoding.
+
+        It is called for every object that is not a str, number, bool, list,
+        dict or None and should return a JSON-serialisable substitute, or None
+        for the default conversions: date/time/datetime via ``isoformat()``,
+        ``uuid.UUID`` as str, pydantic models (the ELG messages included) by
+        alias without None values, dataclasses via ``dataclasses.asdict``,
+        objects with ``__json__`` or ``for_json``, and other iterables as lists.
+
+        The default implementation always returns None.
+
+        :param obj: the object to convert.
+        :returns: a substitute object suitable for JSON serialisation, or None.
+        """
+        return None
+
+    def run(self, host: str = "127.0.0.1", port: int = 5000, **options: Any) -> None:
+        """Start Flask's development server (for trying a service; serve with gunicorn in production)."""
+        self.app.run(host=host, port=port, **options)
+
+    def url_param(self, name: str) -> Any:
+        """The value of the URL variable ``name`` in the path of the current request."""
+        return (http_request.view_args or {})[name]
+
+    def health(self) -> Response:
+        """GET handler for health probes: 200 and the POST paths served."""
+        return self.app.json.response(status="ok", name=self.name, endpoints=self.paths)
+
+    # -- request processing -------------------------------------------------
+
+    def process(self, **kwargs: Any) -> Response:
+        """Main request processing logic: read the request, dispatch it, answer with ELG JSON or events."""
+        started = time.perf_counter()
+        request_type = "-"
+        try:
+            elg_request = parse_request(
+                http_request.content_type, http_request.stream, http_request.args.to_dict(flat=False)
+            )
+            request_type = elg_request.type or "-"
+            response = self._respond(self._call(elg_request))
+        except ProcessingError as error:
+            response = error_response(self.encoder, error)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s %s %d %.1fms", http_request.method, http_request.path, request_type,
+                response.status_code, (time.perf_counter() - started) * 1000,
+            )
+        return response
+
+    def _call(self, elg_request: Request) -> Any:
+        try:
+            return self.process_request(elg_request)
+        except ProcessingError:
+            raise
+        except Exception as exc:
+            logger.exception("%s failed on a %s request", type(self).__name__, elg_request.type)
+            raise failures.internal_error(exc) from exc
+
+    def _respond(self, result: Any) -> Response:
+        if isinstance(result, ResponseObject):
+            return self._json(Message("response", result))
+        if isinstance(result, Failure):
+            return self._json(Message("failure", result, http_status_for(result.errors[0].code)))
+        if is_stream(result):
+            name = type(self).__name__
+            if wants_event_stream(http_request.headers.get("Accept")):
+                # The handler's generator runs while the body is sent: keep the request context for it.
+                events = stream_with_context(self._events(messages(result, name=name)))
+                return Response(events, mimetype="text/event-stream", headers=SSE_HEADERS)
+            return self._json(final_message(result, name=name))
+        logger.warning("%s returned %s, not an ELG response", type(self).__name__, type(result).__name__)
+        raise failures.invalid_response(f"the service returned {type(result).__name__}, not an ELG response")
+
+    def _json(self, message: Message) -> Response:
+        body = self.encoder.envelope(message.kind, message.model)
+        return Response(body, status=message.status, mimetype="application/json")
+
+    def _events(self, stream: Iterator[Message]) -> Iterator[bytes]:
+        try:
+            for message in stream:
+                yield sse_event(self.encoder.envelope(message.kind, message.model))
+        finally:
+            stream.close()  # type: ignore[attr-defined]
+
+    def process_request(self, request: Request) -> Any:
+        """Call the ``process_*`` method for the type of ``request``."""
+        method = PROCESS_METHODS.get(request.type or "")
+        if method is None:
+            raise ProcessingError("elg.request.type.unsupported", params=[request.type])
+        return getattr(self, method)(request)
+
+    def process_text(self, request: TextRequest) -> Any:
+        """Method to implement if the service takes text as input."""
+        raise ProcessingError("elg.request.type.unsupported", params=[request.type])
+
+    def process_structured_text(self, request: StructuredTextRequest) -> Any:
+        """Method to implement if the service takes structured text as input."""
+        raise ProcessingError("elg.request.type.unsupported", params=[request.type])
+
+    def process_audio(self, request: AudioRequest) -> Any:
+        """Method to implement if the service takes audio as input."""
+        raise ProcessingError("elg.request.type.unsupported", params=[request.type])
+
+    def process_image(self, request: ImageRequest) -> Any:
+        """Method to implement if the service takes image as input."""
+        raise ProcessingError("elg.request.type.unsupported", params=[request.type])
+
+    @classmethod
+    def supported_request_types(cls) -> List[str]:
+        """The request types whose ``process_*`` method this class overrides."""
+        return [kind for kind, method in PROCESS_METHODS.items()
+                if getattr(cls, method) is not getattr(FlaskService, method)]
+
+    # -- packaging ------------------------------------------------------------
+
+    @classmethod
+    def service_script(cls, path: Optional[str] = None) -> Path:
+        """The script that defines the service: ``path`` if given, else the file of ``cls``."""
+        if path is not None:
+            return Path(path).resolve()
+        source = inspect.getsourcefile(cls)
+        if source is None:
+            raise ValueError(f"cannot tell which file defines {cls.__name__}; pass path=")
+        return Path(source).resolve()
+
+    @classmethod
+    def create_requirements(cls, requirements: Optional[List[str]] = None, path: Optional[str] = None) -> None:
+        """Write ``requirements.txt`` beside the service script.
+
+        :param requirements: pip requirements of the service, added to the framework's own.
+        :param path: the service script (its folder receives the file); by default
+            the file that defines this class.
+        """
+        from ..build.requirements import write_requirements
+
+        script = cls.service_script(path)
+        write_requirements(script.parent, [*cls.requirements, *(requirements or [])])
+
+    @classmethod
+    def create_docker_files(
+        cls,
+        required_files: Optional[List[str]] = None,
+        required_folders: Optional[List[str]] = None,
+        commands: Optional[List[str]] = None,
+        base_image: str = "python:3.8-slim",
+        path: Optional[str] = None,
+        log_level: str = "INFO",
+        workers: int = 1,
+        timeout: int = 30,
+        worker_class: str = "sync",
+    ) -> None:
+        """Write the Dockerfile, entrypoint and ``.dockerignore`` beside the service script.
+
+        :param required_files: files the service needs, copied into the image.
+        :param required_folders: folders the service needs, copied into the image.
+        :param commands: extra shell commands run while building (as root, so they may install packages).
+        :param base_image: the image to build on.
+        :param path: the service script; by default the file that defines this class.
+        :param log_level: the minimum level of logged messages.
+        :param workers: number of gunicorn workers.
+        :param timeout: gunicorn worker timeout in seconds.
+        :param worker_class: gunicorn worker class.
+        """
+        from ..build.dockerfile import write_docker_files
+
+        script = cls.service_script(path)
+        write_docker_files(
+            script.parent, script,
+            required_files=required_files or (), required_folders=required_folders or (),
+            commands=commands or (), base_image=base_image, log_level=log_level,
+            workers=workers, timeout=timeout, worker_class=worker_class,
+            health_path=cls.health_path or "/health",
+        )
+
+    @classmethod
+    def docker_build_image(cls, tag: str, pull: bool = True, path: Optional[str] = None, **kwargs: Any) -> str:
+        """Build the image from the folder of the service script, streaming the build output.
+
+        :returns: the id of the image built.
+        """
+        from ..build.engine import build_image
+
+        return build_image(cls.service_script(path).parent, tag, pull=pull, **kwargs)
+
+    @classmethod
+    def docker_push_image(
+        cls, repository: str, tag: str, username: Optional[str] = None, password: Optional[str] = None, **kwargs: Any
+    ) -> None:
+        """Push ``repository:tag``, with the given credentials or those of the Docker configuration."""
+        from ..build.engine import push_image
+
+        push_image(repository, tag, username=username, password=password, **kwargs)
