@@ -20,6 +20,7 @@ from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Message, final_message, is_stream, messages
+from .openapi import openapi_document
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, error_response, max_request_size
 
 logger = logging.getLogger("elg_decorators")
@@ -57,6 +58,8 @@ class FlaskService:
     max_request_size: ClassVar[Optional[int]] = DEFAULT_MAX_REQUEST_SIZE
     #: GET path answering health probes; None to have none.
     health_path: ClassVar[Optional[str]] = "/health"
+    #: GET path serving the OpenAPI description; None to have none.
+    openapi_path: ClassVar[Optional[str]] = "/openapi.json"
 
     def __init__(self, name: str = "My ELG Service", path: str = "/process") -> None:
         self.name = name
@@ -64,9 +67,12 @@ class FlaskService:
         self.encoder = MessageEncoder(hook)
         self.app = create_flask_app(name, self.encoder, size_limit=max_request_size(self.max_request_size))
         self.paths: List[str] = []
+        self._openapi: Optional[Dict[str, Any]] = None
         self._add_endpoint(path)
         if self.health_path:
             self.app.add_url_rule(self.health_path, "health", self.health, methods=["GET"])
+        if self.openapi_path:
+            self.app.add_url_rule(self.openapi_path, "openapi", self.openapi, methods=["GET"])
 
     def _add_endpoint(self, path: str) -> None:
         endpoint = "process" if not self.paths else f"process:{path}"
@@ -100,9 +106,22 @@ class FlaskService:
         """The value of the URL variable ``name`` in the path of the current request."""
         return (http_request.view_args or {})[name]
 
+    def endpoints(self) -> Dict[str, List[str]]:
+        """Each POST path served and the request types it takes."""
+        kinds = self.supported_request_types()
+        return {path: kinds for path in self.paths}
+
     def health(self) -> Response:
-        """GET handler for health probes: 200 and the POST paths served."""
-        return self.app.json.response(status="ok", name=self.name, endpoints=self.paths)
+        """GET handler for health probes: 200 with the endpoints served."""
+        return self.app.json.response(status="ok", name=self.name, endpoints=self.endpoints())
+
+    def openapi(self) -> Response:
+        """GET handler serving the OpenAPI 3.1 description of the endpoints."""
+        from .. import __version__
+
+        if self._openapi is None:
+            self._openapi = openapi_document(self.name, __version__, self.endpoints())
+        return self.app.json.response(self._openapi)
 
     # -- request processing -------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Decorated handlers: their registry, argument binding and the generated service class."""

@@ -1,0 +1,197 @@
+"""Reading a handler's signature once, and binding its arguments for each request."""
+from __future__ import annotations
+
+import inspect
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..errors import HandlerDefinitionError, ProcessingError
+from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
+
+#: The request model of each request type.
+REQUEST_MODELS: Dict[str, type[Request]] = {
+    "text": TextRequest,
+    "structuredText": StructuredTextRequest,
+    "audio": AudioRequest,
+    "image": ImageRequest,
+}
+
+_NOT_BOUND_FROM_REQUEST = {"type", "params", "generator"}
+
+
+class Source:
+    """Where an argument's value comes from."""
+
+    REQUEST = "request"
+    PARAMS = "params"
+    FIELD = "field"
+    URL = "url"
+    PARAM = "param"
+    OTHER_PARAMS = "other params"
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One handler parameter and how to fill it."""
+
+    name: str
+    source: str
+    default: Any = inspect.Parameter.empty
+    adapter: Optional[TypeAdapter[Any]] = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is inspect.Parameter.empty
+
+
+def describe(func: Callable[..., Any]) -> str:
+    """``name(signature)`` of a function, for error messages."""
+    try:
+        return f"{func.__qualname__}{inspect.signature(func)}"
+    except (TypeError, ValueError):
+        return getattr(func, "__qualname__", repr(func))
+
+
+def resolved_hints(func: Callable[..., Any], decorator: str) -> Dict[str, Any]:
+    """The function's annotations with string annotations resolved."""
+    try:
+        return typing.get_type_hints(func, include_extras=True)
+    except Exception as exc:
+        raise HandlerDefinitionError(
+            f"{decorator} {describe(func)}: cannot resolve its type annotations ({exc}); "
+            "import every name used in them at module level"
+        ) from None
+
+
+def plan_arguments(
+    func: Callable[..., Any], kind: str, url_variables: Tuple[str, ...], decorator: str
+) -> Tuple[Argument, ...]:
+    """How to fill each parameter of ``func`` for a request of type ``kind``.
+
+    Raises :class:`HandlerDefinitionError` naming the function and saying
+    what to change when a parameter cannot be filled.
+    """
+    model = REQUEST_MODELS[kind]
+    fields = {name: info for name, info in model.model_fields.items() if name not in _NOT_BOUND_FROM_REQUEST}
+    hints = resolved_hints(func, decorator)
+    arguments = []
+    for parameter in inspect.signature(func).parameters.values():
+        where = f"{decorator} {describe(func)}: parameter {parameter.name!r}"
+        if parameter.kind is inspect.Parameter.POSITIONAL_ONLY:
+            raise HandlerDefinitionError(f"{where} is positional-only; arguments are passed by name, remove the '/'")
+        if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            raise HandlerDefinitionError(f"{where}: *args cannot be filled from a request; name each parameter")
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            arguments.append(Argument(parameter.name, Source.OTHER_PARAMS))
+            continue
+        hint = hints.get(parameter.name, Any)
+        if parameter.name == "request":
+            _check_request_hint(hint, model, where)
+            arguments.append(Argument(parameter.name, Source.REQUEST))
+        elif parameter.name == "params":
+            arguments.append(Argument(parameter.name, Source.PARAMS))
+        elif parameter.name in url_variables:
+            arguments.append(Argument(parameter.name, Source.URL, parameter.default, _adapter(hint, where)))
+        elif parameter.name in fields:
+            _check_field_hint(hint, fields[parameter.name].annotation, model, where)
+            arguments.append(Argument(parameter.name, Source.FIELD))
+        else:
+            arguments.append(Argument(parameter.name, Source.PARAM, parameter.default, _adapter(hint, where)))
+    return tuple(arguments)
+
+
+def _check_request_hint(hint: Any, model: type[Request], where: str) -> None:
+    if hint is Any or (isinstance(hint, type) and issubclass(model, hint)):
+        return
+    raise HandlerDefinitionError(f"{where} receives a {model.__name__}; annotate it as {model.__name__} or leave it bare")
+
+
+def _check_field_hint(hint: Any, field_type: Any, model: type[Request], where: str) -> None:
+    if hint is Any or all(any(_is_sub(value, accepted) for accepted in _options(hint)) for value in _options(field_type)):
+        return
+    raise HandlerDefinitionError(
+        f"{where} is the {model.__name__} field of type {_type_name(field_type)}; "
+        f"annotate it as {_type_name(field_type)} (not {_type_name(hint)}) or leave it bare"
+    )
+
+
+def _options(annotation: Any) -> list[Any]:
+    """The members of a Union other than None (or the annotation itself)."""
+    members = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
+    return [member for member in members if member is not type(None)]
+
+
+def _is_sub(value_type: Any, accepted: Any) -> bool:
+    if accepted is Any:
+        return True
+    value_origin = typing.get_origin(value_type) or value_type
+    accepted_origin = typing.get_origin(accepted) or accepted
+    return isinstance(value_origin, type) and isinstance(accepted_origin, type) and issubclass(value_origin, accepted_origin)
+
+
+def _type_name(annotation: Any) -> str:
+    return getattr(annotation, "__name__", None) or repr(annotation).replace("typing.", "")
+
+
+def _adapter(hint: Any, where: str) -> Optional[TypeAdapter[Any]]:
+    if hint is Any:
+        return None
+    try:
+        return TypeAdapter(hint)
+    except Exception as exc:
+        raise HandlerDefinitionError(
+            f"{where}: its annotation {_type_name(hint)} cannot be read from JSON ({exc}); "
+            "use a JSON-compatible type (str, int, float, bool, list, dict, a pydantic model…)"
+        ) from None
+
+
+def bind_arguments(
+    arguments: Tuple[Argument, ...], request: Request, url_values: Mapping[str, Any]
+) -> Dict[str, Any]:
+    """The keyword arguments for one call, or a 400 failure naming the parameter at fault."""
+    params = request.params or {}
+    bound: Dict[str, Any] = {}
+    named_params = set()
+    rest_name = None
+    for argument in arguments:
+        if argument.source == Source.REQUEST:
+            bound[argument.name] = request
+        elif argument.source == Source.PARAMS:
+            bound[argument.name] = params
+        elif argument.source == Source.FIELD:
+            bound[argument.name] = getattr(request, argument.name)
+        elif argument.source == Source.OTHER_PARAMS:
+            rest_name = argument.name
+        else:
+            values = url_values if argument.source == Source.URL else params
+            named_params.add(argument.name)
+            if argument.name in values:
+                bound[argument.name] = _convert(argument, values[argument.name])
+            elif not argument.required:
+                bound[argument.name] = argument.default
+            else:
+                raise ProcessingError("elg.request.parameter.missing", params=[argument.name])
+    if rest_name is not None:
+        bound.update({name: value for name, value in params.items() if name not in named_params and name not in bound})
+    return bound
+
+
+def _convert(argument: Argument, value: Any) -> Any:
+    if argument.adapter is None:
+        return value
+    try:
+        return argument.adapter.validate_python(value)
+    except ValidationError as exc:
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        raise ProcessingError(
+            "elg.request.parameter.invalid", params=[argument.name, _shown(value)], detail={"reason": problem["msg"]}
+        ) from None
+
+
+def _shown(value: Any, limit: int = 200) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,147 @@
+"""The registry of handlers: one per (path, request type)."""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+
+from ..errors import HandlerDefinitionError
+from ..model.request import Request
+from .binding import REQUEST_MODELS, Argument, bind_arguments, describe, plan_arguments, resolved_hints
+from .returns import coerce, response_type_of
+
+DEFAULT_PATH = "/process"
+
+#: The decorator that registers each request type, for messages.
+DECORATOR_NAMES: Dict[str, str] = {
+    "text": "@text_service",
+    "structuredText": "@structured_text_service",
+    "audio": "@audio_service",
+    "image": "@image_service",
+}
+
+_URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+def url_variables(path: str) -> Tuple[str, ...]:
+    """The names of the Flask URL variables in ``path`` (``/t/<src>/<int:n>`` -> src, n)."""
+    return tuple(_URL_VARIABLE.findall(path))
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A registered function and everything needed to call it, worked out once."""
+
+    func: Callable[..., Any]
+    kind: str
+    path: str
+    arguments: Tuple[Argument, ...]
+    response_type: Optional[type]
+    is_async: bool
+
+    @property
+    def name(self) -> str:
+        return self.func.__qualname__
+
+    def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
+        """Call the function for ``request`` and return its result as an ELG message or stream."""
+        result = self.func(**bind_arguments(self.arguments, request, url_values))
+        if self.is_async:
+            result = _run_coroutine(result)
+        return coerce(result, self.response_type, self.name)
+
+
+_loops = threading.local()
+
+
+def _run_coroutine(coroutine: Any) -> Any:
+    # One event loop per thread, reused: creating a loop per request costs more than the call.
+    loop = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop.run_until_complete(coroutine)
+
+
+class Registry:
+    """Handlers by path and request type.
+
+    The module-level :data:`default_registry` is what the decorators fill
+    and :func:`elg_decorators.serve` serves; create your own to hold
+    several services in one program or to isolate tests.
+
+    :param name: the service name (used in logs, OpenAPI and health answers).
+    """
+
+    def __init__(self, name: str = "ELG service") -> None:
+        self.name = name
+        self._handlers: Dict[Tuple[str, str], Handler] = {}
+
+    def add(self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH) -> Handler:
+        """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin)."""
+        if kind not in REQUEST_MODELS:
+            raise ValueError(f"unknown request type {kind!r}; use one of {', '.join(REQUEST_MODELS)}")
+        decorator = DECORATOR_NAMES[kind]
+        if not callable(func):
+            raise HandlerDefinitionError(f"{decorator} decorates a function, not {type(func).__name__}")
+        if not path.startswith("/"):
+            raise HandlerDefinitionError(f"{decorator} {describe(func)}: path {path!r} must start with '/'")
+        existing = self._handlers.get((path, kind))
+        if existing is not None:
+            raise HandlerDefinitionError(
+                f"{decorator} {describe(func)}: {kind} requests on {path} are already handled by "
+                f"{describe(existing.func)} (in {existing.func.__module__}); give one of them another path, "
+                f"e.g. {decorator}(\"{path.rstrip('/')}/{func.__name__}\")"
+            )
+        where = f"{decorator} {describe(func)}"
+        handler = Handler(
+            func=func,
+            kind=kind,
+            path=path,
+            arguments=plan_arguments(func, kind, url_variables(path), decorator),
+            response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
+            is_async=inspect.iscoroutinefunction(func),
+        )
+        self._handlers[(path, kind)] = handler
+        return handler
+
+    def remove(self, func: Callable[..., Any]) -> None:
+        """Unregister every handler of ``func``."""
+        for key in [key for key, handler in self._handlers.items() if handler.func is func]:
+            del self._handlers[key]
+
+    def clear(self) -> None:
+        """Unregister every handler."""
+        self._handlers.clear()
+
+    def lookup(self, path: Optional[str], kind: str) -> Optional[Handler]:
+        """The handler for ``kind`` on ``path``; with no path, the only handler of that kind, if unique."""
+        if path is not None:
+            return self._handlers.get((path, kind))
+        candidates = [handler for (_, handler_kind), handler in self._handlers.items() if handler_kind == kind]
+        return candidates[0] if len(candidates) == 1 else None
+
+    @property
+    def handlers(self) -> List[Handler]:
+        """Every handler, in registration order."""
+        return list(self._handlers.values())
+
+    def endpoints(self) -> Dict[str, List[str]]:
+        """Each path and the request types it takes, in registration order."""
+        served: Dict[str, List[str]] = {}
+        for path, kind in self._handlers:
+            served.setdefault(path, []).append(kind)
+        return served
+
+    def __len__(self) -> int:
+        return len(self._handlers)
+
+    def __repr__(self) -> str:
+        return f"<Registry {self.name!r}: {len(self)} handlers>"
+
+
+#: The registry the decorators use unless given another.
+default_registry = Registry()
+
