@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, TypeVar, Union, overload
 
-from .registry import DEFAULT_PATH, Registry, default_registry
+from .registry import DEFAULT_PATH, Registry, current_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,7 +35,7 @@ class _ServiceDecorator:
         path: Optional[str] = None,
         registry: Optional[Registry] = None,
     ) -> Any:
-        target = registry if registry is not None else default_registry
+        target = registry if registry is not None else current_registry()
         if callable(func_or_path):
             target.add(self.kind, func_or_path, path=path or DEFAULT_PATH)
             return func_or_path

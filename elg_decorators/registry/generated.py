@@ -9,7 +9,7 @@ from flask import request as http_request
 from ..errors import ProcessingError, ServiceLoadError
 from ..model.request import Request
 from ..service.flask_service import PROCESS_METHODS, FlaskService
-from .registry import Registry, default_registry
+from .registry import Registry, current_registry
 
 
 def _dispatcher(kind: str) -> Callable[[FlaskService, Request], Any]:
@@ -32,7 +32,7 @@ def service_class(registry: Optional[Registry] = None) -> type[FlaskService]:
     Its module is that of the first handler, so the docker classmethods
     write their files beside the script that defines the handlers.
     """
-    registry = registry if registry is not None else default_registry
+    registry = registry if registry is not None else current_registry()
     if not registry:
         raise ServiceLoadError(
             "no handler is registered: decorate a function with @text_service, @structured_text_service, "

@@ -5,8 +5,9 @@ import asyncio
 import inspect
 import re
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import HandlerDefinitionError
 from ..model.request import Request
@@ -144,4 +145,25 @@ class Registry:
 
 #: The registry the decorators use unless given another.
 default_registry = Registry()
+
+_collecting: List[Registry] = []
+
+
+def current_registry() -> Registry:
+    """The registry decorators without ``registry=`` add to: the default, or one being loaded into."""
+    return _collecting[-1] if _collecting else default_registry
+
+
+@contextmanager
+def collecting_into(registry: Registry) -> Iterator[Registry]:
+    """Within this block, decorators without ``registry=`` add to ``registry``.
+
+    Loading a script this way gives each load its own registry, so loading
+    the same script twice (a reload, a test) does not clash with itself.
+    """
+    _collecting.append(registry)
+    try:
+        yield registry
+    finally:
+        _collecting.remove(registry)
 

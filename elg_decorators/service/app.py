@@ -52,7 +52,7 @@ def error_response(encoder: MessageEncoder, error: ProcessingError) -> Response:
 
 def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: Optional[int]) -> Flask:
     """A Flask app whose every error, from routing to crashes, is an ELG failure."""
-    app = Flask(name)
+    app = Flask(name, static_folder=None)
     app.json = _ELGJSONProvider(app, encoder)
     app.config["MAX_CONTENT_LENGTH"] = size_limit
 

@@ -1,0 +1,252 @@
+"""Building and pushing images through the Docker engine, with progress streamed as it happens."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, TextIO
+
+from ..errors import BuildError
+from .context import parse_reference, validate_build_tag
+from .progress import ProgressPrinter
+
+__all__ = ["build_image", "push_image", "build_and_push", "connect"]
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_HOST = "unix:///var/run/docker.sock"
+_AUTH_HINT = (
+    "log in with 'docker login', or set DOCKER_USERNAME and DOCKER_PASSWORD, "
+    "and check that the account may push to this repository"
+)
+
+
+def _one_line(text: object) -> str:
+    return " ".join(str(text).split())
+
+
+def _engine_address() -> str:
+    return os.environ.get("DOCKER_HOST") or _DEFAULT_HOST
+
+
+def _api_errors() -> tuple[type[BaseException], ...]:
+    import docker.errors
+    import requests
+
+    return (docker.errors.DockerException, requests.RequestException)
+
+
+def _explain(err: BaseException) -> str:
+    explanation = getattr(err, "explanation", None)
+    return _one_line(explanation or err)
+
+
+def connect(client: Any = None) -> Any:
+    """Return a docker client that answers, ``docker.from_env()`` when ``client`` is None.
+
+    :raises BuildError: if the engine cannot be reached.
+    """
+    import docker
+
+    try:
+        if client is None:
+            client = docker.from_env()
+        client.ping()
+    except _api_errors() as err:
+        raise BuildError(
+            f"Cannot reach the Docker engine at {_engine_address()}: is it running? ({_one_line(err)})"
+        ) from err
+    return client
+
+
+@contextmanager
+def _session(client: Any) -> Iterator[Any]:
+    owned = client is None
+    client = connect(client)
+    try:
+        yield client
+    finally:
+        if owned:
+            client.close()
+
+
+def _error_message(event: Mapping[str, Any]) -> str | None:
+    if "error" not in event and "errorDetail" not in event:
+        return None
+    detail = event.get("errorDetail") or {}
+    return _one_line(detail.get("message") or event.get("error") or "unknown error")
+
+
+def _follow_build(events: Iterable[Mapping[str, Any]], printer: ProgressPrinter, tag: str) -> str | None:
+    image_id = None
+    for event in events:
+        message = _error_message(event)
+        if message is not None:
+            printer.close()
+            where = f" at {printer.step!r}" if printer.step else ""
+            text = f"Building {tag} failed{where}: {message}"
+            if printer.step_lines:
+                text += f" (last output: {' | '.join(printer.step_lines)})"
+            raise BuildError(text)
+        if "stream" in event:
+            chunk = str(event["stream"])
+            printer.text(chunk)
+            built = re.search(r"Successfully built ([0-9a-f]+)", chunk)
+            if built and image_id is None:
+                image_id = built.group(1)
+        elif "status" in event:
+            printer.status(event)
+        aux = event.get("aux")
+        if isinstance(aux, Mapping) and aux.get("ID"):
+            image_id = str(aux["ID"])
+    return image_id
+
+
+def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPrinter, kwargs: dict) -> str:
+    if not context.is_dir():
+        raise BuildError(f"build context {str(context)!r} is not a folder")
+    dockerfile = kwargs.get("dockerfile") or "Dockerfile"
+    if not (context / dockerfile).is_file():
+        raise BuildError(f"there is no {dockerfile} in {context}; write the image files first")
+    validate_build_tag(tag)
+    kwargs.setdefault("rm", True)
+    logger.debug("building %s from %s", tag, context)
+    try:
+        events = client.api.build(path=str(context), tag=tag, pull=pull, decode=True, **kwargs)
+        image_id = _follow_build(events, printer, tag)
+        if image_id is None:
+            image_id = client.api.inspect_image(tag)["Id"]
+    except _api_errors() as err:
+        raise BuildError(f"Building {tag} failed: {_explain(err)}") from err
+    finally:
+        printer.close()
+    return image_id
+
+
+def _auth_config(username: str | None, password: str | None) -> dict[str, str] | None:
+    username = username or os.environ.get("DOCKER_USERNAME") or None
+    password = password or os.environ.get("DOCKER_PASSWORD") or None
+    if username is None and password is None:
+        return None  # the SDK then uses the docker config (docker login)
+    if username is None or password is None:
+        missing = "username" if username is None else "password"
+        raise BuildError(
+            f"a registry {missing} is missing: give both username and password (arguments or "
+            "DOCKER_USERNAME and DOCKER_PASSWORD), or neither to use the credentials of 'docker login'"
+        )
+    return {"username": username, "password": password}
+
+
+def _push(client: Any, repository: str, tag: str | None, auth: dict | None, printer: ProgressPrinter,
+          kwargs: dict) -> None:
+    ref = parse_reference(repository if tag is None else f"{repository}:{tag}")
+    if ref.digest is not None:
+        raise BuildError(f"cannot push {repository!r}: push a tag, not a digest")
+    # Without a tag the engine would push every tag of the repository.
+    name, tag = ref.repository, ref.tag or "latest"
+    logger.debug("pushing %s:%s", name, tag)
+    try:
+        events = client.api.push(name, tag=tag, stream=True, decode=True, auth_config=auth, **kwargs)
+        for event in events:
+            message = _error_message(event)
+            if message is not None:
+                hint = ""
+                if re.search(r"denied|unauthori[sz]ed|authentication required", message, re.I):
+                    hint = f"; {_AUTH_HINT}"
+                raise BuildError(f"The registry rejected the push of {name}:{tag}: {message}{hint}")
+            if "status" in event:
+                printer.status(event)
+    except _api_errors() as err:
+        hint = "; build it first" if getattr(err, "status_code", None) == 404 else ""
+        raise BuildError(f"Pushing {name}:{tag} failed: {_explain(err)}{hint}") from err
+    finally:
+        printer.close()
+
+
+def build_image(
+    context: Path,
+    tag: str,
+    *,
+    pull: bool = True,
+    output: TextIO | None = None,
+    client: Any = None,
+    **build_kwargs: Any,
+) -> str:
+    """Build the image in ``context`` (as ``docker build --tag TAG CONTEXT``), streaming its output.
+
+    .. code-block:: python
+
+        image_id = build_image(Path("."), "registry.example.org/me/ner:1.0")
+
+    :param context: the build context, holding the ``Dockerfile``.
+    :param tag: the name to give the image, ``[registry/]path[:tag]``.
+    :param pull: pull a newer version of the base image.
+    :param output: where build output goes, as it comes (default: standard output).
+    :param client: a ``docker.DockerClient``; by default one from the environment
+        (``DOCKER_HOST`` …), closed afterwards.
+    :param build_kwargs: more arguments of the docker SDK's ``APIClient.build``.
+    :returns: the image id.
+    :raises BuildError: if the engine is unreachable or a build step fails (the message names
+        the step and its last output lines).
+    """
+    printer = ProgressPrinter(output if output is not None else sys.stdout)
+    with _session(client) as docker_client:
+        return _build(docker_client, Path(context), tag, pull, printer, dict(build_kwargs))
+
+
+def push_image(
+    repository: str,
+    tag: str | None = None,
+    *,
+    username: str | None = None,
+    password: str | None = None,
+    output: TextIO | None = None,
+    client: Any = None,
+    **push_kwargs: Any,
+) -> None:
+    """Push an image to its registry (``docker push``), once, streaming compact progress.
+
+    Credentials come from the arguments, else from ``DOCKER_USERNAME``/``DOCKER_PASSWORD``,
+    else from the docker config written by ``docker login``. They are never printed or logged.
+
+    :param repository: ``[registry/]path``, or a full ``path:tag`` when ``tag`` is None.
+    :param tag: the tag to push; ``latest`` when neither it nor ``repository`` names one.
+    :param username: registry user name.
+    :param password: registry password or token.
+    :param output: where progress goes (default: standard output).
+    :param client: a ``docker.DockerClient``; by default one from the environment.
+    :param push_kwargs: more arguments of the docker SDK's ``APIClient.push``.
+    :raises BuildError: if the engine is unreachable or the registry rejects the push.
+    """
+    auth = _auth_config(username, password)
+    printer = ProgressPrinter(output if output is not None else sys.stdout)
+    with _session(client) as docker_client:
+        _push(docker_client, repository, tag, auth, printer, dict(push_kwargs))
+
+
+def build_and_push(
+    context: Path,
+    tag: str,
+    *,
+    pull: bool = True,
+    username: str | None = None,
+    password: str | None = None,
+    output: TextIO | None = None,
+    client: Any = None,
+    build_kwargs: Mapping[str, Any] | None = None,
+    push_kwargs: Mapping[str, Any] | None = None,
+) -> str:
+    """Build the image in ``context`` as ``tag``, then push it (see :func:`build_image`, :func:`push_image`).
+
+    :returns: the image id.
+    :raises BuildError: as the two functions do; nothing is pushed if the build fails.
+    """
+    auth = _auth_config(username, password)
+    printer = ProgressPrinter(output if output is not None else sys.stdout)
+    with _session(client) as docker_client:
+        image_id = _build(docker_client, Path(context), tag, pull, printer, dict(build_kwargs or {}))
+        _push(docker_client, tag, None, auth, printer, dict(push_kwargs or {}))
+    return image_id

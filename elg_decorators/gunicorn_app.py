@@ -1,0 +1,60 @@
+"""Running a Flask app inside gunicorn's arbiter through its application API."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Union
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from .server import ServerOptions
+
+logger = logging.getLogger("elg_decorators")
+
+
+class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
+    """A gunicorn application whose configuration comes from ServerOptions, not the command line."""
+
+    def __init__(self, app: Union[Flask, Callable[[], Flask]], options: ServerOptions) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        options = self._options
+        settings = {
+            "bind": f"[{options.host}]:{options.port}" if ":" in options.host else f"{options.host}:{options.port}",
+            "workers": options.workers,
+            "threads": options.threads,
+            "timeout": options.timeout,
+            "worker_class": options.worker_class,
+            "loglevel": options.log_level.lower(),
+            "reload": options.reload,
+            "graceful_timeout": min(options.timeout, 10),
+            "when_ready": self._announce,
+        }
+        if "control_socket_disable" in self.cfg.settings:
+            settings["control_socket_disable"] = True  # one socket path per user would clash between services
+        for name, value in settings.items():
+            self.cfg.set(name, value)
+
+    def load(self) -> Flask:
+        return self._app() if not isinstance(self._app, Flask) else self._app
+
+    def _announce(self, server: Any) -> None:
+        app = self.load() if isinstance(self._app, Flask) else None
+        routes = _routes(app) if app is not None else "(loaded by each worker)"
+        addresses = ", ".join(f"http://{address}" for address in server.cfg.bind)
+        logger.info("serving on %s: %s", addresses.replace("0.0.0.0", "localhost"), routes)
+
+
+def _routes(app: Flask) -> str:
+    rules = sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
+    return ", ".join(
+        f"{'POST' if 'POST' in (rule.methods or ()) else 'GET'} {rule.rule}" for rule in rules if rule.endpoint != "static"
+    )
+
+
+def run_gunicorn(app: Union[Flask, Callable[[], Flask]], options: ServerOptions) -> None:
+    """Serve ``app`` (or a factory called by each worker) until gunicorn is told to stop."""
+    _EmbeddedApplication(app, options).run()

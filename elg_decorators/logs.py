@@ -1,0 +1,29 @@
+"""Logging set-up for served applications: level from ``LOG_LEVEL``, one line per request."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Optional
+
+LOGGER_NAME = "elg_decorators"
+LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+
+
+def log_level(level: Optional[str] = None) -> str:
+    """The level in force: ``level``, else ``LOG_LEVEL`` from the environment, else INFO."""
+    chosen = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
+    if chosen not in logging.getLevelNamesMapping():
+        raise ValueError(f"unknown log level {chosen!r}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return chosen
+
+
+def configure_logging(level: Optional[str] = None) -> None:
+    """Send the framework's log records to stderr at the chosen level (once per process)."""
+    logger = logging.getLogger(LOGGER_NAME)
+    logger.setLevel(log_level(level))
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        logger.addHandler(handler)
+        logger.propagate = False

@@ -1,0 +1,126 @@
+"""``serve()``: run a service under gunicorn, embedded, or werkzeug where gunicorn cannot run."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Optional
+
+from flask import Flask
+
+from .discovery import load_service
+from .errors import ServiceLoadError
+from .logs import configure_logging, log_level
+from .registry.generated import create_app
+from .registry.registry import Registry, current_registry
+
+logger = logging.getLogger("elg_decorators")
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """Where and how to serve; each option falls back to its environment variable, then a default."""
+
+    host: str = "0.0.0.0"
+    port: int = 8000
+    workers: int = 1
+    threads: int = 4
+    timeout: int = 30
+    worker_class: str = "gthread"
+    log_level: str = "INFO"
+    reload: bool = False
+
+    @classmethod
+    def resolve(cls, **given: Any) -> "ServerOptions":
+        """Options from the arguments given (not None), else ``HOST``, ``PORT``, ``WORKERS``, ``THREADS``,
+        ``TIMEOUT``, ``WORKER_CLASS`` and ``LOG_LEVEL``, else the defaults."""
+        values: Dict[str, Any] = {}
+        for name, field in cls.__dataclass_fields__.items():
+            value = given.get(name)
+            if value is None and name != "reload":
+                value = os.environ.get(name.upper()) or None
+            if value is not None:
+                values[name] = _converted(name, value, type(field.default))
+        values["log_level"] = log_level(values.get("log_level"))
+        return cls(**values)
+
+
+def _converted(name: str, value: Any, kind: type) -> Any:
+    if kind is bool or isinstance(value, kind):
+        return bool(value) if kind is bool else value
+    try:
+        return kind(value)
+    except ValueError:
+        raise ValueError(f"{name.upper()}={value!r} is not a valid {kind.__name__}") from None
+
+
+def serve(
+    target: Optional[str] = None,
+    *,
+    registry: Optional[Registry] = None,
+    host: Optional[str] = None,
+    port: Optional[int] = None,
+    workers: Optional[int] = None,
+    threads: Optional[int] = None,
+    timeout: Optional[int] = None,
+    worker_class: Optional[str] = None,
+    log_level: Optional[str] = None,
+    reload: bool = False,
+) -> None:
+    """Serve the decorated handlers over HTTP with gunicorn until stopped (SIGTERM or Ctrl-C).
+
+    .. code-block:: python
+
+        if __name__ == "__main__":
+            serve()                       # http://0.0.0.0:8000/process
+
+    :param target: a script path or module to load the service from; by
+        default the handlers already registered (those of the running script).
+    :param registry: serve this registry instead of the default one.
+    :param host: interface to bind (``HOST``, default 0.0.0.0).
+    :param port: port to bind (``PORT``, default 8000).
+    :param workers: worker processes (``WORKERS``, default 1).
+    :param threads: threads per worker with the gthread worker class (``THREADS``, default 4).
+    :param timeout: seconds a silent worker may take before it is restarted (``TIMEOUT``, default 30).
+    :param worker_class: gunicorn worker class (``WORKER_CLASS``, default gthread).
+    :param log_level: DEBUG, INFO, WARNING… (``LOG_LEVEL``, default INFO).
+    :param reload: restart workers when source files change (development).
+    """
+    options = ServerOptions.resolve(
+        host=host, port=port, workers=workers, threads=threads, timeout=timeout,
+        worker_class=worker_class, log_level=log_level, reload=reload or None,
+    )
+    configure_logging(options.log_level)
+    load = _app_loader(target, registry, options.reload)
+    app = load()  # fail here, in the foreground, rather than in every worker
+    try:
+        from .gunicorn_app import run_gunicorn
+    except ImportError as exc:  # gunicorn needs fcntl: not on Windows
+        logger.warning("gunicorn cannot run here (%s); serving with werkzeug's development server instead", exc)
+        _run_werkzeug(app, options)
+        return
+    run_gunicorn(app if not options.reload else load, options)
+
+
+def _app_loader(target: Optional[str], registry: Optional[Registry], reload: bool) -> Callable[[], Flask]:
+    if target is not None:
+        return lambda: load_service(target).app()
+    if reload:
+        script = getattr(sys.modules.get("__main__"), "__file__", None)
+        if registry is None and script:
+            # Each new worker imports the script afresh, so edits take effect.
+            return lambda: load_service(script).app()
+    chosen = registry if registry is not None else current_registry()
+    if not len(chosen):
+        raise ServiceLoadError(
+            "serve() found no handler: decorate a function with @text_service (or @structured_text_service, "
+            "@audio_service, @image_service) above the serve() call, or pass the script: serve('my_service.py')"
+        )
+    return lambda: create_app(chosen)
+
+
+def _run_werkzeug(app: Flask, options: ServerOptions) -> None:
+    from werkzeug.serving import run_simple
+
+    run_simple(options.host, options.port, app, threaded=True, use_reloader=options.reload)

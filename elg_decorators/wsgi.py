@@ -1,0 +1,34 @@
+"""WSGI entry points for running a service under any WSGI server.
+
+.. code-block:: console
+
+    gunicorn "elg_decorators.wsgi:create_app('my_service.py')"
+    ELG_SERVICE=my_service.py gunicorn elg_decorators.wsgi:app
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from flask import Flask
+
+from .discovery import load_service
+from .errors import ServiceLoadError
+from .logs import configure_logging
+
+SERVICE_ENV = "ELG_SERVICE"
+
+
+def create_app(target: Optional[str] = None) -> Flask:
+    """The application serving ``target`` (a script path or module; default ``$ELG_SERVICE``)."""
+    target = target or os.environ.get(SERVICE_ENV)
+    if not target:
+        raise ServiceLoadError(f"name the service: create_app('my_service.py') or {SERVICE_ENV}=my_service.py")
+    configure_logging()
+    return load_service(target).app()
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("app", "application"):
+        return create_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
