@@ -58,7 +58,7 @@ def _logical_lines(text: str) -> list[str]:
             continue
         raw, pending = pending + raw, ""
         # pip's rule: a comment starts at "#" at the start or after whitespace.
-        raw = re.sub(r"(^|\s+)#.*$", "", raw).strip()
+        raw = " ".join(re.sub(r"(^|\s+)#.*$", "", raw).split())
         if raw:
             lines.append(raw)
     if pending.strip():

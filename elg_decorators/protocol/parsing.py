@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Mapping, Optional, Sequence
+from typing import IO, Any, Callable, Mapping, Optional, Sequence
 
 from pydantic import ValidationError
 from werkzeug.http import parse_options_header
@@ -32,13 +32,14 @@ ACCEPTED_CONTENT_TYPES = (
 
 
 def parse_request(
-    content_type: Optional[str], stream: IO[bytes], query: Mapping[str, Sequence[str]]
+    content_type: Optional[str], stream: IO[bytes], query: Callable[[], Mapping[str, Sequence[str]]]
 ) -> Request:
     """The ELG request carried by a body of ``content_type`` read from ``stream``.
 
     Accepts a JSON request; a multipart request with a JSON ``request`` part
     and a binary ``content`` part; and, as on the public ELG API, raw audio,
     image and plain-text/HTML bodies with ``params`` from the query string.
+    ``query`` returns the query-string parameters (read only for raw bodies).
     Raises :class:`ProcessingError` with the fitting ELG failure otherwise.
     """
     mimetype, options = parse_options_header(content_type or "")
@@ -49,13 +50,13 @@ def parse_request(
         return _parse_multipart(stream, options.get("boundary", ""))
     if mimetype in RAW_AUDIO_FORMATS:
         return _validated(AudioRequest, content=_read_body(stream), format=RAW_AUDIO_FORMATS[mimetype],
-                          params=_params_from(query))
+                          params=_params_from(query()))
     if mimetype.startswith("image/"):
         image_format = mimetype.partition("/")[2]
-        return _validated(ImageRequest, content=_read_body(stream), format=image_format, params=_params_from(query))
+        return _validated(ImageRequest, content=_read_body(stream), format=image_format, params=_params_from(query()))
     if mimetype in RAW_TEXT_TYPES:
         text = _decode(_read_body(stream), options.get("charset") or "utf-8")
-        return _validated(TextRequest, content=text, mime_type=mimetype, params=_params_from(query))
+        return _validated(TextRequest, content=text, mime_type=mimetype, params=_params_from(query()))
     raise unsupported_media_type(content_type or "", ACCEPTED_CONTENT_TYPES)
 
 

@@ -131,7 +131,7 @@ class FlaskService:
         request_type = "-"
         try:
             elg_request = parse_request(
-                http_request.content_type, http_request.stream, http_request.args.to_dict(flat=False)
+                http_request.content_type, http_request.stream, lambda: http_request.args.to_dict(flat=False)
             )
             request_type = elg_request.type or "-"
             response = self._respond(self._call(elg_request))
