@@ -50,9 +50,7 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
 
 def _routes(app: Flask) -> str:
     rules = sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
-    return ", ".join(
-        f"{'POST' if 'POST' in (rule.methods or ()) else 'GET'} {rule.rule}" for rule in rules if rule.endpoint != "static"
-    )
+    return ", ".join(f"{'POST' if 'POST' in (rule.methods or ()) else 'GET'} {rule.rule}" for rule in rules)
 
 
 def run_gunicorn(app: Union[Flask, Callable[[], Flask]], options: ServerOptions) -> None:

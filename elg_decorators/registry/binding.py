@@ -107,11 +107,14 @@ def plan_arguments(
 def _check_request_hint(hint: Any, model: type[Request], where: str) -> None:
     if hint is Any or (isinstance(hint, type) and issubclass(model, hint)):
         return
-    raise HandlerDefinitionError(f"{where} receives a {model.__name__}; annotate it as {model.__name__} or leave it bare")
+    raise HandlerDefinitionError(
+        f"{where} receives a {model.__name__}; annotate it as {model.__name__} or leave it bare"
+    )
 
 
 def _check_field_hint(hint: Any, field_type: Any, model: type[Request], where: str) -> None:
-    if hint is Any or all(any(_is_sub(value, accepted) for accepted in _options(hint)) for value in _options(field_type)):
+    accepted_types = _options(hint)
+    if hint is Any or all(any(_is_sub(value, ok) for ok in accepted_types) for value in _options(field_type)):
         return
     raise HandlerDefinitionError(
         f"{where} is the {model.__name__} field of type {_type_name(field_type)}; "
@@ -121,7 +124,8 @@ def _check_field_hint(hint: Any, field_type: Any, model: type[Request], where: s
 
 def _options(annotation: Any) -> list[Any]:
     """The members of a Union other than None (or the annotation itself)."""
-    members = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
+    is_union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    members = typing.get_args(annotation) if is_union else (annotation,)
     return [member for member in members if member is not type(None)]
 
 
@@ -130,7 +134,8 @@ def _is_sub(value_type: Any, accepted: Any) -> bool:
         return True
     value_origin = typing.get_origin(value_type) or value_type
     accepted_origin = typing.get_origin(accepted) or accepted
-    return isinstance(value_origin, type) and isinstance(accepted_origin, type) and issubclass(value_origin, accepted_origin)
+    both_classes = isinstance(value_origin, type) and isinstance(accepted_origin, type)
+    return both_classes and issubclass(value_origin, accepted_origin)
 
 
 def _type_name(annotation: Any) -> str:

@@ -52,8 +52,9 @@ def response_type_of(annotation: Any, where: str) -> Optional[type[ResponseObjec
         )
     concrete = {item for item in found if item is not ResponseObject}
     if len(concrete) > 1:
+        names = ", ".join(sorted(response.__name__ for response in concrete))
         raise HandlerDefinitionError(
-            f"{where}: its return annotation names several responses ({', '.join(sorted(c.__name__ for c in concrete))}); "
+            f"{where}: its return annotation names several responses ({names}); "
             "return model instances and annotate with one response type, or none"
         )
     return concrete.pop() if concrete else None
