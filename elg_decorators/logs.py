@@ -19,11 +19,16 @@ def log_level(level: Optional[str] = None) -> str:
 
 
 def configure_logging(level: Optional[str] = None) -> None:
-    """Send the framework's log records to stderr at the chosen level (once per process)."""
+    """Set the framework's log level; print its records to stderr unless the application configured logging.
+
+    When the root logger has handlers (the application set up logging, or a
+    test runner captures it) records propagate there instead.
+    """
     logger = logging.getLogger(LOGGER_NAME)
     logger.setLevel(log_level(level))
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(LOG_FORMAT))
-        logger.addHandler(handler)
-        logger.propagate = False
+    if logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logger.addHandler(handler)
+    logger.propagate = False

@@ -11,6 +11,7 @@ from flask import Response, stream_with_context
 from flask import request as http_request
 
 from ..errors import ProcessingError
+from ..logs import configure_logging
 from ..model.messages import http_status_for
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.response import ResponseObject
@@ -63,6 +64,7 @@ class FlaskService:
 
     def __init__(self, name: str = "My ELG Service", path: str = "/process") -> None:
         self.name = name
+        configure_logging()
         hook = self.to_json if type(self).to_json is not FlaskService.to_json else None
         self.encoder = MessageEncoder(hook)
         self.app = create_flask_app(name, self.encoder, size_limit=max_request_size(self.max_request_size))
