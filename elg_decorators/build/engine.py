@@ -1,10 +1,12 @@
 """Building and pushing images through the Docker engine, with progress streamed as it happens."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
 import sys
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, TextIO
@@ -56,10 +58,15 @@ def connect(client: Any = None) -> Any:
             client = docker.from_env()
         client.ping()
     except _api_errors() as err:
-        raise BuildError(
-            f"Cannot reach the Docker engine at {_engine_address()}: is it running? ({_one_line(err)})"
-        ) from err
-    return client
+        reason = _one_line(err)
+    else:
+        return client
+    # The SDK leaves the socket of a failed connection open; with the exception gone it can be
+    # collected now, quietly, instead of warning at some random later point.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    raise BuildError(f"Cannot reach the Docker engine at {_engine_address()}: is it running? ({reason})")
 
 
 @contextmanager
@@ -80,11 +87,18 @@ def _error_message(event: Mapping[str, Any]) -> str | None:
     return _one_line(detail.get("message") or event.get("error") or "unknown error")
 
 
+def _drain(events: Iterable[Any]) -> None:
+    # Reading the stream to its end lets the connection go back to the client's pool.
+    for _ in events:
+        pass
+
+
 def _follow_build(events: Iterable[Mapping[str, Any]], printer: ProgressPrinter, tag: str) -> str | None:
     image_id = None
     for event in events:
         message = _error_message(event)
         if message is not None:
+            _drain(events)
             printer.close()
             where = f" at {printer.step!r}" if printer.step else ""
             text = f"Building {tag} failed{where}: {message}"
@@ -153,6 +167,7 @@ def _push(client: Any, repository: str, tag: str | None, auth: dict | None, prin
         for event in events:
             message = _error_message(event)
             if message is not None:
+                _drain(events)
                 hint = ""
                 if re.search(r"denied|unauthori[sz]ed|authentication required", message, re.I):
                     hint = f"; {_AUTH_HINT}"

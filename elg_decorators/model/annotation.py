@@ -1,11 +1,23 @@
 """Standoff annotations, shared by requests and responses."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Union
+import numbers
+from typing import Annotated, Any, Dict, List, Optional, Union
+
+from pydantic import BeforeValidator
 
 from ._base import ELGModel
 
-Number = Union[int, float]
+
+def _number(value: Any) -> Any:
+    """Accept any real number (numpy's included) as int or float; reject strings and bools."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"expected a number, not {type(value).__name__}")
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+#: A JSON number (int or float); strings such as "1" are rejected, as the elg package does.
+Number = Annotated[Union[int, float], BeforeValidator(_number)]
 
 
 class Annotation(ELGModel):

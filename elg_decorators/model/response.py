@@ -96,3 +96,12 @@ class AudioResponse(ResponseObject):
 
 
 AnyResponse = Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse]
+
+
+def __getattr__(name: str) -> Any:
+    # elg.model.response exports get_response too; it lives in envelope, which imports this module.
+    if name == "get_response":
+        from .envelope import get_response
+
+        return get_response
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,7 @@ from typing import Any, Callable, Optional
 from uuid import UUID
 
 from pydantic import BaseModel
+from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 #: A hook returning a JSON-able substitute for an object, or None for the default.
 JSONHook = Callable[[Any], Any]
@@ -19,9 +20,10 @@ class MessageEncoder:
 
     Objects JSON cannot represent go first to ``hook`` (a service's
     ``to_json``); when it returns None the defaults apply: pydantic models by
-    alias without None values, date/time/datetime as ISO 8601, UUID as str,
-    dataclasses as dicts, objects with ``__json__``/``for_json``, and any
-    other iterable as a list.
+    alias without None values, date/time/datetime as ISO 8601 (a UTC
+    datetime ends in ``Z``), UUID as str, dataclasses as dicts, objects with
+    ``__json__``/``for_json``, any other iterable as a list, and what
+    pydantic can represent (bytes as UTF-8 text, timedelta, Decimal, Enum…).
 
     Without a hook, models are serialised by pydantic-core directly; with one,
     through :func:`json.dumps` so the hook sees every nested value.
@@ -39,10 +41,8 @@ class MessageEncoder:
         if isinstance(obj, BaseModel):
             mode = "python" if self.hook is not None else "json"
             return obj.model_dump(mode=mode, by_alias=True, exclude_none=True)
-        if isinstance(obj, (datetime, date, time)):
-            return obj.isoformat()
-        if isinstance(obj, UUID):
-            return str(obj)
+        if isinstance(obj, (datetime, date, time, UUID)):
+            return to_jsonable_python(obj)  # the same text as models serialised without a hook
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
             return dataclasses.asdict(obj)
         if hasattr(obj, "__json__"):
@@ -51,7 +51,10 @@ class MessageEncoder:
             return obj.for_json()
         if isinstance(obj, Iterable) and not isinstance(obj, (str, bytes, bytearray)):
             return list(obj)
-        raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+        try:
+            return to_jsonable_python(obj)
+        except PydanticSerializationError:
+            raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable") from None
 
     def dumps(self, obj: Any) -> str:
         """Any JSON-able value (after :meth:`default`) as compact JSON text."""

@@ -56,6 +56,9 @@ class _Part:
         self.sink.close()
         return data
 
+    def discard(self) -> None:
+        self.sink.close()
+
 
 def read_multipart(stream: IO[bytes], boundary: str) -> MultipartBody:
     """Read an ELG multipart body from ``stream``.
@@ -68,6 +71,28 @@ def read_multipart(stream: IO[bytes], boundary: str) -> MultipartBody:
     if not boundary:
         raise invalid_request("multipart/form-data without a boundary")
     decoder = MultipartDecoder(boundary.encode("latin-1"))
+    parts: list[_Part] = []
+    try:
+        json_part, binary_part = _read_parts(stream, decoder, parts)
+    except BaseException:
+        for part in parts:
+            part.discard()
+        raise
+    if json_part is None:
+        if binary_part is not None:
+            binary_part.discard()
+        raise invalid_request('the multipart body has no "request" part with the JSON request')
+    return MultipartBody(
+        request_json=json_part.read_all(),
+        content=binary_part.read_all() if binary_part is not None else None,
+        content_type=binary_part.content_type if binary_part is not None else None,
+    )
+
+
+def _read_parts(
+    stream: IO[bytes], decoder: MultipartDecoder, parts: list[_Part]
+) -> tuple[Optional[_Part], Optional[_Part]]:
+    """Feed the body to ``decoder``; return the JSON and binary parts (each appended to ``parts``)."""
     json_part: Optional[_Part] = None
     binary_part: Optional[_Part] = None
     current: Optional[_Part] = None
@@ -80,6 +105,7 @@ def read_multipart(stream: IO[bytes], boundary: str) -> MultipartBody:
             while not isinstance(event, NeedData):
                 if isinstance(event, (Field, File)):
                     current = _Part(event.name, event.headers)
+                    parts.append(current)
                     if current.is_json:
                         if json_part is not None:
                             raise invalid_request("the multipart body has more than one JSON request part")
@@ -100,13 +126,4 @@ def read_multipart(stream: IO[bytes], boundary: str) -> MultipartBody:
                 raise invalid_request("the multipart body ends before its closing boundary")
     except ValueError as exc:
         raise invalid_request(f"malformed multipart body: {exc}") from None
-    if json_part is None:
-        for part in (binary_part,):
-            if part is not None:
-                part.sink.close()
-        raise invalid_request('the multipart body has no "request" part with the JSON request')
-    return MultipartBody(
-        request_json=json_part.read_all(),
-        content=binary_part.read_all() if binary_part is not None else None,
-        content_type=binary_part.content_type if binary_part is not None else None,
-    )
+    return json_part, binary_part

@@ -12,11 +12,14 @@ def wants_event_stream(accept: Optional[str]) -> bool:
     Wildcards (``*/*``, ``text/*``) do not count: curl and requests send
     ``*/*`` by default and expect a plain JSON answer.
     """
-    if not accept or EVENT_STREAM not in accept:
+    if not accept:
+        return False
+    accept = accept.lower()
+    if EVENT_STREAM not in accept:
         return False
     for media_range in accept.split(","):
         media_type, _, parameters = media_range.partition(";")
-        if media_type.strip().lower() != EVENT_STREAM:
+        if media_type.strip() != EVENT_STREAM:
             continue
         return _quality(parameters) > 0
     return False

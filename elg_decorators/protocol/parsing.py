@@ -78,9 +78,44 @@ def _validate_json(body: bytes, charset: Optional[str]) -> Request:
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
         body = _decode(body, charset).encode("utf-8")
     try:
-        return request_adapter.validate_json(body)
+        request = request_adapter.validate_json(body)
+    except ValidationError as exc:
+        if not _too_deep_for_the_fast_parser(exc):
+            raise validation_failure(exc) from None
+        # pydantic-core's JSON parser stops at 200 nested containers; the standard
+        # library parser goes deeper, so the model can apply its own, documented limit.
+        request = _validate_python(_loads(body))
+    return _with_content(request)
+
+
+def _too_deep_for_the_fast_parser(error: ValidationError) -> bool:
+    problems = error.errors(include_url=False)
+    return len(problems) == 1 and problems[0]["type"] == "json_invalid" and "recursion limit" in problems[0]["msg"]
+
+
+def _loads(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise invalid_request("the JSON is nested too deeply") from None
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise invalid_request(f"the body is not valid JSON: {exc}") from None
+
+
+def _validate_python(fields: Any) -> Request:
+    try:
+        return request_adapter.validate_python(fields)
     except ValidationError as exc:
         raise validation_failure(exc) from None
+
+
+def _with_content(request: Request) -> Request:
+    if isinstance(request, (AudioRequest, ImageRequest)) and request.content is None:
+        raise invalid_request(
+            f"{request.type} requests carry their {request.type} as the content part of a multipart body, "
+            "or as a raw body"
+        )
+    return request
 
 
 def _validated(model: type[Request], **fields: Any) -> Request:
@@ -92,10 +127,7 @@ def _validated(model: type[Request], **fields: Any) -> Request:
 
 def _parse_multipart(stream: IO[bytes], boundary: str) -> Request:
     body = read_multipart(stream, boundary)
-    try:
-        fields = json.loads(body.request_json)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise invalid_request(f'the "request" part is not valid JSON: {exc}') from None
+    fields = _loads(body.request_json)
     if not isinstance(fields, dict):
         raise invalid_request('the "request" part must be a JSON object')
     request_type = fields.get("type")
@@ -107,10 +139,7 @@ def _parse_multipart(stream: IO[bytes], boundary: str) -> Request:
             fields["format"] = RAW_AUDIO_FORMATS[body.content_type]
         if request_type == "image" and "format" not in fields and (body.content_type or "").startswith("image/"):
             fields["format"] = body.content_type.partition("/")[2]
-    try:
-        return request_adapter.validate_python(fields)
-    except ValidationError as exc:
-        raise validation_failure(exc) from None
+    return _with_content(_validate_python(fields))
 
 
 def _params_from(query: Mapping[str, Sequence[str]]) -> Optional[dict[str, Any]]:

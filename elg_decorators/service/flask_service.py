@@ -72,13 +72,18 @@ class FlaskService:
         self._openapi: Optional[Dict[str, Any]] = None
         self._add_endpoint(path)
         if self.health_path:
-            self.app.add_url_rule(self.health_path, "health", self.health, methods=["GET"])
+            self.app.add_url_rule(
+                self.health_path, "health", self.health, methods=["GET"], provide_automatic_options=False
+            )
         if self.openapi_path:
-            self.app.add_url_rule(self.openapi_path, "openapi", self.openapi, methods=["GET"])
+            self.app.add_url_rule(
+                self.openapi_path, "openapi", self.openapi, methods=["GET"], provide_automatic_options=False
+            )
 
     def _add_endpoint(self, path: str) -> None:
         endpoint = "process" if not self.paths else f"process:{path}"
-        self.app.add_url_rule(path, endpoint, self.process, methods=["POST"])
+        # No automatic OPTIONS answer: it would be an empty text/html page, not ELG JSON.
+        self.app.add_url_rule(path, endpoint, self.process, methods=["POST"], provide_automatic_options=False)
         self.paths.append(path)
 
     # -- documented hooks -------------------------------------------------
@@ -177,7 +182,14 @@ class FlaskService:
     def _events(self, stream: Iterator[Message]) -> Iterator[bytes]:
         try:
             for message in stream:
-                yield sse_event(self.encoder.envelope(message.kind, message.model))
+                try:
+                    payload = self.encoder.envelope(message.kind, message.model)
+                except Exception as exc:  # the status line is sent: end the stream with a failure event
+                    logger.exception("%s: a streamed %s could not be encoded", type(self).__name__, message.kind)
+                    payload = self.encoder.envelope("failure", failures.internal_error(exc).failure)
+                    yield sse_event(payload)
+                    return
+                yield sse_event(payload)
         finally:
             stream.close()  # type: ignore[attr-defined]
 
