@@ -102,6 +102,13 @@ def internal_error(exc: BaseException) -> ProcessingError:
     return ProcessingError("elg.service.internalError", params=[str(exc) or type(exc).__name__])
 
 
+def interrupted() -> ProcessingError:
+    """500 when processing was cut short, e.g. by the worker timeout."""
+    return ProcessingError(
+        "elg.service.internalError", params=["processing was interrupted: the worker is stopping (timeout?)"]
+    )
+
+
 def invalid_response(reason: str) -> ProcessingError:
     """500 ``elg.response.invalid``: the handler's result is not an ELG message."""
     return ProcessingError("elg.response.invalid", detail={"reason": reason})

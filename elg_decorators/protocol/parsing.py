@@ -22,6 +22,9 @@ RAW_AUDIO_FORMATS = {
     "audio/mp3": "MP3",
 }
 RAW_TEXT_TYPES = ("text/plain", "text/html")
+#: Deepest nesting of JSON arrays and objects accepted: what the response encoder can write back.
+MAX_JSON_NESTING = 250
+
 ACCEPTED_CONTENT_TYPES = (
     "application/json",
     "multipart/form-data",
@@ -64,6 +67,8 @@ def _read_body(stream: IO[bytes]) -> bytes:
     body = stream.read()
     if not body:
         raise ProcessingError("elg.request.missing")
+    # A size-capped stream stops quietly at the cap; reading past it raises the 413.
+    stream.read(1)
     return body
 
 
@@ -84,13 +89,31 @@ def _validate_json(body: bytes, charset: Optional[str]) -> Request:
             raise validation_failure(exc) from None
         # pydantic-core's JSON parser stops at 200 nested containers; the standard
         # library parser goes deeper, so the model can apply its own, documented limit.
-        request = _validate_python(_loads(body))
+        fields = _loads(body)
+        if _nesting(fields) > MAX_JSON_NESTING:
+            raise invalid_request(f"the JSON is nested more than {MAX_JSON_NESTING} levels deep") from None
+        request = _validate_python(fields)
     return _with_content(request)
 
 
 def _too_deep_for_the_fast_parser(error: ValidationError) -> bool:
     problems = error.errors(include_url=False)
     return len(problems) == 1 and problems[0]["type"] == "json_invalid" and "recursion limit" in problems[0]["msg"]
+
+
+def _nesting(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (iteratively: no recursion limit)."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _loads(body: bytes) -> Any:

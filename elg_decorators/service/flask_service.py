@@ -159,6 +159,11 @@ class FlaskService:
         except Exception as exc:
             logger.exception("%s failed on a %s request", type(self).__name__, elg_request.type)
             raise failures.internal_error(exc) from exc
+        except SystemExit:
+            # gunicorn stops a worker that overran its timeout by raising SystemExit in it: answer
+            # with an ELG failure rather than the server's HTML page; the worker exits afterwards.
+            logger.error("%s was interrupted on a %s request (worker timeout?)", type(self).__name__, elg_request.type)
+            raise failures.interrupted() from None
 
     def _respond(self, result: Any) -> Response:
         if isinstance(result, ResponseObject):

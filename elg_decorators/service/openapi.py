@@ -103,6 +103,10 @@ def _operation(path: str, kinds: Sequence[str]) -> Dict[str, Any]:
     parameters = _parameters(path)
     if parameters:
         operation["parameters"] = parameters
+        responses["404"] = {
+            "description": "A path parameter has a value the path does not accept",
+            "content": {"application/json": {"schema": failure_schema}},
+        }
     return operation
 
 

@@ -1,0 +1,1 @@
+"""Hardening tests: hostile input, handler faults, properties, fuzzing, load, image defaults."""
