@@ -56,7 +56,7 @@ def load_service(target: str) -> LoadedService:
         module = _import(target)
     loaded = LoadedService(module, registry)
     if not len(registry):
-        loaded.flask_service, loaded.flask_app = _classic_service(module)
+        loaded.flask_service, loaded.flask_app = find_classic_service(module)
     if not loaded.handler_count:
         raise ServiceLoadError(_nothing_found(module))
     return loaded
@@ -120,7 +120,8 @@ def _run_import(load: Any, shown: str) -> ModuleType:
         sys.argv = saved_argv
 
 
-def _classic_service(module: ModuleType) -> tuple[Optional[FlaskService], Optional[Flask]]:
+def find_classic_service(module: ModuleType) -> tuple[Optional[FlaskService], Optional[Flask]]:
+    """A FlaskService instance (or the one subclass, instantiated) or a Flask ``app`` that ``module`` defines."""
     values = [value for name, value in vars(module).items() if not name.startswith("__")]
     services = [value for value in values if isinstance(value, FlaskService)]
     if services:

@@ -9,7 +9,7 @@ from typing import Any, Callable, Dict, Optional
 
 from flask import Flask
 
-from .discovery import load_service
+from .discovery import find_classic_service, load_service
 from .errors import ServiceLoadError
 from .logs import configure_logging, log_level
 from .registry.generated import create_app
@@ -112,10 +112,16 @@ def _app_loader(target: Optional[str], registry: Optional[Registry], reload: boo
             # Each new worker imports the script afresh, so edits take effect.
             return lambda: load_service(script).app()
     chosen = registry if registry is not None else current_registry()
+    if not len(chosen) and registry is None:
+        main = sys.modules.get("__main__")
+        service, app = find_classic_service(main) if main is not None else (None, None)
+        if service is not None or app is not None:
+            return lambda: service.app if service is not None else app  # type: ignore[return-value]
     if not len(chosen):
         raise ServiceLoadError(
             "serve() found no handler: decorate a function with @text_service (or @structured_text_service, "
-            "@audio_service, @image_service) above the serve() call, or pass the script: serve('my_service.py')"
+            "@audio_service, @image_service) or define a FlaskService subclass above the serve() call, "
+            "or pass the script: serve('my_service.py')"
         )
     return lambda: create_app(chosen)
 

@@ -1,6 +1,7 @@
 """Reading a handler's signature once, and binding its arguments for each request."""
 from __future__ import annotations
 
+import functools
 import inspect
 import types
 import typing
@@ -48,18 +49,36 @@ class Argument:
         return self.default is inspect.Parameter.empty
 
 
+def callable_name(func: Callable[..., Any]) -> str:
+    """The qualified name of a function, or a description of another callable (a partial, an instance)."""
+    return getattr(func, "__qualname__", None) or repr(func)
+
+
 def describe(func: Callable[..., Any]) -> str:
     """``name(signature)`` of a function, for error messages."""
     try:
-        return f"{func.__qualname__}{inspect.signature(func)}"
+        try:
+            signature = inspect.signature(func, eval_str=True)
+        except Exception:
+            signature = inspect.signature(func)
     except (TypeError, ValueError):
-        return getattr(func, "__qualname__", repr(func))
+        return callable_name(func)
+    return f"{callable_name(func)}{signature}"
+
+
+def _annotated(func: Callable[..., Any]) -> Any:
+    """The function whose annotations describe ``func`` (a partial's function, an instance's ``__call__``)."""
+    if isinstance(func, functools.partial):
+        return _annotated(func.func)
+    if inspect.isroutine(func) or isinstance(func, type):
+        return func
+    return getattr(type(func), "__call__", func)
 
 
 def resolved_hints(func: Callable[..., Any], decorator: str) -> Dict[str, Any]:
     """The function's annotations with string annotations resolved."""
     try:
-        return typing.get_type_hints(func, include_extras=True)
+        return typing.get_type_hints(_annotated(func), include_extras=True)
     except Exception as exc:
         raise HandlerDefinitionError(
             f"{decorator} {describe(func)}: cannot resolve its type annotations ({exc}); "
@@ -139,7 +158,12 @@ def _is_sub(value_type: Any, accepted: Any) -> bool:
 
 
 def _type_name(annotation: Any) -> str:
-    return getattr(annotation, "__name__", None) or repr(annotation).replace("typing.", "")
+    options = _options(annotation)
+    if len(options) != 1 or options[0] is not annotation:
+        return " | ".join(_type_name(option) for option in options)
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__name__
+    return repr(annotation).replace("typing.", "")
 
 
 def _adapter(hint: Any, where: str) -> Optional[TypeAdapter[Any]]:

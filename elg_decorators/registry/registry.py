@@ -11,7 +11,15 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import HandlerDefinitionError
 from ..model.request import Request
-from .binding import REQUEST_MODELS, Argument, bind_arguments, describe, plan_arguments, resolved_hints
+from .binding import (
+    REQUEST_MODELS,
+    Argument,
+    bind_arguments,
+    callable_name,
+    describe,
+    plan_arguments,
+    resolved_hints,
+)
 from .returns import coerce, response_type_of
 
 DEFAULT_PATH = "/process"
@@ -41,16 +49,15 @@ class Handler:
     path: str
     arguments: Tuple[Argument, ...]
     response_type: Optional[type]
-    is_async: bool
 
     @property
     def name(self) -> str:
-        return self.func.__qualname__
+        return callable_name(self.func)
 
     def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
         """Call the function for ``request`` and return its result as an ELG message or stream."""
         result = self.func(**bind_arguments(self.arguments, request, url_values))
-        if self.is_async:
+        if inspect.iscoroutine(result):  # async def functions, and callables whose __call__ is async
             result = _run_coroutine(result)
         return coerce(result, self.response_type, self.name)
 
@@ -103,7 +110,6 @@ class Registry:
             path=path,
             arguments=plan_arguments(func, kind, url_variables(path), decorator),
             response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
-            is_async=inspect.iscoroutinefunction(func),
         )
         self._handlers[(path, kind)] = handler
         return handler

@@ -1,0 +1,127 @@
+"""ServiceClient, the test client users get: parsed models, and (status, message) on request."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator, Union
+
+from elg_decorators import Registry, audio_service, create_app, image_service, service_class, text_service
+from elg_decorators import structured_text_service
+from elg_decorators.model import (
+    AnnotationsResponse,
+    Failure,
+    Progress,
+    StatusMessage,
+    StructuredTextRequest,
+    TextsResponse,
+)
+from elg_decorators.testing import ServiceClient
+
+
+def describe_everything(registry: Registry) -> None:
+    """One handler per request type, each describing what it received."""
+
+    @text_service(registry=registry)
+    def text(content: str, params: dict) -> AnnotationsResponse:
+        return {"features": {"content": content, "params": params}}
+
+    @structured_text_service(registry=registry)
+    def structured(texts: Any) -> AnnotationsResponse:
+        return {"features": {"contents": [node.content for node in texts]}}
+
+    @audio_service(registry=registry)
+    def audio(content: bytes, format: str) -> AnnotationsResponse:
+        return {"features": {"bytes": len(content), "format": format}}
+
+    @image_service(registry=registry)
+    def image(content: bytes, format: str) -> AnnotationsResponse:
+        return {"features": {"bytes": len(content), "format": format}}
+
+
+def test_each_method_returns_the_parsed_response(registry: Registry) -> None:
+    describe_everything(registry)
+    client = ServiceClient(registry)
+
+    assert client.text("hi", params={"n": 1}) == AnnotationsResponse(features={"content": "hi", "params": {"n": 1}})
+    assert client.structured_text(["a", {"content": "b"}]) == AnnotationsResponse(features={"contents": ["a", "b"]})
+    assert client.audio(b"1234") == AnnotationsResponse(features={"bytes": 4, "format": "LINEAR16"})
+    assert client.image(b"12", format="jpeg") == AnnotationsResponse(features={"bytes": 2, "format": "jpeg"})
+    assert client.send(StructuredTextRequest(texts=[{"content": "c"}])) == AnnotationsResponse(
+        features={"contents": ["c"]}
+    )
+
+
+def test_files_are_read_and_their_suffix_gives_the_format(registry: Registry, tmp_path: Path) -> None:
+    describe_everything(registry)
+    (tmp_path / "clip.mp3").write_bytes(b"ID3")
+    (tmp_path / "page.gif").write_bytes(b"GIF89a")
+    client = ServiceClient(registry)
+
+    assert client.audio(tmp_path / "clip.mp3") == AnnotationsResponse(features={"bytes": 3, "format": "MP3"})
+    assert client.image(str(tmp_path / "page.gif")) == AnnotationsResponse(features={"bytes": 6, "format": "gif"})
+
+
+def test_with_status_returns_the_http_status_and_the_message(registry: Registry) -> None:
+    describe_everything(registry)
+    client = ServiceClient(registry)
+
+    assert client.text("hi", with_status=True) == (
+        200, AnnotationsResponse(features={"content": "hi", "params": {}}),
+    )
+    assert client.text("hi", path="/elsewhere", with_status=True) == (404, Failure(errors=[StatusMessage(
+        code="elg.service.not.found", params=["/elsewhere"], text="Service {0} not found", detail={},
+    )]))
+
+
+def test_failures_are_returned_not_raised(registry: Registry) -> None:
+    @text_service(registry=registry)
+    def needs_lang(content: str, lang: str) -> TextsResponse:
+        return content
+
+    failure = ServiceClient(registry).text("hi")
+
+    assert isinstance(failure, Failure)
+    assert failure.errors[0].render() == "Required parameter lang missing from request"
+
+
+def test_stream_yields_progress_then_the_result(registry: Registry) -> None:
+    @text_service(registry=registry)
+    def slow(content: str) -> Iterator[Union[Progress, TextsResponse]]:
+        yield Progress(percent=50.0, message=StatusMessage(code="x.half", text="half", params=[]))
+        yield content
+
+    assert list(ServiceClient(registry).stream("done")) == [
+        Progress(percent=50.0, message=StatusMessage(code="x.half", text="half", params=[])),
+        TextsResponse(texts=[{"content": "done"}]),
+    ]
+
+
+def test_stream_of_a_plain_handler_yields_its_single_answer(registry: Registry) -> None:
+    describe_everything(registry)
+
+    assert list(ServiceClient(registry).stream("hi")) == [
+        AnnotationsResponse(features={"content": "hi", "params": {}})
+    ]
+
+
+def test_client_accepts_a_flask_app_a_flask_service_or_a_registry(registry: Registry) -> None:
+    describe_everything(registry)
+    expected = AnnotationsResponse(features={"content": "x", "params": {}})
+
+    assert ServiceClient(create_app(registry)).text("x") == expected
+    assert ServiceClient(service_class(registry)()).text("x") == expected
+    assert ServiceClient(registry).text("x") == expected
+
+
+def test_for_module_loads_a_script_afresh(tmp_path: Path) -> None:
+    script = tmp_path / "reverser.py"
+    script.write_text(
+        "from elg_decorators import text_service\n"
+        "from elg_decorators.model import TextsResponse\n\n\n"
+        "@text_service('/reverse')\n"
+        "def reverse(content: str) -> TextsResponse:\n"
+        "    return content[::-1]\n"
+    )
+
+    client = ServiceClient.for_module(str(script), path="/reverse")
+
+    assert client.text("abc") == TextsResponse(texts=[{"content": "cba"}])
