@@ -103,7 +103,8 @@ def parse_reference(reference: str) -> ImageReference:
     if not path:
         raise fail("the repository name is missing; e.g. 'me/ner:1.0'")
     if path != path.lower() and _PATH_RE.fullmatch(path.lower()):
-        raise fail(f"repository names must be lowercase (try {str(ImageReference(domain, path.lower(), tag, digest))!r})")
+        suggestion = str(ImageReference(domain, path.lower(), tag, digest))
+        raise fail(f"repository names must be lowercase (try {suggestion!r})")
     if not _PATH_RE.fullmatch(path):
         raise fail(
             f"repository path {path!r} may contain only lowercase letters, digits and single "

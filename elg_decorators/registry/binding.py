@@ -72,7 +72,7 @@ def _annotated(func: Callable[..., Any]) -> Any:
         return _annotated(func.func)
     if inspect.isroutine(func) or isinstance(func, type):
         return func
-    return getattr(type(func), "__call__", func)
+    return type(func).__call__ if callable(func) else func
 
 
 def resolved_hints(func: Callable[..., Any], decorator: str) -> Dict[str, Any]:

@@ -112,7 +112,9 @@ def _wrong_types() -> dict[str, tuple[str, bytes, int, str]]:
                 cases[f"{kind}.{name} as {wrong_kind}"] = (JSON, dumps(body), 400, expected or "*")
     nested = {
         "annotation list as object": {"type": "text", "content": "a", "annotations": {"P": {"start": 0}}},
-        "annotation start as string": {"type": "text", "content": "a", "annotations": {"P": [{"start": "x", "end": 1}]}},
+        "annotation start as string": {
+            "type": "text", "content": "a", "annotations": {"P": [{"start": "x", "end": 1}]}
+        },
         "annotation end missing": {"type": "text", "content": "a", "annotations": {"P": [{"start": 0}]}},
         "annotation as number": {"type": "text", "content": "a", "annotations": {"P": [3]}},
         "text node as string": {"type": "structuredText", "texts": ["a"]},
@@ -183,8 +185,10 @@ MULTIPART_CASES: dict[str, tuple[str, bytes, int, str]] = {
     "audio format unsupported": (MULTIPART, multipart([("request", JSON, dumps({"type": "audio", "format": "OGG"})),
                                                        ("content", "audio/ogg", WAV)]), 400,
                                  "elg.request.audio.format.unsupported"),
-    "audio sampleRate as word": (MULTIPART, multipart([("request", JSON, dumps({"type": "audio", "sampleRate": "fast"})),
-                                                       ("content", "audio/x-wav", WAV)]), 400, INVALID),
+    "audio sampleRate as word": (MULTIPART, multipart([
+        ("request", JSON, dumps({"type": "audio", "sampleRate": "fast"})),
+        ("content", "audio/x-wav", WAV),
+    ]), 400, INVALID),
     "part without headers": (MULTIPART, f"--{BOUNDARY}\r\n\r\nhello\r\n--{BOUNDARY}--\r\n".encode(), 400, INVALID),
     "part header line garbage": (MULTIPART, f"--{BOUNDARY}\r\n\x00\x01\x02\r\n\r\nhi\r\n--{BOUNDARY}--\r\n".encode(),
                                  400, INVALID),
