@@ -4,20 +4,23 @@ from __future__ import annotations
 import numbers
 from typing import Annotated, Any, Dict, List, Optional, Union
 
-from pydantic import BeforeValidator
+from pydantic import Field, PlainValidator, StrictFloat, StrictInt, WithJsonSchema
 
 from ._base import ELGModel
 
 
-def _number(value: Any) -> Any:
-    """Accept any real number (numpy's included) as int or float; reject strings and bools."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+def _other_integer(value: Any) -> int:
+    """Integers that are not Python ints (numpy's, say) as int; anything else is refused."""
+    if type(value) is float or isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ValueError(f"expected a number, not {type(value).__name__}")
-    return int(value) if isinstance(value, numbers.Integral) else float(value)
+    return int(value)
 
+
+_OtherInteger = Annotated[Any, PlainValidator(_other_integer), WithJsonSchema({"type": "integer"})]
 
 #: A JSON number (int or float); strings such as "1" are rejected, as the elg package does.
-Number = Annotated[Union[int, float], BeforeValidator(_number)]
+#: Ints and floats are checked by pydantic-core; other integers (numpy's) stay integers.
+Number = Annotated[Union[StrictInt, _OtherInteger, StrictFloat], Field(union_mode="left_to_right")]
 
 
 class Annotation(ELGModel):
