@@ -3,23 +3,23 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional
 
-from flask import Flask, has_request_context
-from flask import request as http_request
+from flask import Flask
 
 from ..errors import ProcessingError, ServiceLoadError
 from ..model.request import Request
+from ..service.direct import install as install_direct_dispatch
+from ..service.exchange import current_exchange
 from ..service.flask_service import PROCESS_METHODS, FlaskService
-from .registry import Registry, current_registry
+from .registry import Registry, current_registry, url_variables
 
 
 def _dispatcher(kind: str) -> Callable[[FlaskService, Request], Any]:
     def process(self: Any, request: Request) -> Any:
-        in_request = has_request_context() and http_request.url_rule is not None
-        path = http_request.url_rule.rule if in_request else None  # type: ignore[union-attr]
-        handler = self.registry.lookup(path, kind)
+        exchange = current_exchange.get()
+        handler = self.registry.lookup(exchange.route if exchange is not None else None, kind)
         if handler is None:
             raise ProcessingError("elg.request.type.unsupported", params=[kind])
-        return handler(request, (http_request.view_args or {}) if in_request else {})
+        return handler(request, exchange.url_values if exchange is not None else {})
 
     process.__name__ = process.__qualname__ = PROCESS_METHODS[kind]
     process.__doc__ = f"Dispatch {kind} requests to the handler registered for the matched path."
@@ -46,6 +46,7 @@ def service_class(registry: Optional[Registry] = None) -> type[FlaskService]:
         for extra in paths:
             if extra not in self.paths:
                 self._add_endpoint(extra)
+        install_direct_dispatch(self, [path for path in self.paths if not url_variables(path)])
 
     def served(self: FlaskService) -> Dict[str, List[str]]:
         return {path: list(kinds) for path, kinds in registry.endpoints().items()}

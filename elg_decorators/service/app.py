@@ -59,7 +59,10 @@ def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: Optional
     def http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
             return error  # redirects (e.g. to a trailing slash) stay as they are
-        response = error_response(encoder, _failure_for(error, size_limit))
+        failure = failure_for_http_error(
+            error, method=http_request.method, path=http_request.path, size_limit=size_limit
+        )
+        response = error_response(encoder, failure)
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
@@ -73,11 +76,14 @@ def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: Optional
     return app
 
 
-def _failure_for(error: HTTPException, size_limit: Optional[int]) -> ProcessingError:
+def failure_for_http_error(
+    error: HTTPException, *, method: str, path: str, size_limit: Optional[int]
+) -> ProcessingError:
+    """The ELG failure standing for a werkzeug HTTP error."""
     if isinstance(error, NotFound):
-        return failures.not_found(http_request.path)
+        return failures.not_found(path)
     if isinstance(error, MethodNotAllowed):
-        return failures.method_not_allowed(http_request.method, error.valid_methods or ())
+        return failures.method_not_allowed(method, error.valid_methods or ())
     if isinstance(error, RequestEntityTooLarge):
         return failures.too_large(size_limit)
     if error.code is not None and error.code >= 500:

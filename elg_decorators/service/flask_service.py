@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence
 
 from flask import Response, stream_with_context
 from flask import request as http_request
+from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
 from ..logs import configure_logging
@@ -22,7 +23,8 @@ from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Message, final_message, is_stream, messages
 from .openapi import openapi_document
-from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, error_response, max_request_size
+from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
+from .exchange import Exchange, Reply, current_exchange
 
 logger = logging.getLogger("elg_decorators")
 
@@ -67,7 +69,8 @@ class FlaskService:
         configure_logging()
         hook = self.to_json if type(self).to_json is not FlaskService.to_json else None
         self.encoder = MessageEncoder(hook)
-        self.app = create_flask_app(name, self.encoder, size_limit=max_request_size(self.max_request_size))
+        self.size_limit = max_request_size(self.max_request_size)
+        self.app = create_flask_app(name, self.encoder, size_limit=self.size_limit)
         self.paths: List[str] = []
         self._openapi: Optional[Dict[str, Any]] = None
         self._add_endpoint(path)
@@ -111,6 +114,9 @@ class FlaskService:
 
     def url_param(self, name: str) -> Any:
         """The value of the URL variable ``name`` in the path of the current request."""
+        exchange = current_exchange.get()
+        if exchange is not None:
+            return exchange.url_values[name]
         return (http_request.view_args or {})[name]
 
     def endpoints(self) -> Dict[str, List[str]]:
@@ -134,22 +140,52 @@ class FlaskService:
 
     def process(self, **kwargs: Any) -> Response:
         """Main request processing logic: read the request, dispatch it, answer with ELG JSON or events."""
+        rule = http_request.url_rule
+        exchange = Exchange(
+            method=http_request.method,
+            path=http_request.path,
+            route=rule.rule if rule is not None else http_request.path,
+            url_values=kwargs,
+            content_type=http_request.content_type,
+            body=lambda: http_request.stream,
+            query=lambda: http_request.args.to_dict(flat=False),
+            accept=http_request.headers.get("Accept"),
+        )
+        reply = self.answer(exchange)
+        body = reply.body
+        if not isinstance(body, bytes):
+            body = stream_with_context(body)  # the handler's generator runs while the body is sent
+        return Response(body, status=reply.status, content_type=reply.content_type, headers=reply.headers)
+
+    def answer(self, exchange: Exchange) -> Reply:
+        """Answer one POST: parse the body, call :meth:`process_request`, encode the result.
+
+        Every outcome is an ELG message with its HTTP status; one line is logged at INFO.
+        """
         started = time.perf_counter()
         request_type = "-"
+        token = current_exchange.set(exchange)
         try:
-            elg_request = parse_request(
-                http_request.content_type, http_request.stream, lambda: http_request.args.to_dict(flat=False)
-            )
+            elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query)
             request_type = elg_request.type or "-"
-            response = self._respond(self._call(elg_request))
+            reply = self._reply(self._call(elg_request), exchange.accept)
         except ProcessingError as error:
-            response = error_response(self.encoder, error)
+            reply = self._failure(error)
+        except HTTPException as error:  # the body was over the size limit
+            reply = self._failure(
+                failure_for_http_error(error, method=exchange.method, path=exchange.path, size_limit=self.size_limit)
+            )
+        except Exception as exc:
+            logger.exception("%s failed on %s %s", type(self).__name__, exchange.method, exchange.path)
+            reply = self._failure(failures.internal_error(exc))
+        finally:
+            current_exchange.reset(token)
         if logger.isEnabledFor(logging.INFO):
             logger.info(
-                "%s %s %s %d %.1fms", http_request.method, http_request.path, request_type,
-                response.status_code, (time.perf_counter() - started) * 1000,
+                "%s %s %s %d %.1fms", exchange.method, exchange.path, request_type,
+                reply.status, (time.perf_counter() - started) * 1000,
             )
-        return response
+        return reply
 
     def _call(self, elg_request: Request) -> Any:
         try:
@@ -165,24 +201,25 @@ class FlaskService:
             logger.error("%s was interrupted on a %s request (worker timeout?)", type(self).__name__, elg_request.type)
             raise failures.interrupted() from None
 
-    def _respond(self, result: Any) -> Response:
+    def _reply(self, result: Any, accept: Optional[str]) -> Reply:
         if isinstance(result, ResponseObject):
             return self._json(Message("response", result))
         if isinstance(result, Failure):
             return self._json(Message("failure", result, http_status_for(result.errors[0].code)))
         if is_stream(result):
             name = type(self).__name__
-            if wants_event_stream(http_request.headers.get("Accept")):
-                # The handler's generator runs while the body is sent: keep the request context for it.
-                events = stream_with_context(self._events(messages(result, name=name)))
-                return Response(events, mimetype="text/event-stream", headers=SSE_HEADERS)
+            if wants_event_stream(accept):
+                events = self._events(messages(result, name=name))
+                return Reply(200, "text/event-stream; charset=utf-8", events, dict(SSE_HEADERS))
             return self._json(final_message(result, name=name))
         logger.warning("%s returned %s, not an ELG response", type(self).__name__, type(result).__name__)
         raise failures.invalid_response(f"the service returned {type(result).__name__}, not an ELG response")
 
-    def _json(self, message: Message) -> Response:
-        body = self.encoder.envelope(message.kind, message.model)
-        return Response(body, status=message.status, mimetype="application/json")
+    def _json(self, message: Message) -> Reply:
+        return Reply(message.status, "application/json", self.encoder.envelope(message.kind, message.model))
+
+    def _failure(self, error: ProcessingError) -> Reply:
+        return Reply(error.status, "application/json", self.encoder.envelope("failure", error.failure))
 
     def _events(self, stream: Iterator[Message]) -> Iterator[bytes]:
         try:

@@ -1,0 +1,42 @@
+"""One POST to a service, independent of the web framework that received it.
+
+FlaskService answers exchanges from its Flask view and, for decorated
+services, straight from the WSGI environ (see :mod:`.direct`); both go
+through :meth:`FlaskService.answer`, so they behave the same.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Union
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What the service needs to know about one request."""
+
+    method: str
+    path: str
+    #: The route that matched (``/translate/<src>/<tgt>``), and its variables' values.
+    route: str
+    url_values: Mapping[str, Any]
+    content_type: Optional[str]
+    #: Opens the body stream (may raise werkzeug's RequestEntityTooLarge).
+    body: Callable[[], IO[bytes]]
+    #: The query-string parameters, read only when needed.
+    query: Callable[[], Mapping[str, Sequence[str]]]
+    accept: Optional[str]
+
+
+@dataclass
+class Reply:
+    """The answer: status, headers and a body of bytes or a stream of them."""
+
+    status: int
+    content_type: str
+    body: Union[bytes, Iterator[bytes]]
+    headers: Dict[str, str] = field(default_factory=dict)
+
+
+#: The exchange being answered, for ``url_param`` and the handler dispatch.
+current_exchange: ContextVar[Optional[Exchange]] = ContextVar("current_exchange", default=None)
