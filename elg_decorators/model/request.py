@@ -62,22 +62,14 @@ class Text(ELGModel):
         return self
 
 
-def _nesting_depth(texts: Any) -> int:
-    """Depth of a raw ``texts`` tree, walked without recursion."""
+def _nesting_depth(texts: List[Text]) -> int:
+    """Depth of a tree of texts, walked without recursion."""
     deepest = 0
     pending = [(texts, 1)]
     while pending:
         nodes, depth = pending.pop()
-        if not isinstance(nodes, list):
-            continue
         deepest = max(deepest, depth)
-        if depth > MAX_STRUCTURED_TEXT_DEPTH:
-            break
-        for node in nodes:
-            if isinstance(node, dict) and node.get("texts") is not None:
-                pending.append((node["texts"], depth + 1))
-            elif isinstance(node, Text) and node.texts is not None:
-                pending.append((node.texts, depth + 1))
+        pending.extend((node.texts, depth + 1) for node in nodes if node.texts)
     return deepest
 
 
@@ -87,12 +79,13 @@ class StructuredTextRequest(Request):
     type: Literal["structuredText"] = "structuredText"
     texts: List[Text]
 
-    @model_validator(mode="before")
-    @classmethod
-    def _limit_depth(cls, data: Any) -> Any:
-        if isinstance(data, dict) and _nesting_depth(data.get("texts")) > MAX_STRUCTURED_TEXT_DEPTH:
+    # Checked after validation, so that JSON is validated by pydantic-core without a detour
+    # through Python dicts; deeper JSON than pydantic-core parses is refused before this.
+    @model_validator(mode="after")
+    def _limit_depth(self) -> "StructuredTextRequest":
+        if _nesting_depth(self.texts) > MAX_STRUCTURED_TEXT_DEPTH:
             raise ValueError(f"texts are nested more than {MAX_STRUCTURED_TEXT_DEPTH} levels deep")
-        return data
+        return self
 
 
 class _BinaryRequest(Request):
