@@ -9,10 +9,11 @@ goes to Flask as usual.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Optional
 from urllib.parse import parse_qs
 
 from flask import Flask
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_input_stream
 
@@ -44,7 +45,7 @@ class DirectDispatch:
             route=path,
             url_values={},
             content_type=environ.get("CONTENT_TYPE"),
-            body=lambda: get_input_stream(environ, max_content_length=limit),
+            body=lambda: _input(environ, limit),
             query=lambda: parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
             accept=environ.get("HTTP_ACCEPT"),
         )
@@ -56,6 +57,34 @@ class DirectDispatch:
         app = self.app
         hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
         return any(functions for registry in hooks for functions in registry.values())
+
+
+class _KnownLengthInput:
+    """The request body when its length is known: reads stop there (cheaper than werkzeug's wrapper)."""
+
+    def __init__(self, raw: IO[bytes], length: int) -> None:
+        self.raw = raw
+        self.remaining = length
+
+    def read(self, size: int = -1) -> bytes:
+        if self.remaining <= 0:
+            return b""
+        if size < 0 or size > self.remaining:
+            size = self.remaining
+        data = self.raw.read(size)
+        self.remaining = self.remaining - len(data) if data else 0
+        return data
+
+
+def _input(environ: dict, limit: Optional[int]) -> IO[bytes]:
+    """The body stream, refusing one over ``limit`` (werkzeug's RequestEntityTooLarge)."""
+    length = environ.get("CONTENT_LENGTH", "")
+    if length.isdigit():
+        size = int(length)
+        if limit is not None and size > limit:
+            raise RequestEntityTooLarge()
+        return _KnownLengthInput(environ["wsgi.input"], size)  # type: ignore[return-value]
+    return get_input_stream(environ, max_content_length=limit)  # chunked, or length not given
 
 
 def _status_line(status: int) -> str:
