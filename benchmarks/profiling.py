@@ -72,9 +72,12 @@ def _run(app: WSGIApp, environs: List[Dict[str, Any]]) -> float:
     return time.perf_counter() - started
 
 
+_REPOSITORY = str(Path(__file__).resolve().parent.parent) + "/"
+
+
 def _name(key: Tuple[str, int, str]) -> str:
     path, line, func = key
-    for marker in ("site-packages/", "/work/main/", "benchmarks/"):
+    for marker in ("site-packages/", _REPOSITORY):
         if marker in path:
             path = path.split(marker, 1)[1]
             break
