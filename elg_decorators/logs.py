@@ -18,14 +18,16 @@ def log_level(level: Optional[str] = None) -> str:
     return chosen
 
 
-def configure_logging(level: Optional[str] = None) -> None:
+def configure_logging(level: Optional[str] = None, *, keep_level: bool = False) -> None:
     """Set the framework's log level; print its records to stderr unless the application configured logging.
 
     When the root logger has handlers (the application set up logging, or a
-    test runner captures it) records propagate there instead.
+    test runner captures it) records propagate there instead. With
+    ``keep_level``, a level set before (by ``serve(log_level=...)``, say) stays.
     """
     logger = logging.getLogger(LOGGER_NAME)
-    logger.setLevel(log_level(level))
+    if not (keep_level and logger.level != logging.NOTSET):
+        logger.setLevel(log_level(level))
     if logger.handlers or logging.getLogger().handlers:
         return
     handler = logging.StreamHandler(sys.stderr)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 from pydantic import BaseModel
 
@@ -47,33 +48,44 @@ def is_stream(result: Any) -> bool:
     return isinstance(result, (Iterator, AsyncIterator))
 
 
-def _close(source: Source, loop: Optional[asyncio.AbstractEventLoop]) -> None:
-    if loop is not None:
-        closer = getattr(source, "aclose", None)
-        if closer is not None:
-            loop.run_until_complete(closer())
-        loop.close()
-        return
-    closer = getattr(source, "close", None)
-    if closer is not None:
-        closer()
+_loops = threading.local()
+
+
+def thread_loop() -> asyncio.AbstractEventLoop:
+    """This thread's event loop for running async handlers, created once and reused.
+
+    One loop per thread, not per request: creating a loop costs more than a
+    small request, and a coroutine and the async generator it returns must
+    share a loop.
+    """
+    loop = getattr(_loops, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _loops.loop = asyncio.new_event_loop()
+    return loop
 
 
 def iterate(source: Source) -> Iterator[Any]:
     """Iterate a sync or async iterator synchronously, closing it when done or abandoned."""
-    loop = asyncio.new_event_loop() if isinstance(source, AsyncIterator) else None
-    try:
-        if loop is None:
+    if not isinstance(source, AsyncIterator):
+        try:
             yield from source  # type: ignore[misc]
-            return
+        finally:
+            closer = getattr(source, "close", None)
+            if closer is not None:
+                closer()
+        return
+    loop = thread_loop()
+    try:
         while True:
             try:
-                item = loop.run_until_complete(source.__anext__())  # type: ignore[union-attr]
+                item = loop.run_until_complete(source.__anext__())
             except StopAsyncIteration:
                 return
             yield item
     finally:
-        _close(source, loop)
+        closer = getattr(source, "aclose", None)
+        if closer is not None:
+            loop.run_until_complete(closer())
 
 
 def _as_message(item: Any) -> Message:
@@ -139,7 +151,10 @@ def _warn_if_more(items: Iterator[Any], name: str) -> None:
 
 def final_message(source: Source, *, name: str) -> Message:
     """Drain a stream to its terminal message, for clients that did not ask for events."""
+    # Read messages() to its end (it stops after the terminal message and its one look-ahead),
+    # so the handler's stream is closed here, as on the event-stream path.
+    terminal = None
     for message in messages(source, name=name):
-        if message.is_terminal:
-            return message
-    raise AssertionError("messages() always ends with a terminal message")
+        terminal = message
+    assert terminal is not None and terminal.is_terminal
+    return terminal

@@ -24,7 +24,7 @@ REQUEST_MODELS: Dict[str, type[Request]] = {
 _NOT_BOUND_FROM_REQUEST = {"type", "params", "generator"}
 
 
-class Source:
+class ArgumentSource:
     """Where an argument's value comes from."""
 
     REQUEST = "request"
@@ -105,21 +105,21 @@ def plan_arguments(
         if parameter.kind is inspect.Parameter.VAR_POSITIONAL:
             raise HandlerDefinitionError(f"{where}: *args cannot be filled from a request; name each parameter")
         if parameter.kind is inspect.Parameter.VAR_KEYWORD:
-            arguments.append(Argument(parameter.name, Source.OTHER_PARAMS))
+            arguments.append(Argument(parameter.name, ArgumentSource.OTHER_PARAMS))
             continue
         hint = hints.get(parameter.name, Any)
         if parameter.name == "request":
             _check_request_hint(hint, model, where)
-            arguments.append(Argument(parameter.name, Source.REQUEST))
+            arguments.append(Argument(parameter.name, ArgumentSource.REQUEST))
         elif parameter.name == "params":
-            arguments.append(Argument(parameter.name, Source.PARAMS))
+            arguments.append(Argument(parameter.name, ArgumentSource.PARAMS))
         elif parameter.name in url_variables:
-            arguments.append(Argument(parameter.name, Source.URL, parameter.default, _adapter(hint, where)))
+            arguments.append(Argument(parameter.name, ArgumentSource.URL, parameter.default, _adapter(hint, where)))
         elif parameter.name in fields:
             _check_field_hint(hint, fields[parameter.name].annotation, model, where)
-            arguments.append(Argument(parameter.name, Source.FIELD))
+            arguments.append(Argument(parameter.name, ArgumentSource.FIELD, parameter.default))
         else:
-            arguments.append(Argument(parameter.name, Source.PARAM, parameter.default, _adapter(hint, where)))
+            arguments.append(Argument(parameter.name, ArgumentSource.PARAM, parameter.default, _adapter(hint, where)))
     return tuple(arguments)
 
 
@@ -187,16 +187,17 @@ def bind_arguments(
     named_params = set()
     rest_name = None
     for argument in arguments:
-        if argument.source == Source.REQUEST:
+        if argument.source == ArgumentSource.REQUEST:
             bound[argument.name] = request
-        elif argument.source == Source.PARAMS:
+        elif argument.source == ArgumentSource.PARAMS:
             bound[argument.name] = params
-        elif argument.source == Source.FIELD:
-            bound[argument.name] = getattr(request, argument.name)
-        elif argument.source == Source.OTHER_PARAMS:
+        elif argument.source == ArgumentSource.FIELD:
+            value = getattr(request, argument.name)
+            bound[argument.name] = argument.default if value is None and not argument.required else value
+        elif argument.source == ArgumentSource.OTHER_PARAMS:
             rest_name = argument.name
         else:
-            values = url_values if argument.source == Source.URL else params
+            values = url_values if argument.source == ArgumentSource.URL else params
             named_params.add(argument.name)
             if argument.name in values:
                 bound[argument.name] = _convert(argument, values[argument.name])

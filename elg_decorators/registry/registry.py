@@ -1,16 +1,15 @@
 """The registry of handlers: one per (path, request type)."""
 from __future__ import annotations
 
-import asyncio
 import inspect
 import re
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import HandlerDefinitionError
 from ..model.request import Request
+from ..protocol.streaming import thread_loop
 from .binding import (
     REQUEST_MODELS,
     Argument,
@@ -62,15 +61,8 @@ class Handler:
         return coerce(result, self.response_type, self.name)
 
 
-_loops = threading.local()
-
-
 def _run_coroutine(coroutine: Any) -> Any:
-    # One event loop per thread, reused: creating a loop per request costs more than the call.
-    loop = getattr(_loops, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _loops.loop = asyncio.new_event_loop()
-    return loop.run_until_complete(coroutine)
+    return thread_loop().run_until_complete(coroutine)
 
 
 class Registry:

@@ -9,12 +9,12 @@ goes to Flask as usual.
 """
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Optional
-from urllib.parse import parse_qs
+from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
 
 from flask import Flask
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_input_stream
 
 from .exchange import Exchange, Reply
@@ -46,17 +46,42 @@ class DirectDispatch:
             url_values={},
             content_type=environ.get("CONTENT_TYPE"),
             body=lambda: _input(environ, limit),
-            query=lambda: parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True),
+            query=lambda: Request(environ).args.to_dict(flat=False),  # read for raw bodies only
             accept=environ.get("HTTP_ACCEPT"),
         )
-        reply = self.service.answer(exchange)
+        with self.app.app_context():  # handlers may use current_app and g, as in a Flask view
+            reply = self.service.answer(exchange)
         start_response(_status_line(reply.status), _headers(reply))
-        return [reply.body] if isinstance(reply.body, bytes) else reply.body
+        if isinstance(reply.body, bytes):
+            return [reply.body]
+        return _in_app_context(self.app, reply.body)
 
     def _has_request_hooks(self) -> bool:
         app = self.app
         hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
-        return any(functions for registry in hooks for functions in registry.values())
+        return bool(app.teardown_appcontext_funcs) or any(
+            functions for registry in hooks for functions in registry.values()
+        )
+
+
+def _in_app_context(app: Flask, body: Iterator[bytes]) -> Iterator[bytes]:
+    """The events of a stream, each produced inside the application context (the handler runs meanwhile).
+
+    The context is entered around each step rather than across the yields, so that other
+    contexts the server's thread enters between two events cannot upset Flask's stack.
+    """
+    context = app.app_context()
+    try:
+        while True:
+            with context:
+                try:
+                    event = next(body)
+                except StopIteration:
+                    return
+            yield event
+    finally:
+        with context:
+            body.close()  # type: ignore[attr-defined]
 
 
 class _KnownLengthInput:
@@ -72,7 +97,9 @@ class _KnownLengthInput:
         if size < 0 or size > self.remaining:
             size = self.remaining
         data = self.raw.read(size)
-        self.remaining = self.remaining - len(data) if data else 0
+        if not data:
+            raise ClientDisconnected()  # the body ended before its Content-Length
+        self.remaining -= len(data)
         return data
 
 
@@ -87,8 +114,11 @@ def _input(environ: dict, limit: Optional[int]) -> IO[bytes]:
     return get_input_stream(environ, max_content_length=limit)  # chunked, or length not given
 
 
+_STATUS_LINES = {status: f"{status} {reason.upper()}" for status, reason in HTTP_STATUS_CODES.items()}
+
+
 def _status_line(status: int) -> str:
-    return f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN').upper()}"
+    return _STATUS_LINES.get(status) or f"{status} UNKNOWN"
 
 
 def _headers(reply: Reply) -> list[tuple[str, str]]:

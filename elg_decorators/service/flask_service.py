@@ -66,7 +66,7 @@ class FlaskService:
 
     def __init__(self, name: str = "My ELG Service", path: str = "/process") -> None:
         self.name = name
-        configure_logging()
+        configure_logging(keep_level=True)
         hook = self.to_json if type(self).to_json is not FlaskService.to_json else None
         self.encoder = MessageEncoder(hook)
         self.size_limit = max_request_size(self.max_request_size)
@@ -171,7 +171,7 @@ class FlaskService:
             reply = self._reply(self._call(elg_request), exchange.accept)
         except ProcessingError as error:
             reply = self._failure(error)
-        except HTTPException as error:  # the body was over the size limit
+        except HTTPException as error:  # reading the body: over the size limit, or the client went away
             reply = self._failure(
                 failure_for_http_error(error, method=exchange.method, path=exchange.path, size_limit=self.size_limit)
             )
@@ -219,7 +219,13 @@ class FlaskService:
         return Reply(message.status, "application/json", self.encoder.envelope(message.kind, message.model))
 
     def _failure(self, error: ProcessingError) -> Reply:
-        return Reply(error.status, "application/json", self.encoder.envelope("failure", error.failure))
+        try:
+            body = self.encoder.envelope("failure", error.failure)
+        except Exception as exc:  # e.g. a detail holding an object JSON cannot represent
+            logger.exception("%s: a failure could not be encoded", type(self).__name__)
+            error = failures.internal_error(exc)
+            body = self.encoder.envelope("failure", error.failure)
+        return Reply(error.status, "application/json", body)
 
     def _events(self, stream: Iterator[Message]) -> Iterator[bytes]:
         try:

@@ -1,12 +1,14 @@
 """Decorated services answer their fixed paths without Flask; the answers must not differ from Flask's."""
 from __future__ import annotations
 
+import io
+import json
 from typing import Iterator, Union
 
 import flask
 import pytest
 
-from elg_decorators import create_app, text_service
+from elg_decorators import ProcessingError, create_app, text_service
 from elg_decorators.model import AnnotationsResponse, Progress
 from elg_decorators.service.direct import DirectDispatch
 
@@ -18,6 +20,8 @@ REQUESTS = [
     pytest.param({"data": b"x" * 2048, "content_type": "text/plain"}, id="too large"),
     pytest.param({"data": b"<x/>", "content_type": "application/xml"}, id="unsupported content type"),
     pytest.param({"data": b"hello there", "content_type": "text/plain", "query_string": "boom="}, id="raw text"),
+    pytest.param({"data": b"hi", "content_type": "text/plain", "query_string": "e=%FF&e=2"}, id="odd query"),
+    pytest.param({"json": {"type": "text", "content": "a", "params": {"odd_detail": True}}}, id="unencodable failure"),
     pytest.param(
         {"json": {"type": "text", "content": "a b", "params": {"stream": True}},
          "headers": {"Accept": "text/event-stream"}},
@@ -30,11 +34,13 @@ def make_app(registry, monkeypatch, *, through_flask: bool) -> flask.Flask:
     monkeypatch.setenv("MAX_REQUEST_SIZE", "1024")
 
     @text_service(registry=registry)
-    def count(content: str, boom: bool = False, stream: bool = False) -> Union[
+    def count(content: str, boom: bool = False, stream: bool = False, odd_detail: bool = False) -> Union[
         AnnotationsResponse, Iterator[Union[Progress, AnnotationsResponse]]
     ]:
         if boom:
             raise RuntimeError("kaput")
+        if odd_detail:  # a failure whose detail JSON cannot represent
+            raise ProcessingError("elg.request.invalid", detail={"thing": object()})
         response = AnnotationsResponse(features={"tokens": len(content.split())})
         if stream:
             return iter([Progress(percent=50), response])
@@ -71,3 +77,42 @@ def test_requests_the_direct_path_does_not_take_still_get_elg_answers(registry, 
     assert client.get("/process").status_code == 405
     assert client.post("/process/").get_json()["failure"]["errors"][0]["code"] == "elg.service.not.found"
     assert client.get("/health").get_json()["endpoints"] == {"/process": ["text"]}
+
+
+def test_unencodable_failure_is_an_internal_error(registry, monkeypatch):
+    client = make_app(registry, monkeypatch, through_flask=False).test_client()
+
+    response = client.post("/process", json={"type": "text", "content": "a", "params": {"odd_detail": True}})
+
+    assert response.status_code == 500
+    assert response.get_json()["failure"]["errors"][0]["code"] == "elg.service.internalError"
+
+
+def test_body_shorter_than_its_content_length_is_refused(registry, monkeypatch):
+    app = make_app(registry, monkeypatch, through_flask=False)
+    body = b'{"type": "text", "content": "a"}'
+    environ = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/process", "SERVER_NAME": "localhost", "SERVER_PORT": "80",
+        "wsgi.url_scheme": "http", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body) + 50),
+        "wsgi.input": io.BytesIO(body),
+    }
+    started = []
+
+    answer = b"".join(app(environ, lambda status, headers: started.append(status)))
+
+    assert started == ["400 BAD REQUEST"]
+    assert json.loads(answer)["failure"]["errors"][0]["code"] == "elg.request.invalid"
+
+
+def test_handlers_can_use_the_application_context(registry):
+    @text_service(registry=registry)
+    def name_of_app(content: str) -> AnnotationsResponse:
+        flask.g.seen = content
+        return AnnotationsResponse(features={"app": flask.current_app.name, "seen": flask.g.seen})
+
+    response = create_app(registry, name="context-test").test_client().post(
+        "/process", json={"type": "text", "content": "x"}
+    )
+
+    features = {"app": "context-test", "seen": "x"}
+    assert response.get_json() == {"response": {"type": "annotations", "features": features}}
