@@ -1,6 +1,7 @@
 """``serve()``: run a service under gunicorn, embedded, or werkzeug where gunicorn cannot run."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -94,6 +95,7 @@ def serve(
     configure_logging(options.log_level)
     load = _app_loader(target, registry, options.reload)
     app = load()  # fail here, in the foreground, rather than in every worker
+    gc.freeze()  # what is loaded now lives as long as the process: the collector need not scan it again
     try:
         from .gunicorn_app import run_gunicorn
     except ImportError as exc:  # gunicorn needs fcntl: not on Windows
