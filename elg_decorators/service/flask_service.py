@@ -1,10 +1,8 @@
 """FlaskService: the documented base class of an ELG service written as a class."""
 from __future__ import annotations
 
-import inspect
 import logging
 import time
-from pathlib import Path
 from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence
 
 from flask import Response, stream_with_context
@@ -25,6 +23,7 @@ from ..protocol.streaming import Message, final_message, is_stream, messages
 from .openapi import openapi_document
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .exchange import Exchange, Reply, current_exchange
+from .packaging import DockerPackaging
 
 logger = logging.getLogger("elg_decorators")
 
@@ -39,7 +38,7 @@ PROCESS_METHODS: Dict[str, str] = {
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
-class FlaskService:
+class FlaskService(DockerPackaging):
     """Base class of an ELG service: override ``process_text`` and its siblings.
 
     .. code-block:: python
@@ -269,83 +268,3 @@ class FlaskService:
         """The request types whose ``process_*`` method this class overrides."""
         return [kind for kind, method in PROCESS_METHODS.items()
                 if getattr(cls, method) is not getattr(FlaskService, method)]
-
-    # -- packaging ------------------------------------------------------------
-
-    @classmethod
-    def service_script(cls, path: Optional[str] = None) -> Path:
-        """The script that defines the service: ``path`` if given, else the file of ``cls``."""
-        if path is not None:
-            return Path(path).resolve()
-        source = inspect.getsourcefile(cls)
-        if source is None:
-            raise ValueError(f"cannot tell which file defines {cls.__name__}; pass path=")
-        return Path(source).resolve()
-
-    @classmethod
-    def create_requirements(cls, requirements: Optional[List[str]] = None, path: Optional[str] = None) -> None:
-        """Write ``requirements.txt`` beside the service script.
-
-        :param requirements: pip requirements of the service, added to the framework's own.
-        :param path: the service script (its folder receives the file); by default
-            the file that defines this class.
-        """
-        from ..build.requirements import write_requirements
-
-        script = cls.service_script(path)
-        write_requirements(script.parent, [*cls.requirements, *(requirements or [])])
-
-    @classmethod
-    def create_docker_files(
-        cls,
-        required_files: Optional[List[str]] = None,
-        required_folders: Optional[List[str]] = None,
-        commands: Optional[List[str]] = None,
-        base_image: str = "python:3.8-slim",
-        path: Optional[str] = None,
-        log_level: str = "INFO",
-        workers: int = 1,
-        timeout: int = 30,
-        worker_class: str = "sync",
-    ) -> None:
-        """Write the Dockerfile, entrypoint and ``.dockerignore`` beside the service script.
-
-        :param required_files: files the service needs, copied into the image.
-        :param required_folders: folders the service needs, copied into the image.
-        :param commands: extra shell commands run while building (as root, so they may install packages).
-        :param base_image: the image to build on.
-        :param path: the service script; by default the file that defines this class.
-        :param log_level: the minimum level of logged messages.
-        :param workers: number of gunicorn workers.
-        :param timeout: gunicorn worker timeout in seconds.
-        :param worker_class: gunicorn worker class.
-        """
-        from ..build.dockerfile import write_docker_files
-
-        script = cls.service_script(path)
-        write_docker_files(
-            script.parent, script,
-            required_files=required_files or (), required_folders=required_folders or (),
-            commands=commands or (), base_image=base_image, log_level=log_level,
-            workers=workers, timeout=timeout, worker_class=worker_class,
-            health_path=cls.health_path or "/health",
-        )
-
-    @classmethod
-    def docker_build_image(cls, tag: str, pull: bool = True, path: Optional[str] = None, **kwargs: Any) -> str:
-        """Build the image from the folder of the service script, streaming the build output.
-
-        :returns: the id of the image built.
-        """
-        from ..build.engine import build_image
-
-        return build_image(cls.service_script(path).parent, tag, pull=pull, **kwargs)
-
-    @classmethod
-    def docker_push_image(
-        cls, repository: str, tag: str, username: Optional[str] = None, password: Optional[str] = None, **kwargs: Any
-    ) -> None:
-        """Push ``repository:tag``, with the given credentials or those of the Docker configuration."""
-        from ..build.engine import push_image
-
-        push_image(repository, tag, username=username, password=password, **kwargs)
