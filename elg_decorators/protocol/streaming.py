@@ -88,18 +88,15 @@ def iterate(source: Source) -> Iterator[Any]:
             loop.run_until_complete(closer())
 
 
-def _as_message(item: Any) -> Message:
+def as_message(item: Any) -> Message:
+    """A Progress, response or Failure as an outgoing message (a failure with its code's status)."""
     if isinstance(item, Progress):
         return Message("progress", item)
     if isinstance(item, ResponseObject):
         return Message("response", item)
     if isinstance(item, Failure):
-        return Message("failure", item, _status_of(item))
+        return Message("failure", item, http_status_for(item.errors[0].code))
     raise invalid_response(f"a stream yielded {type(item).__name__}, not Progress or an ELG response")
-
-
-def _status_of(failure: Failure) -> int:
-    return http_status_for(failure.errors[0].code)
 
 
 def messages(source: Source, *, name: str) -> Iterator[Message]:
@@ -126,7 +123,7 @@ def messages(source: Source, *, name: str) -> Iterator[Message]:
                 yield Message.for_error(internal_error(exc))
                 return
             try:
-                message = _as_message(item)
+                message = as_message(item)
             except ProcessingError as error:
                 logger.warning("handler %s yielded %r", name, type(item).__name__)
                 message = Message.for_error(error)

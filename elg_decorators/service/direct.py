@@ -28,10 +28,10 @@ WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 class DirectDispatch:
     """WSGI middleware handing POSTs on ``paths`` to ``service.answer`` without Flask."""
 
-    def __init__(self, service: "FlaskService", app: Flask, paths: Iterable[str]) -> None:
+    def __init__(self, service: "FlaskService", paths: Iterable[str]) -> None:
         self.service = service
-        self.app = app
-        self.flask_wsgi_app: WSGIApp = app.wsgi_app
+        self.app = service.app
+        self.flask_wsgi_app: WSGIApp = service.app.wsgi_app
         self.paths = frozenset(paths)
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -131,4 +131,4 @@ def _headers(reply: Reply) -> list[tuple[str, str]]:
 
 def install(service: "FlaskService", paths: Iterable[str]) -> None:
     """Answer POSTs on ``paths`` of ``service.app`` directly (see the module docstring)."""
-    service.app.wsgi_app = DirectDispatch(service, service.app, paths)  # type: ignore[method-assign]
+    service.app.wsgi_app = DirectDispatch(service, paths)  # type: ignore[method-assign]

@@ -11,7 +11,6 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
 from ..logs import configure_logging
-from ..model.messages import http_status_for
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.response import ResponseObject
 from ..model.status import Failure
@@ -19,7 +18,7 @@ from ..protocol import failures
 from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
-from ..protocol.streaming import Message, final_message, is_stream, messages
+from ..protocol.streaming import Message, as_message, final_message, is_stream, messages
 from .openapi import openapi_document
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .exchange import Exchange, Reply, current_exchange
@@ -95,7 +94,7 @@ class FlaskService(DockerPackaging):
 
         It is called for every object that is not a str, number, bool, list,
         dict or None and should return a JSON-serialisable substitute, or None
-        for the default conversions: date/time/datetime via ``isoformat()``,
+        for the default conversions: date/time/datetime as ISO 8601,
         ``uuid.UUID`` as str, pydantic models (the ELG messages included) by
         alias without None values, dataclasses via ``dataclasses.asdict``,
         objects with ``__json__`` or ``for_json``, and other iterables as lists.
@@ -167,7 +166,7 @@ class FlaskService(DockerPackaging):
         try:
             elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query)
             request_type = elg_request.type or "-"
-            reply = self._reply(self._call(elg_request), exchange.accept)
+            reply = self._reply(self.process_request(elg_request), exchange.accept)
         except ProcessingError as error:
             reply = self._failure(error)
         except HTTPException as error:  # reading the body: over the size limit, or the client went away
@@ -175,8 +174,13 @@ class FlaskService(DockerPackaging):
                 failure_for_http_error(error, method=exchange.method, path=exchange.path, size_limit=self.size_limit)
             )
         except Exception as exc:
-            logger.exception("%s failed on %s %s", type(self).__name__, exchange.method, exchange.path)
+            logger.exception("%s failed on a %s request to %s", type(self).__name__, request_type, exchange.path)
             reply = self._failure(failures.internal_error(exc))
+        except SystemExit:
+            # gunicorn stops a sync worker that overran its timeout by raising SystemExit in it: answer
+            # with an ELG failure rather than the server's HTML page; the worker exits afterwards.
+            logger.error("%s was interrupted on a %s request (worker timeout?)", type(self).__name__, request_type)
+            reply = self._failure(failures.interrupted())
         finally:
             current_exchange.reset(token)
         if logger.isEnabledFor(logging.INFO):
@@ -186,25 +190,9 @@ class FlaskService(DockerPackaging):
             )
         return reply
 
-    def _call(self, elg_request: Request) -> Any:
-        try:
-            return self.process_request(elg_request)
-        except ProcessingError:
-            raise
-        except Exception as exc:
-            logger.exception("%s failed on a %s request", type(self).__name__, elg_request.type)
-            raise failures.internal_error(exc) from exc
-        except SystemExit:
-            # gunicorn stops a worker that overran its timeout by raising SystemExit in it: answer
-            # with an ELG failure rather than the server's HTML page; the worker exits afterwards.
-            logger.error("%s was interrupted on a %s request (worker timeout?)", type(self).__name__, elg_request.type)
-            raise failures.interrupted() from None
-
     def _reply(self, result: Any, accept: Optional[str]) -> Reply:
-        if isinstance(result, ResponseObject):
-            return self._json(Message("response", result))
-        if isinstance(result, Failure):
-            return self._json(Message("failure", result, http_status_for(result.errors[0].code)))
+        if isinstance(result, (ResponseObject, Failure)):
+            return self._json(as_message(result))
         if is_stream(result):
             name = type(self).__name__
             if wants_event_stream(accept):
