@@ -7,6 +7,7 @@ from typing import Optional, Sequence
 
 from . import __version__
 from .errors import ElgDecoratorsError
+from .settings import LOG_LEVELS, ServerSettings
 
 DESCRIPTION = "Serve and package European Language Grid (ELG) services written with elg_decorators."
 EXAMPLES = """\
@@ -26,7 +27,7 @@ examples:
   PORT=9000 WORKERS=2 python -m elg_decorators serve my_package.ner
 
 Options left out come from the environment (HOST, PORT, WORKERS, THREADS, TIMEOUT,
-WORKER_CLASS, LOG_LEVEL), else the defaults shown.
+GRACEFUL_TIMEOUT, REQUEST_TIMEOUT, WORKER_CLASS, LOG_LEVEL), else the defaults shown.
 """
 
 
@@ -39,13 +40,20 @@ def _add_serve_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentP
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("target", help="the service: a path to a .py script or a module name")
-    parser.add_argument("--host", help="interface to bind (default 0.0.0.0)")
-    parser.add_argument("--port", type=int, help="port to bind (default 8000)")
-    parser.add_argument("--workers", type=int, help="worker processes (default 1)")
-    parser.add_argument("--threads", type=int, help="threads per worker (default 4)")
-    parser.add_argument("--timeout", type=int, help="seconds before a silent worker is restarted (default 30)")
-    parser.add_argument("--worker-class", help="gunicorn worker class (default gthread)")
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING, ERROR (default INFO)")
+    defaults = ServerSettings()
+    parser.add_argument("--host", help=f"interface to bind (default {defaults.host})")
+    parser.add_argument("--port", type=int, help=f"port to bind (default {defaults.port})")
+    parser.add_argument("--workers", type=int, help=f"worker processes (default {defaults.workers})")
+    parser.add_argument("--threads", type=int,
+                        help=f"threads per worker (default {defaults.threads}; 1 with --worker-class sync)")
+    parser.add_argument("--timeout", type=int,
+                        help=f"seconds before a silent worker is replaced (default {defaults.timeout})")
+    parser.add_argument("--graceful-timeout", type=int,
+                        help=f"seconds requests in flight get after SIGTERM (default {defaults.graceful_timeout})")
+    parser.add_argument("--request-timeout", type=int,
+                        help=f"seconds a request may take, 0 for no limit (default {defaults.request_timeout})")
+    parser.add_argument("--worker-class", help=f"gunicorn worker class (default {defaults.worker_class})")
+    parser.add_argument("--log-level", help=f"{', '.join(LOG_LEVELS)} (default {defaults.log_level})")
     parser.add_argument("--reload", action="store_true", help="restart workers when source files change")
     parser.set_defaults(run=_run_serve)
 
@@ -55,7 +63,8 @@ def _run_serve(args: argparse.Namespace) -> int:
 
     serve(
         args.target, host=args.host, port=args.port, workers=args.workers, threads=args.threads,
-        timeout=args.timeout, worker_class=args.worker_class, log_level=args.log_level, reload=args.reload,
+        timeout=args.timeout, graceful_timeout=args.graceful_timeout, request_timeout=args.request_timeout,
+        worker_class=args.worker_class, log_level=args.log_level, reload=args.reload,
     )
     return 0
 

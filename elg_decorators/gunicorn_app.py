@@ -7,15 +7,15 @@ from typing import Any, Callable, Union
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .server import ServerOptions
+from .settings import ServerSettings
 
 logger = logging.getLogger("elg_decorators")
 
 
 class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
-    """A gunicorn application whose configuration comes from ServerOptions, not the command line."""
+    """A gunicorn application whose configuration comes from ServerSettings, not the command line."""
 
-    def __init__(self, app: Union[Flask, Callable[[], Flask]], options: ServerOptions) -> None:
+    def __init__(self, app: Union[Flask, Callable[[], Flask]], options: ServerSettings) -> None:
         self._app = app
         self._options = options
         super().__init__()
@@ -30,7 +30,7 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
             "worker_class": options.worker_class,
             "loglevel": options.log_level.lower(),
             "reload": options.reload,
-            "graceful_timeout": min(options.timeout, 10),
+            "graceful_timeout": options.graceful_timeout,
             "when_ready": self._announce,
         }
         if "control_socket_disable" in self.cfg.settings:
@@ -53,6 +53,6 @@ def _routes(app: Flask) -> str:
     return ", ".join(f"{'POST' if 'POST' in (rule.methods or ()) else 'GET'} {rule.rule}" for rule in rules)
 
 
-def run_gunicorn(app: Union[Flask, Callable[[], Flask]], options: ServerOptions) -> None:
+def run_gunicorn(app: Union[Flask, Callable[[], Flask]], options: ServerSettings) -> None:
     """Serve ``app`` (or a factory called by each worker) until gunicorn is told to stop."""
     _EmbeddedApplication(app, options).run()

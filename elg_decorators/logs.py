@@ -6,6 +6,8 @@ import os
 import sys
 from typing import Optional
 
+from .settings import LOG_LEVELS
+
 LOGGER_NAME = "elg_decorators"
 LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 
@@ -13,7 +15,7 @@ LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 def log_level(level: Optional[str] = None) -> str:
     """The level in force: ``level``, else ``LOG_LEVEL`` from the environment, else INFO."""
     chosen = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
-    if chosen not in logging.getLevelNamesMapping():
+    if chosen not in LOG_LEVELS:
         raise ValueError(f"unknown log level {chosen!r}; use DEBUG, INFO, WARNING, ERROR or CRITICAL")
     return chosen
 

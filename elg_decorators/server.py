@@ -3,57 +3,19 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import sys
-from dataclasses import dataclass
-from typing import Any, Callable, Dict, Optional
+from typing import Callable, Optional
 
 from flask import Flask
 
 from .discovery import find_classic_service, load_service
 from .errors import ServiceLoadError
-from .logs import configure_logging, log_level
+from .logs import configure_logging
 from .registry.generated import create_app
 from .registry.registry import Registry, current_registry
+from .settings import ServerSettings
 
 logger = logging.getLogger("elg_decorators")
-
-
-@dataclass(frozen=True)
-class ServerOptions:
-    """Where and how to serve; each option falls back to its environment variable, then a default."""
-
-    host: str = "0.0.0.0"
-    port: int = 8000
-    workers: int = 1
-    threads: int = 4
-    timeout: int = 30
-    worker_class: str = "gthread"
-    log_level: str = "INFO"
-    reload: bool = False
-
-    @classmethod
-    def resolve(cls, **given: Any) -> "ServerOptions":
-        """Options from the arguments given (not None), else ``HOST``, ``PORT``, ``WORKERS``, ``THREADS``,
-        ``TIMEOUT``, ``WORKER_CLASS`` and ``LOG_LEVEL``, else the defaults."""
-        values: Dict[str, Any] = {}
-        for name, field in cls.__dataclass_fields__.items():
-            value = given.get(name)
-            if value is None and name != "reload":
-                value = os.environ.get(name.upper()) or None
-            if value is not None:
-                values[name] = _converted(name, value, type(field.default))
-        values["log_level"] = log_level(values.get("log_level"))
-        return cls(**values)
-
-
-def _converted(name: str, value: Any, kind: type) -> Any:
-    if kind is bool or isinstance(value, kind):
-        return bool(value) if kind is bool else value
-    try:
-        return kind(value)
-    except ValueError:
-        raise ValueError(f"{name.upper()}={value!r} is not a valid {kind.__name__}") from None
 
 
 def serve(
@@ -65,6 +27,8 @@ def serve(
     workers: Optional[int] = None,
     threads: Optional[int] = None,
     timeout: Optional[int] = None,
+    graceful_timeout: Optional[int] = None,
+    request_timeout: Optional[int] = None,
     worker_class: Optional[str] = None,
     log_level: Optional[str] = None,
     reload: bool = False,
@@ -82,14 +46,17 @@ def serve(
     :param host: interface to bind (``HOST``, default 0.0.0.0).
     :param port: port to bind (``PORT``, default 8000).
     :param workers: worker processes (``WORKERS``, default 1).
-    :param threads: threads per worker with the gthread worker class (``THREADS``, default 4).
-    :param timeout: seconds a silent worker may take before it is restarted (``TIMEOUT``, default 30).
+    :param threads: threads per worker (``THREADS``, default 4; 1 with the sync worker class).
+    :param timeout: seconds a worker may go silent before it is replaced (``TIMEOUT``, default 60).
+    :param graceful_timeout: seconds requests in flight may take after SIGTERM (``GRACEFUL_TIMEOUT``, default 30).
+    :param request_timeout: seconds a request may take (``REQUEST_TIMEOUT``, default 300; 0 for none).
     :param worker_class: gunicorn worker class (``WORKER_CLASS``, default gthread).
     :param log_level: DEBUG, INFO, WARNING… (``LOG_LEVEL``, default INFO).
     :param reload: restart workers when source files change (development).
     """
-    options = ServerOptions.resolve(
+    options = ServerSettings.resolve(
         host=host, port=port, workers=workers, threads=threads, timeout=timeout,
+        graceful_timeout=graceful_timeout, request_timeout=request_timeout,
         worker_class=worker_class, log_level=log_level, reload=reload or None,
     )
     configure_logging(options.log_level)
@@ -128,7 +95,7 @@ def _app_loader(target: Optional[str], registry: Optional[Registry], reload: boo
     return lambda: create_app(chosen)
 
 
-def _run_werkzeug(app: Flask, options: ServerOptions) -> None:
+def _run_werkzeug(app: Flask, options: ServerSettings) -> None:
     from werkzeug.serving import run_simple
 
     run_simple(options.host, options.port, app, threaded=True, use_reloader=options.reload)
