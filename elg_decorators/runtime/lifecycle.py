@@ -1,0 +1,79 @@
+"""What the server process and the application tell each other within one worker process.
+
+The worker (the server layer) and the application (the service layers) meet here and nowhere
+else: the worker says when the process starts draining and reports the requests it answers
+itself (a deadline passed, an overload refusal, a request it could not read); the application
+reports the requests it answers; listeners (request logs, metrics) hear about both alike.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Callable, List, Optional
+
+#: WSGI environ key under which the worker offers a :class:`Deadline` for the request.
+DEADLINE_KEY = "elg_decorators.deadline"
+#: WSGI environ key holding the request id (from ``X-Request-ID`` or generated).
+REQUEST_ID_KEY = "elg_decorators.request_id"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one request ended, whoever answered it."""
+
+    method: str
+    path: str
+    #: The ELG request type (``text``, ...), or ``-`` when it was not read.
+    request_type: str
+    status: int
+    #: The failure's first code, empty on success.
+    code: str
+    duration: float
+    request_id: str = ""
+    #: Server-sent events written, for streams; None for plain answers.
+    events: Optional[int] = None
+
+
+class Deadline:
+    """The time a request may take, which the application may set once it knows the handler."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def set(self, seconds: float) -> None:
+        """Give the request ``seconds`` in all, counted from when it was read (0: no deadline)."""
+        self.seconds = seconds
+
+
+class Lifecycle:
+    """The process's shared state: draining, and who wants to hear about finished requests."""
+
+    def __init__(self) -> None:
+        self._draining = threading.Event()
+        self._listeners: List[Callable[[Outcome], None]] = []
+
+    @property
+    def draining(self) -> bool:
+        """True once the process was told to stop: it finishes what it has and takes nothing new."""
+        return self._draining.is_set()
+
+    def begin_draining(self) -> None:
+        self._draining.set()
+
+    def add_listener(self, listener: Callable[[Outcome], None]) -> None:
+        """Call ``listener`` with the outcome of every request (from the thread that finished it)."""
+        if listener not in self._listeners:
+            self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[Outcome], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def finished(self, outcome: Outcome) -> None:
+        """Report a finished request to every listener."""
+        for listener in self._listeners:
+            listener(outcome)
+
+
+#: The lifecycle of this process.
+lifecycle = Lifecycle()
