@@ -17,6 +17,7 @@ examples:
   python -m elg_decorators serve my_service.py --reload --host 127.0.0.1
   python -m elg_decorators build my_service.py --tag registry.example.org/me/ner:1.0 --push
   python -m elg_decorators build my_service.py --no-build --requirement nltk==3.8
+  python -m elg_decorators deploy my_service.py --image registry.example.org/me/ner:1.0
 
 run 'python -m elg_decorators COMMAND --help' for a command's options.
 """
@@ -84,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_build_parser(subparsers)
     subparsers.choices["build"].set_defaults(run=run_build)
+    from .deploy.command import add_deploy_parser
+
+    add_deploy_parser(subparsers)
     return parser
 
 
