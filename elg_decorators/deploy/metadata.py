@@ -38,7 +38,7 @@ INPUTS: Dict[str, Resource] = {
     "text": Resource("userInputText", "text", ("Text",), True),
     "structuredText": Resource("userInputText", "text", ("Json",), True),
     "audio": Resource("file1", "audio", ("wav", "mp3"), False),
-    "image": Resource("file1", "image", ("png", "image_jpeg", "gif", "bmp", "tiff"), False),
+    "image": Resource("file1", "image", ("png", "jpg", "gif", "bmp", "tiff"), False),
 }
 #: What each ELG response type is, as an output resource (every response travels as JSON).
 OUTPUTS: Dict[str, Resource] = {
