@@ -77,7 +77,8 @@ def add_deploy_parser(subparsers: Any) -> None:
     )
     parser.add_argument("script", metavar="SCRIPT", nargs="?", help="the service script (a .py file)")
     parser.add_argument("--image", metavar="IMAGE", help="the image, REGISTRY/PATH:TAG, as 'build --push' pushed it")
-    parser.add_argument("--output", "-o", type=Path, metavar="DIR", help="where the files go (default: SCRIPT's folder/deploy)")
+    parser.add_argument("--output", "-o", type=Path, metavar="DIR",
+                        help="where the files go (default: SCRIPT's folder/deploy)")
     parser.add_argument("--name", help="the service's Kubernetes name (default: from SCRIPT's file name)")
     parser.add_argument("--check", action="store_true", help="compare DIR's files with SCRIPT and IMAGE; write nothing")
     group = parser.add_argument_group("resources and scaling")
@@ -115,7 +116,8 @@ def add_deploy_parser(subparsers: Any) -> None:
     group.add_argument("--title", help="the service's full name (default: --name)")
     group.add_argument("--description", help="what the service does (default: the script's docstring)")
     group.add_argument("--keyword", action="append", default=[], metavar="WORD", help="a keyword (repeatable)")
-    group.add_argument("--landing-page", metavar="URL", help="a web page about the service (default: the image's repository)")
+    group.add_argument("--landing-page", metavar="URL",
+                       help="a web page about the service (default: the image's repository)")
     group.add_argument("--email", help="a contact address, when there is no landing page")
     group.add_argument("--licence", metavar="SPDX", help="the licence as an SPDX identifier, e.g. Apache-2.0")
     parser.set_defaults(run=run_deploy)
@@ -194,9 +196,9 @@ def _declared_endpoints(script: Path) -> Tuple[List[Tuple[str, Tuple[str, ...], 
                 responses.append(_response_type_name(response_type_of(annotation, method.__qualname__)))
             except Exception:  # an annotation we cannot read says nothing about the response
                 continue
-        kinds = tuple(service.supported_request_types())
+        served = tuple(service.supported_request_types())
         known = tuple(dict.fromkeys(r for r in responses if r))
-        endpoints.extend((path, kinds, known) for path in service.paths)
+        endpoints.extend((path, served, known) for path in service.paths)
     if not endpoints or not all(kinds for _, kinds, _ in endpoints):
         raise DeployError(
             f"{script} defines no ELG handler that deploy can describe: decorate a function with @text_service "

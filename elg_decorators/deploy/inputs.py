@@ -31,11 +31,13 @@ class DeployError(ElgDecoratorsError):
 
 
 # Kubernetes' quantity grammar (k8s.io/apimachinery/pkg/api/resource, quantity.go):
-# a signed decimal number, then a binary (Ki..Ei) or decimal (m, k, M..E) suffix or an exponent.
-_QUANTITY = re.compile(r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[mkMGTPE]|[eE][+-]?[0-9]+)?")
+# a signed decimal number, then a binary (Ki..Ei) or decimal (n, u, m, k, M..E) suffix or an exponent.
+_QUANTITY = re.compile(
+    r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?"
+)
 _BINARY = {"Ki": 2 ** 10, "Mi": 2 ** 20, "Gi": 2 ** 30, "Ti": 2 ** 40, "Pi": 2 ** 50, "Ei": 2 ** 60}
-_DECIMAL = {"m": Decimal("0.001"), "k": Decimal(10) ** 3, "M": Decimal(10) ** 6, "G": Decimal(10) ** 9,
-            "T": Decimal(10) ** 12, "P": Decimal(10) ** 15, "E": Decimal(10) ** 18}
+_DECIMAL = {suffix: Decimal(10) ** exponent for suffix, exponent in
+            (("n", -9), ("u", -6), ("m", -3), ("k", 3), ("M", 6), ("G", 9), ("T", 12), ("P", 15), ("E", 18))}
 _EXAMPLES = {"memory": "'512Mi', '2Gi' or '1500M'", "cpu": "'1', '2' or '500m'"}
 
 #: Knative appends revision suffixes (``-00001``) to the service name, within the 63 characters of a label.
@@ -152,7 +154,7 @@ def check_language(tag: str) -> str:
         normalised.append(script)
         if script not in script_ids():
             problem = f"{script!r} is not an ISO 15924 script code"
-    if problem is None and rest and (len(rest[0]) == 2 and rest[0].isalpha() or len(rest[0]) == 3 and rest[0].isdigit()):
+    if problem is None and rest and re.fullmatch(r"[A-Za-z]{2}|[0-9]{3}", rest[0]):
         region = rest.pop(0).upper()
         normalised.append(region)
         if region not in region_ids():

@@ -100,7 +100,10 @@ def horizontal_pod_autoscaler(description: ServiceDescription) -> Dict[str, Any]
             "maxReplicas": description.max_scale,
             "metrics": [{
                 "type": "Resource",
-                "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": CPU_TARGET_PERCENT}},
+                "resource": {
+                    "name": "cpu",
+                    "target": {"type": "Utilization", "averageUtilization": CPU_TARGET_PERCENT},
+                },
             }],
         },
     }

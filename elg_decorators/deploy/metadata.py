@@ -116,7 +116,8 @@ def _licence(parent: ET.Element, description: ServiceDescription) -> None:
     licence = description.record.licence
     _add(terms, "licenceTermsName", licence or UNSPECIFIED, lang=True)
     # Without a licence identifier, the licence is whatever the landing page states.
-    _add(terms, "licenceTermsURL", f"https://spdx.org/licenses/{licence}.html" if licence else landing_page(description))
+    url = f"https://spdx.org/licenses/{licence}.html" if licence else landing_page(description)
+    _add(terms, "licenceTermsURL", url)
     _add(terms, "conditionOfUse", META_SHARE + UNSPECIFIED)
     if licence:
         identifier = _add(terms, "LicenceIdentifier", licence)

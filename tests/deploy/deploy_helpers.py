@@ -42,7 +42,8 @@ REVISION_SUFFIX = len("-00001")
 def schema_errors(document: Any, schema: Dict[str, Any]) -> List[str]:
     """Every way ``document`` breaks ``schema``, as ``path: message`` lines."""
     validator = jsonschema.Draft202012Validator(schema)
-    return sorted(f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(document))
+    errors = validator.iter_errors(document)
+    return sorted(f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in errors)
 
 
 def knative_webhook_problems(service: Dict[str, Any]) -> List[str]:

@@ -63,7 +63,8 @@ CASES = [
      "drop THREADS/--threads or use the gthread worker class"),
     ("missing script", ["nothere.py", "--image", IMAGE],
      "error: service script 'nothere.py' does not exist (or is not a file)"),
-    ("no image", [NER], "error: --image is required: the image 'build --push' pushed, e.g. registry.example.org/me/ner:1.0"),
+    ("no image", [NER],
+     "error: --image is required: the image 'build --push' pushed, e.g. registry.example.org/me/ner:1.0"),
 ]
 
 
@@ -93,5 +94,6 @@ def test_output_that_is_a_file(tmp_path: Path) -> None:
     blocker.write_text("not a folder\n")
     result = deploy([NER, "--image", IMAGE, "--output", str(blocker / "inner")], cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"error: --output {str(blocker / 'inner')!r} cannot be a folder: {str(blocker)!r} is a file\n"
+    inner = str(blocker / "inner")
+    assert result.stderr == f"error: --output {inner!r} cannot be a folder: {str(blocker)!r} is a file\n"
     assert blocker.read_text() == "not a folder\n"

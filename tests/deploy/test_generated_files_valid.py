@@ -107,7 +107,8 @@ def generated(example: Path, option_set: str, tmp_path_factory: pytest.TempPathF
 
 def test_every_kubernetes_object_validates_strictly(generated: Dict[str, Any]) -> None:
     objects = generated["kubernetes"]
-    assert [obj["kind"] for obj in objects] == ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"]
+    kinds = [obj["kind"] for obj in objects]
+    assert kinds == ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"]
     for obj in objects:
         kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
         assert obj["metadata"]["name"] == generated["name"]
@@ -147,7 +148,8 @@ def test_concurrency_deadlines_and_grace_follow_the_server_settings(generated: D
     template = generated["knative"][0]["spec"]["template"]
     assert template["spec"]["containerConcurrency"] == expected["concurrency"]
     assert template["spec"].get("timeoutSeconds") == expected["timeout"]
-    for container in (_knative_container(generated), _deployment(generated)["spec"]["template"]["spec"]["containers"][0]):
+    deployment_container = _deployment(generated)["spec"]["template"]["spec"]["containers"][0]
+    for container in (_knative_container(generated), deployment_container):
         env = {item["name"]: item["value"] for item in container["env"]}
         assert (env["WORKERS"], env["THREADS"]) == (expected["workers"], expected["threads"])
         assert env["GRACEFUL_TIMEOUT"] == str(expected["graceful"])

@@ -11,7 +11,14 @@ from typing import Any, Dict
 import kubernetes_validate
 import pytest
 import yaml
-from deploy_helpers import EXAMPLES, KUBERNETES_VERSION, MS, knative_webhook_problems, record_rule_problems, schema_errors
+from deploy_helpers import (
+    EXAMPLES,
+    KUBERNETES_VERSION,
+    MS,
+    knative_webhook_problems,
+    record_rule_problems,
+    schema_errors,
+)
 
 from elg_decorators.cli import main
 
@@ -35,7 +42,9 @@ def _container(service: Dict[str, Any]) -> Dict[str, Any]:
 
 
 @pytest.mark.parametrize("change", ["unknown container field", "lifecycle in Knative", "string port", "float cpu"])
-def test_strict_knative_schema_rejects(files: Dict[str, Any], knative_strict_schema: Dict[str, Any], change: str) -> None:
+def test_strict_knative_schema_rejects(
+    files: Dict[str, Any], knative_strict_schema: Dict[str, Any], change: str,
+) -> None:
     service = copy.deepcopy(files["knative"])
     container = _container(service)
     if change == "unknown container field":
@@ -109,7 +118,8 @@ def test_comment_rules_reject_what_the_xsd_lets_through(files: Dict[str, Any], e
         assert list(elg_share_schema.iter_errors(record)) == []  # the XSD alone accepts both
     rules = dict(image=IMAGE, port=8000, served_paths=["/process"], languages=["en"])
     assert record_rule_problems(without_location.encode(), **rules) == [
-        "a dockerImage distribution needs dockerDownloadLocation and executionLocation", "no executionLocation for /process",
+        "a dockerImage distribution needs dockerDownloadLocation and executionLocation",
+        "no executionLocation for /process",
     ]
     assert record_rule_problems(without_language.encode(), **rules) == ["a resource lists languages [], not ['en']"]
 
