@@ -144,7 +144,7 @@ def _path_values(items: List[str]) -> Dict[str, str]:
     return values
 
 
-def _record(args: argparse.Namespace, name: str, docstring: Optional[str]) -> RecordDetails:
+def _record(args: argparse.Namespace, name: str, lt_class: Optional[str], docstring: Optional[str]) -> RecordDetails:
     for option, url in (("--landing-page", args.landing_page),):
         if url is not None and not re.fullmatch(r"https?://[^\s/]+\S*", url):
             raise DeployError(f"{option} {url!r} must be an http:// or https:// URL")
@@ -157,7 +157,7 @@ def _record(args: argparse.Namespace, name: str, docstring: Optional[str]) -> Re
     return RecordDetails(
         title=title,
         description=args.description or summary or f"{title}: a European Language Grid service",
-        lt_class=check_lt_class(args.lt_class) if args.lt_class else None,
+        lt_class=lt_class,
         keywords=tuple(args.keyword),
         landing_page=args.landing_page,
         email=args.email,
@@ -225,8 +225,7 @@ def _describe(args: argparse.Namespace) -> Tuple[ServiceDescription, Path, List[
         raise DeployError(f"--startup-seconds {args.startup_seconds} must be at least 1")
     settings = _settings(args)
     languages = tuple(dict.fromkeys(check_language(tag) for tag in args.language))
-    if args.lt_class:
-        check_lt_class(args.lt_class)
+    lt_class = check_lt_class(args.lt_class) if args.lt_class else None
     path_values = _path_values(args.path_value)
     script = Path(args.script)
     if not script.is_file():
@@ -241,7 +240,7 @@ def _describe(args: argparse.Namespace) -> Tuple[ServiceDescription, Path, List[
     )
     description = ServiceDescription(
         name=name, image=str(image), image_repository=image.repository, version=image.tag,
-        endpoints=endpoints, record=_record(args, name, docstring), settings=settings,
+        endpoints=endpoints, record=_record(args, name, lt_class, docstring), settings=settings,
         memory=memory, cpu=cpu, min_scale=min_scale, max_scale=max_scale,
         startup_seconds=args.startup_seconds, languages=languages, read_only_root=not args.writable_root,
     )

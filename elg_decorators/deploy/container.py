@@ -105,17 +105,14 @@ def probes(description: ServiceDescription, port: Optional[str]) -> Dict[str, Di
         "timeoutSeconds": PROBE_TIMEOUT_SECONDS,
         "failureThreshold": READINESS_FAILURES,
     }
-    liveness = {
-        "httpGet": get(LIVE_PATH),
-        "periodSeconds": LIVENESS_PERIOD_SECONDS,
-        "timeoutSeconds": PROBE_TIMEOUT_SECONDS,
-        "failureThreshold": LIVENESS_FAILURES,
-    }
+    liveness: Dict[str, Any] = {"httpGet": get(LIVE_PATH)}
     if port is None:
         # Knative: a startup probe would turn off its fast readiness probing and slow every cold
         # start, so liveness waits out the start-up allowance instead; readiness holds traffic back.
-        liveness = {"httpGet": liveness["httpGet"], "initialDelaySeconds": description.startup_seconds,
-                    **{key: value for key, value in liveness.items() if key != "httpGet"}}
+        liveness["initialDelaySeconds"] = description.startup_seconds
+    liveness.update(periodSeconds=LIVENESS_PERIOD_SECONDS, timeoutSeconds=PROBE_TIMEOUT_SECONDS,
+                    failureThreshold=LIVENESS_FAILURES)
+    if port is None:
         return {"readinessProbe": readiness, "livenessProbe": liveness}
     startup = {
         "httpGet": get(LIVE_PATH),
