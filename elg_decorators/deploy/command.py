@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ..errors import ElgDecoratorsError
 from ..settings import ServerSettings
 from .checks import check_folder
-from .container import request_deadline_seconds
+from .container import revision_timeout_seconds
 from .description import Endpoint, RecordDetails, ServiceDescription
 from .files import render_files, write_files
 from .inputs import (
@@ -256,9 +256,9 @@ def _notes(description: ServiceDescription) -> List[str]:
         if not endpoint.response_types:
             notes.append(f"elg-metadata.xml describes no output for {endpoint.path}: annotate its handler's "
                          "return type (e.g. -> AnnotationsResponse)")
-    deadline = request_deadline_seconds(description.settings)
-    if deadline is not None and deadline > KNATIVE_MAX_TIMEOUT_SECONDS:
-        notes.append(f"Knative refuses timeoutSeconds {deadline} unless the cluster's max-revision-timeout-seconds "
+    timeout = revision_timeout_seconds(description.settings)
+    if timeout is not None and timeout > KNATIVE_MAX_TIMEOUT_SECONDS:
+        notes.append(f"Knative refuses timeoutSeconds {timeout} unless the cluster's max-revision-timeout-seconds "
                      f"is raised above its default of {KNATIVE_MAX_TIMEOUT_SECONDS}")
     return notes
 

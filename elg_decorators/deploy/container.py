@@ -21,6 +21,7 @@ __all__ = [
     "resources",
     "security_context",
     "request_deadline_seconds",
+    "revision_timeout_seconds",
     "termination_grace_seconds",
     "progress_deadline_seconds",
     "PRE_STOP_SECONDS",
@@ -56,6 +57,19 @@ def request_deadline_seconds(settings: ServerSettings) -> Optional[int]:
     if settings.request_timeout == 0:
         return None
     return settings.request_timeout + RESPONSE_MARGIN_SECONDS
+
+
+def revision_timeout_seconds(settings: ServerSettings) -> Optional[int]:
+    """Knative's ``timeoutSeconds``: over the request deadline, and long enough to drain.
+
+    Knative uses it for the longest request and for the pods' termination grace period
+    alike, so it also outlasts the graceful timeout. None (the cluster's default) when the
+    service sets no request deadline.
+    """
+    deadline = request_deadline_seconds(settings)
+    if deadline is None:
+        return None
+    return max(deadline, settings.graceful_timeout + SHUTDOWN_MARGIN_SECONDS)
 
 
 def termination_grace_seconds(settings: ServerSettings) -> int:

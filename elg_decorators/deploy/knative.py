@@ -27,9 +27,9 @@ def knative_service(description: ServiceDescription) -> Dict[str, Any]:
         "serving.knative.dev/progress-deadline": f"{container.progress_deadline_seconds(description)}s",
     }
     spec: Dict[str, Any] = {"containerConcurrency": settings.concurrency}
-    deadline = container.request_deadline_seconds(settings)
-    if deadline is not None:
-        spec["timeoutSeconds"] = deadline
+    timeout = container.revision_timeout_seconds(settings)
+    if timeout is not None:
+        spec["timeoutSeconds"] = timeout
     spec["containers"] = [{
         "name": container.CONTAINER_NAME,
         "image": description.image,

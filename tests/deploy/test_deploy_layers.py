@@ -85,6 +85,13 @@ def test_knative_leaves_out_the_timeout_when_the_service_has_no_deadline() -> No
     assert "timeoutSeconds" not in service["spec"]["template"]["spec"]
 
 
+def test_knative_timeout_outlasts_a_long_graceful_timeout() -> None:
+    # Knative also uses timeoutSeconds as the pods' termination grace period.
+    files = render_files(_description(settings=ServerSettings(request_timeout=60, graceful_timeout=400)))
+    service = yaml.safe_load(files["knative-service.yaml"])
+    assert service["spec"]["template"]["spec"]["timeoutSeconds"] == 410
+
+
 def test_docker_hub_image_gets_its_hub_page_as_landing_page() -> None:
     record = render_files(_description(image="me/asr:3.1", image_repository="me/asr"))["elg-metadata.xml"].decode()
     assert "<ms:landingPage>https://hub.docker.com/r/me/asr</ms:landingPage>" in record
