@@ -145,9 +145,8 @@ def _path_values(items: List[str]) -> Dict[str, str]:
 
 
 def _record(args: argparse.Namespace, name: str, lt_class: Optional[str], docstring: Optional[str]) -> RecordDetails:
-    for option, url in (("--landing-page", args.landing_page),):
-        if url is not None and not re.fullmatch(r"https?://[^\s/]+\S*", url):
-            raise DeployError(f"{option} {url!r} must be an http:// or https:// URL")
+    if args.landing_page is not None and not re.fullmatch(r"https?://[^\s/]+\S*", args.landing_page):
+        raise DeployError(f"--landing-page {args.landing_page!r} must be an http:// or https:// URL")
     if args.email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", args.email):
         raise DeployError(f"--email {args.email!r} is not an e-mail address")
     if args.licence is not None and not _SPDX_ID.fullmatch(args.licence):
@@ -177,6 +176,7 @@ def _declared_endpoints(script: Path) -> Tuple[List[Tuple[str, Tuple[str, ...], 
     # Imported here: loading a script pulls in Flask and the service layers, which the rest of deploy does not need.
     from ..discovery import load_service
     from ..registry.returns import response_type_of
+    from ..service.flask_service import PROCESS_METHODS
 
     loaded = load_service(str(script))
     endpoints: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = []
@@ -189,8 +189,7 @@ def _declared_endpoints(script: Path) -> Tuple[List[Tuple[str, Tuple[str, ...], 
         service = loaded.flask_service
         responses = []
         for kind in service.supported_request_types():
-            method = getattr(service, {"text": "process_text", "structuredText": "process_structured_text",
-                                       "audio": "process_audio", "image": "process_image"}[kind])
+            method = getattr(service, PROCESS_METHODS[kind])
             try:
                 annotation = typing.get_type_hints(method).get("return")
                 responses.append(_response_type_name(response_type_of(annotation, method.__qualname__)))

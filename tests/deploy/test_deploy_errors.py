@@ -61,6 +61,10 @@ CASES = [
     ("threads with sync", [NER, "--image", IMAGE, "--worker-class", "sync", "--threads", "4"],
      "error: worker class 'sync' runs one request at a time, but 4 threads were asked for; "
      "drop THREADS/--threads or use the gthread worker class"),
+    ("landing page", [NER, "--image", IMAGE, "--landing-page", "example.org/ner"],
+     "error: --landing-page 'example.org/ner' must be an http:// or https:// URL"),
+    ("licence", [NER, "--image", IMAGE, "--licence", "Apache 2"],
+     "error: --licence 'Apache 2' is not an SPDX licence identifier, e.g. Apache-2.0 or MIT"),
     ("missing script", ["nothere.py", "--image", IMAGE],
      "error: service script 'nothere.py' does not exist (or is not a file)"),
     ("no image", [NER],
