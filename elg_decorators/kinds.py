@@ -142,7 +142,9 @@ _MP3 = {"format": "MP3"}
 REQUEST_KINDS = RequestKinds([
     RequestKind(
         "text", TextRequest, "process_text", "text_service",
-        raw_bodies=(RawBody("text/plain", {"mime_type": "text/plain"}), RawBody("text/html", {"mime_type": "text/html"})),
+        raw_bodies=(
+            RawBody("text/plain", {"mime_type": "text/plain"}), RawBody("text/html", {"mime_type": "text/html"}),
+        ),
     ),
     RequestKind(
         "structuredText", StructuredTextRequest, "process_structured_text", "structured_text_service",

@@ -48,12 +48,11 @@ class Handler:
 
 
 def _is_coroutine_function(func: Callable[..., Any]) -> bool:
-    """Whether calling ``func`` gives a coroutine: an ``async def``, a partial of one, or an object whose
-    ``__call__`` is one."""
+    """Whether calling ``func`` gives a coroutine: an ``async def``, a partial of one, or an object
+    whose ``__call__`` is one."""
     if inspect.iscoroutinefunction(func):
         return True
-    call = getattr(type(func), "__call__", None)
-    return not inspect.isroutine(func) and call is not None and inspect.iscoroutinefunction(call)
+    return not inspect.isroutine(func) and inspect.iscoroutinefunction(type(func).__call__)
 
 
 class Registry:
