@@ -26,7 +26,7 @@ from .kinds import REQUEST_KINDS, RequestKind, RequestKinds
 from .model.envelope import get_response
 from .model.request import Request
 from .registry.registry import Registry
-from .registry.service import create_app
+from .registry.service import RegistryService
 from .service.flask_service import FlaskService
 
 #: Binary content: the bytes themselves, or a file to read them from.
@@ -47,13 +47,12 @@ class ServiceClient:
     """
 
     def __init__(self, service: Union[Flask, FlaskService, Registry], *, path: str = "/process") -> None:
-        self.kinds: RequestKinds = REQUEST_KINDS
         if isinstance(service, Registry):
-            service = create_app(service)
-        if isinstance(service, FlaskService):
-            self.kinds = service.kinds
-            service = service.app
-        self.app: Flask = service
+            service = RegistryService(service)
+        if isinstance(service, Flask):
+            service = service.extensions.get(FlaskService.EXTENSION_KEY, service)
+        self.kinds: RequestKinds = service.kinds if isinstance(service, FlaskService) else REQUEST_KINDS
+        self.app: Flask = service.app if isinstance(service, FlaskService) else service
         self.path = path
         self.http = self.app.test_client()
 

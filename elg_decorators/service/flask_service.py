@@ -56,6 +56,8 @@ class FlaskService(DockerPackaging):
     openapi_path: ClassVar[Optional[str]] = "/openapi.json"
     #: The request kinds this service can take, and the ``process_*`` method of each.
     kinds: RequestKinds = REQUEST_KINDS
+    #: The key of the service in its Flask application's ``extensions``.
+    EXTENSION_KEY: ClassVar[str] = "elg_decorators"
 
     def __init__(self, name: str = "My ELG Service", path: str = "/process") -> None:
         self.name = name
@@ -64,6 +66,7 @@ class FlaskService(DockerPackaging):
         self.encoder = MessageEncoder(hook)
         self.size_limit = max_request_size(self.max_request_size)
         self.app = create_flask_app(name, self.encoder, size_limit=self.size_limit)
+        self.app.extensions[self.EXTENSION_KEY] = self
         self.paths: List[str] = []
         self._openapi: Optional[Dict[str, Any]] = None
         self._add_endpoint(path)
