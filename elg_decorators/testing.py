@@ -23,7 +23,7 @@ from flask import Flask
 
 from .discovery import load_service
 from .kinds import REQUEST_KINDS, RequestKind, RequestKinds
-from .model.envelope import get_response
+from .model.response import get_response
 from .model.request import Request
 from .registry.registry import Registry
 from .registry.service import RegistryService

@@ -20,6 +20,7 @@ from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
+from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .exchange import Exchange, Reply
 from .openapi import openapi_document
@@ -123,8 +124,6 @@ class FlaskService(DockerPackaging):
 
     def openapi(self) -> Response:
         """GET handler serving the OpenAPI 3.1 description of the endpoints."""
-        from .. import __version__
-
         if self._openapi is None:
             self._openapi = openapi_document(self.name, __version__, self.endpoints(), self.kinds)
         return self.app.json.response(self._openapi)
