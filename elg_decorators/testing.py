@@ -47,12 +47,11 @@ class ServiceClient:
     """
 
     def __init__(self, service: Union[Flask, FlaskService, Registry], *, path: str = "/process") -> None:
-        if isinstance(service, Registry):
-            service = RegistryService(service)
-        if isinstance(service, Flask):
-            service = service.extensions.get(FlaskService.EXTENSION_KEY, service)
-        self.kinds: RequestKinds = service.kinds if isinstance(service, FlaskService) else REQUEST_KINDS
-        self.app: Flask = service.app if isinstance(service, FlaskService) else service
+        served: Union[Flask, FlaskService] = RegistryService(service) if isinstance(service, Registry) else service
+        if isinstance(served, Flask):
+            served = served.extensions.get(FlaskService.EXTENSION_KEY, served)
+        self.kinds: RequestKinds = served.kinds if isinstance(served, FlaskService) else REQUEST_KINDS
+        self.app: Flask = served.app if isinstance(served, FlaskService) else served
         self.path = path
         self.http = self.app.test_client()
 

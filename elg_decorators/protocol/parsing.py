@@ -113,9 +113,10 @@ def _loads(body: bytes) -> Any:
 
 def _validate_python(fields: Any, kinds: RequestKinds) -> Request:
     try:
-        return kinds.adapter.validate_python(fields)
+        request: Request = kinds.adapter.validate_python(fields)
     except ValidationError as exc:
         raise validation_failure(exc) from None
+    return request
 
 
 def _with_content(request: Request, kinds: RequestKinds) -> Request:

@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Seque
 
 from flask import Response, stream_with_context
 from flask import request as http_request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
@@ -118,11 +119,11 @@ class FlaskService(DockerPackaging):
         kinds = self.supported_request_types()
         return {path: kinds for path in self.paths}
 
-    def health(self) -> Response:
+    def health(self) -> ResponseReturnValue:
         """GET handler for health probes: 200 with the endpoints served."""
         return self.app.json.response(status="ok", name=self.name, endpoints=self.endpoints())
 
-    def openapi(self) -> Response:
+    def openapi(self) -> ResponseReturnValue:
         """GET handler serving the OpenAPI 3.1 description of the endpoints."""
         if self._openapi is None:
             self._openapi = openapi_document(self.name, __version__, self.endpoints(), self.kinds)
