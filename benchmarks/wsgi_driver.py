@@ -22,7 +22,7 @@ def load(app: str) -> WSGIApp:
     if app == "ours":
         from elg_decorators import wsgi
 
-        loader = getattr(wsgi, "load_app", None) or getattr(wsgi, "create_app")  # older versions: create_app
+        loader = getattr(wsgi, "load_app", None) or wsgi.create_app  # older versions: create_app
         return loader(str(HERE / "apps" / "ours_app.py"))  # type: ignore[no-any-return]
     return __import__(f"{app}_app").app  # type: ignore[no-any-return]
 
