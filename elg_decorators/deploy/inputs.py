@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Mapping, Tuple
+from typing import Mapping, Optional, Tuple
 
-from ..build.context import ImageReference, parse_reference
 from ..errors import ElgDecoratorsError
 from .vocabulary import language_ids, lt_classes, region_ids, script_ids
 
 __all__ = [
     "DeployError",
-    "check_image",
+    "check_image_tag",
     "check_quantity",
     "check_scale",
     "check_service_name",
@@ -47,19 +46,23 @@ _URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
 _PATH_VALUE = re.compile(r"[A-Za-z0-9._~-]+")
 
 
-def check_image(reference: str) -> ImageReference:
-    """The parts of ``reference``, which must name an immutable tag (not ``latest``)."""
-    image = parse_reference(reference)
-    if image.tag is None:
-        raise DeployError(
-            f"--image {reference!r} has no tag; ELG deploys an immutable tag, e.g. '{image.repository}:1.0'"
-        )
-    if image.tag == "latest":
+#: ELG-SHARE's limit on the record's version, which is the image's tag.
+MAX_VERSION_LENGTH = 50
+
+
+def check_image_tag(reference: str, repository: str, tag: Optional[str]) -> str:
+    """The tag of the image ``reference`` (already parsed), which must be immutable: not missing, not ``latest``."""
+    if tag is None:
+        raise DeployError(f"--image {reference!r} has no tag; ELG deploys an immutable tag, e.g. '{repository}:1.0'")
+    if tag == "latest":
         raise DeployError(
             f"--image {reference!r} uses the tag 'latest', which changes under a running service; "
-            f"tag the image with its version, e.g. '{image.repository}:1.0'"
+            f"tag the image with its version, e.g. '{repository}:1.0'"
         )
-    return image
+    if len(tag) > MAX_VERSION_LENGTH:
+        raise DeployError(f"--image tag {tag!r} is longer than the {MAX_VERSION_LENGTH} characters "
+                          "of an ELG version; use a shorter tag such as 1.0")
+    return tag
 
 
 def quantity_value(text: str) -> Decimal:

@@ -168,7 +168,8 @@ def metadata_record(description: ServiceDescription) -> bytes:
         _add(_add(resource, "intendedApplication"), "LTClassRecommended", OMTD_SHARE + description.record.lt_class)
     _tool_service(resource, description)
     ET.indent(root, space="  ")
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True) + b"\n"
+    document: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def unspecified_fields(description: ServiceDescription) -> List[str]:

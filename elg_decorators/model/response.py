@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from base64 import b64decode
 from pathlib import Path
-from typing import Any, Dict, List, Literal, Optional, Union
+from typing import Annotated, Any, Dict, List, Literal, Optional, Union
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, TypeAdapter, field_validator, model_validator
 
 from ._base import ELGModel
 from .annotation import Annotations, Number
 from .request import AUDIO_FORMATS
-from .status import StatusMessage
+from .status import Failure, Progress, StatusMessage
 
 
 class ResponseObject(ELGModel):
@@ -95,13 +95,23 @@ class AudioResponse(ResponseObject):
         Path(filename).write_bytes(b64decode(self.content))
 
 
-AnyResponse = Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse]
+ResponseMessage = Annotated[
+    Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse], Field(discriminator="type")
+]
+response_adapter: TypeAdapter[Any] = TypeAdapter(ResponseMessage)
 
 
-def __getattr__(name: str) -> Any:
-    # elg.model.response exports get_response too; it lives in envelope, which imports this module.
-    if name == "get_response":
-        from .envelope import get_response
+def get_response(message: Any) -> Union[ResponseObject, Failure, Progress]:
+    """Parse ``{"response": …}``, ``{"failure": …}`` or ``{"progress": …}`` into its model.
 
-        return get_response
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    ``message`` may be a ``dict`` or JSON text/bytes.
+    """
+    if isinstance(message, (str, bytes, bytearray)):
+        message = TypeAdapter(dict).validate_json(message)
+    if "response" in message:
+        return response_adapter.validate_python(message["response"])  # type: ignore[no-any-return]
+    if "failure" in message:
+        return Failure.model_validate(message["failure"])
+    if "progress" in message:
+        return Progress.model_validate(message["progress"])
+    raise ValueError('an ELG message has a "response", "failure" or "progress" key')

@@ -16,9 +16,10 @@ from elg_decorators.settings import ServerSettings
 
 def test_importing_deploy_loads_no_flask() -> None:
     code = textwrap.dedent("""
-        import sys
+        import importlib, pkgutil, sys
         import elg_decorators.deploy
-        import elg_decorators.deploy.checks, elg_decorators.deploy.command, elg_decorators.deploy.files
+        for module in pkgutil.iter_modules(elg_decorators.deploy.__path__, "elg_decorators.deploy."):
+            importlib.import_module(module.name)
         loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("flask", "werkzeug", "gunicorn"))
         service_layers = sorted(name for name in sys.modules if name.startswith(("elg_decorators.service",
                                 "elg_decorators.registry", "elg_decorators.discovery", "elg_decorators.server")))

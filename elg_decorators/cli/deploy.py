@@ -1,4 +1,8 @@
-"""The ``deploy`` subcommand: Knative, Kubernetes and ELG files for a service script, or ``--check`` them."""
+"""``python -m elg_decorators deploy``: Knative, Kubernetes and ELG files for a service script, or ``--check`` them.
+
+This module turns a script into a :class:`~elg_decorators.deploy.description.ServiceDescription`;
+the files are made from that plain description by :mod:`elg_decorators.deploy`.
+"""
 from __future__ import annotations
 
 import argparse
@@ -10,15 +14,14 @@ import typing
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..errors import ElgDecoratorsError
-from ..settings import ServerSettings
-from .checks import check_folder
-from .container import revision_timeout_seconds
-from .description import Endpoint, RecordDetails, ServiceDescription
-from .files import render_files, write_files
-from .inputs import (
+from ..build.context import parse_reference
+from ..deploy.checks import check_folder
+from ..deploy.container import revision_timeout_seconds
+from ..deploy.description import Endpoint, RecordDetails, ServiceDescription
+from ..deploy.files import render_files, write_files
+from ..deploy.inputs import (
     DeployError,
-    check_image,
+    check_image_tag,
     check_language,
     check_lt_class,
     check_quantity,
@@ -27,16 +30,16 @@ from .inputs import (
     concrete_path,
     default_service_name,
 )
-from .metadata import unspecified_fields
-from .vocabulary import lt_classes
+from ..deploy.metadata import unspecified_fields
+from ..deploy.vocabulary import lt_classes
+from ..errors import ElgDecoratorsError
+from ..settings import ServerSettings
 
 __all__ = ["add_deploy_parser", "run_deploy"]
 
 _DEFAULTS = {field.name: field.default for field in dataclasses.fields(ServiceDescription)}
 #: The longest revision timeout a Knative installation allows unless its operator raises it.
 KNATIVE_MAX_TIMEOUT_SECONDS = 600
-#: ELG-SHARE's limit on the record's version, which is the image's tag.
-MAX_VERSION_LENGTH = 50
 _SPDX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 
 _DESCRIPTION = """\
@@ -173,10 +176,9 @@ def _response_type_name(response_type: Optional[type]) -> Optional[str]:
 
 def _declared_endpoints(script: Path) -> Tuple[List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]], Optional[str]]:
     """Each path the script serves, its request types and its known response types; and the script's docstring."""
-    # Imported here: loading a script pulls in Flask and the service layers, which the rest of deploy does not need.
+    # Imported here: loading a script pulls in Flask, which the other commands and --help do not need.
     from ..discovery import load_service
     from ..registry.returns import response_type_of
-    from ..service.flask_service import PROCESS_METHODS
 
     loaded = load_service(str(script))
     endpoints: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = []
@@ -189,7 +191,7 @@ def _declared_endpoints(script: Path) -> Tuple[List[Tuple[str, Tuple[str, ...], 
         service = loaded.flask_service
         responses = []
         for kind in service.supported_request_types():
-            method = getattr(service, PROCESS_METHODS[kind])
+            method = getattr(service, service.kinds[kind].method)
             try:
                 annotation = typing.get_type_hints(method).get("return")
                 responses.append(_response_type_name(response_type_of(annotation, method.__qualname__)))
@@ -213,11 +215,8 @@ def _describe(args: argparse.Namespace) -> Tuple[ServiceDescription, Path, List[
         raise DeployError("give the service script, e.g. 'deploy ner.py --image registry.example.org/me/ner:1.0'")
     if not args.image:
         raise DeployError("--image is required: the image 'build --push' pushed, e.g. registry.example.org/me/ner:1.0")
-    image = check_image(args.image)
-    assert image.tag is not None
-    if len(image.tag) > MAX_VERSION_LENGTH:
-        raise DeployError(f"--image tag {image.tag!r} is longer than the {MAX_VERSION_LENGTH} characters "
-                          "of an ELG version; use a shorter tag such as 1.0")
+    image = parse_reference(args.image)
+    version = check_image_tag(args.image, image.repository, image.tag)
     memory, cpu = check_quantity("memory", args.memory), check_quantity("cpu", args.cpu)
     min_scale, max_scale = check_scale(args.min_scale, args.max_scale)
     if args.startup_seconds < 1:
@@ -238,7 +237,7 @@ def _describe(args: argparse.Namespace) -> Tuple[ServiceDescription, Path, List[
         for path, kinds, responses in declared
     )
     description = ServiceDescription(
-        name=name, image=str(image), image_repository=image.repository, version=image.tag,
+        name=name, image=str(image), image_repository=image.repository, version=version,
         endpoints=endpoints, record=_record(args, name, lt_class, docstring), settings=settings,
         memory=memory, cpu=cpu, min_scale=min_scale, max_scale=max_scale,
         startup_seconds=args.startup_seconds, languages=languages, read_only_root=not args.writable_root,
