@@ -22,6 +22,7 @@ from .registry.generated import create_app as create_app
 from .registry.generated import service_class as service_class
 from .registry.registry import Registry as Registry
 from .registry.registry import default_registry as default_registry
+from .runtime.resource_decorator import resource as resource
 from .server import serve as serve
 from .service.flask_service import FlaskService as FlaskService
 
@@ -36,6 +37,7 @@ __all__ = [
     "audio_service",
     "create_app",
     "default_registry",
+    "resource",
     "serve",
     "image_service",
     "service_class",

@@ -25,6 +25,7 @@ from .model.envelope import get_response
 from .model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, Text, TextRequest
 from .registry.generated import create_app
 from .registry.registry import Registry
+from .runtime.health import runtime_of
 from .service.flask_service import FlaskService
 
 Binary = Union[bytes, str, Path]
@@ -48,6 +49,9 @@ class ServiceClient:
             service = create_app(service)
         self.app: Flask = service
         self.path = path
+        runtime = runtime_of(service)
+        if runtime is not None:
+            runtime.wait()  # the service's resources exist (or failed) before the first request
         self.http = self.app.test_client()
 
     @classmethod

@@ -21,11 +21,13 @@ class _ServiceDecorator:
 
     @overload
     def __call__(
-        self, path: Optional[str] = None, /, *, registry: Optional[Registry] = None
+        self, path: Optional[str] = None, /, *, registry: Optional[Registry] = None, timeout: Optional[float] = None
     ) -> Callable[[F], F]: ...
 
     @overload
-    def __call__(self, *, path: Optional[str] = None, registry: Optional[Registry] = None) -> Callable[[F], F]: ...
+    def __call__(
+        self, *, path: Optional[str] = None, registry: Optional[Registry] = None, timeout: Optional[float] = None
+    ) -> Callable[[F], F]: ...
 
     def __call__(
         self,
@@ -34,6 +36,7 @@ class _ServiceDecorator:
         *,
         path: Optional[str] = None,
         registry: Optional[Registry] = None,
+        timeout: Optional[float] = None,
     ) -> Any:
         target = registry if registry is not None else current_registry()
         if callable(func_or_path):
@@ -44,7 +47,7 @@ class _ServiceDecorator:
         chosen_path = func_or_path or path or DEFAULT_PATH
 
         def register(func: F) -> F:
-            target.add(self.kind, func, path=chosen_path)
+            target.add(self.kind, func, path=chosen_path, timeout=timeout)
             return func
 
         return register
@@ -68,6 +71,8 @@ request's ``params``, converted to its annotation.
 
 :param path: the URL path (Flask syntax, ``/ner/<lang>``); default ``/process``.
 :param registry: the registry to add to; default the one :func:`serve` serves.
+:param timeout: seconds a request may take before it is answered with a deadline
+    failure; default the service's ``REQUEST_TIMEOUT``.
 """
 
 text_service = _ServiceDecorator(

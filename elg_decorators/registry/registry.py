@@ -10,6 +10,8 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 from ..errors import HandlerDefinitionError
 from ..model.request import Request
 from ..protocol.streaming import thread_loop
+from ..runtime.requests import note_handler
+from ..runtime.resources import ResourceSet
 from .binding import (
     REQUEST_MODELS,
     Argument,
@@ -48,6 +50,8 @@ class Handler:
     path: str
     arguments: Tuple[Argument, ...]
     response_type: Optional[type]
+    #: Seconds a request to this handler may take (``timeout=``); None: the service's default.
+    timeout: Optional[float] = None
 
     @property
     def name(self) -> str:
@@ -55,6 +59,7 @@ class Handler:
 
     def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
         """Call the function for ``request`` and return its result as an ELG message or stream."""
+        note_handler(self.name, self.timeout)
         result = self.func(**bind_arguments(self.arguments, request, url_values))
         if inspect.iscoroutine(result):  # async def functions, and callables whose __call__ is async
             result = _run_coroutine(result)
@@ -78,9 +83,16 @@ class Registry:
     def __init__(self, name: str = "ELG service") -> None:
         self.name = name
         self._handlers: Dict[Tuple[str, str], Handler] = {}
+        #: The resources (``@resource``) the handlers use.
+        self.resources = ResourceSet()
 
-    def add(self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH) -> Handler:
-        """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin)."""
+    def add(
+        self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH, timeout: Optional[float] = None
+    ) -> Handler:
+        """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin).
+
+        ``timeout``: seconds a request to it may take before it is answered with a deadline failure.
+        """
         if kind not in REQUEST_MODELS:
             raise ValueError(f"unknown request type {kind!r}; use one of {', '.join(REQUEST_MODELS)}")
         decorator = DECORATOR_NAMES[kind]
@@ -88,6 +100,9 @@ class Registry:
             raise HandlerDefinitionError(f"{decorator} decorates a function, not {type(func).__name__}")
         if not path.startswith("/"):
             raise HandlerDefinitionError(f"{decorator} {describe(func)}: path {path!r} must start with '/'")
+        if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+            raise HandlerDefinitionError(f"{decorator} {describe(func)}: timeout={timeout!r} must be a number of "
+                                         "seconds above 0 (leave it out for the service's REQUEST_TIMEOUT)")
         existing = self._handlers.get((path, kind))
         if existing is not None:
             raise HandlerDefinitionError(
@@ -100,8 +115,9 @@ class Registry:
             func=func,
             kind=kind,
             path=path,
-            arguments=plan_arguments(func, kind, url_variables(path), decorator),
+            arguments=plan_arguments(func, kind, url_variables(path), decorator, self.resources.providers()),
             response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
+            timeout=timeout,
         )
         self._handlers[(path, kind)] = handler
         return handler

@@ -1,0 +1,158 @@
+"""Prometheus metrics of a service, summed over its gunicorn workers.
+
+``GET /metrics`` answers in the Prometheus text format:
+
+* ``elg_requests_total{path, type, status, code}``: requests answered; ``path`` is the route that
+  matched (``/translate/<src>/<tgt>``, not the URL), ``<unmatched>`` for paths the service does
+  not serve; ``type`` the ELG request type (``-`` when none was read); ``code`` the failure's
+  first code, empty on success;
+* ``elg_request_duration_seconds{path, type}``: a histogram of the time to answer (to the end of
+  the stream for event streams);
+* ``elg_requests_in_progress``: requests being answered now;
+* ``elg_resource_creation_seconds{resource}``: a histogram of the time each resource took to create;
+* ``elg_worker_restarts_total``: workers started to replace one that stopped (the first ones the
+  master starts are not counted; a restart is a worker whose gunicorn age exceeds the configured
+  number of workers).
+
+Under ``serve()`` the counts are those of all workers together: prometheus-client's multiprocess
+mode, with its files in ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory unless set,
+removed when the server exits). Under another server without that variable each worker counts
+for itself. prometheus-client decides its mode when it is first imported, so it is imported here
+only when the first metric is needed, after :func:`prepare_multiprocess_dir`.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import sys
+import tempfile
+import threading
+from typing import TYPE_CHECKING, Any, Dict, Optional, Set, Tuple
+
+from .lifecycle import Outcome
+
+if TYPE_CHECKING:
+    from .resources import Resource
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: The ``path`` label of requests to paths no route matches (bounds the labels' cardinality).
+UNMATCHED = "<unmatched>"
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
+CREATION_BUCKETS = (0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
+
+#: Paths without URL variables that some service of this process serves.
+known_routes: Set[str] = set()
+
+
+class _Instruments:
+    """The metric objects, created on first use (after the multiprocess mode is settled)."""
+
+    def __init__(self) -> None:
+        from prometheus_client import Counter, Gauge, Histogram
+
+        self.requests = Counter("elg_requests", "Requests answered.", ["path", "type", "status", "code"])
+        self.duration = Histogram("elg_request_duration_seconds", "Time to answer a request.",
+                                  ["path", "type"], buckets=DURATION_BUCKETS)
+        self.in_progress = Gauge("elg_requests_in_progress", "Requests being answered.",
+                                 multiprocess_mode="livesum")
+        self.resource_seconds = Histogram("elg_resource_creation_seconds", "Time taken to create a resource.",
+                                          ["resource"], buckets=CREATION_BUCKETS)
+        self.restarts = Counter("elg_worker_restarts", "Workers started to replace one that stopped.")
+        self.counters: Dict[Tuple[str, str, str, str], Any] = {}
+        self.histograms: Dict[Tuple[str, str], Any] = {}
+
+
+_instruments: Optional[_Instruments] = None
+_lock = threading.Lock()
+
+
+def _get() -> _Instruments:
+    global _instruments
+    if _instruments is None:
+        with _lock:
+            if _instruments is None:
+                _instruments = _Instruments()
+    return _instruments
+
+
+def count_request(outcome: Outcome) -> None:
+    """Lifecycle listener: count a finished request and observe its duration."""
+    instruments = _instruments or _get()
+    path = outcome.route or (outcome.path if outcome.path in known_routes else UNMATCHED)
+    key = (path, outcome.request_type, str(outcome.status), outcome.code)
+    counter = instruments.counters.get(key)
+    if counter is None:
+        counter = instruments.counters.setdefault(key, instruments.requests.labels(*key))
+    counter.inc()
+    histogram = instruments.histograms.get(key[:2])
+    if histogram is None:
+        histogram = instruments.histograms.setdefault(key[:2], instruments.duration.labels(*key[:2]))
+    histogram.observe(outcome.duration)
+
+
+def in_progress(change: int) -> None:
+    """Count a request in (+1) or out (-1)."""
+    (_instruments or _get()).in_progress.inc(change)
+
+
+def resource_created(resource: "Resource") -> None:
+    """Observe the time a resource took to create (whether it succeeded or not)."""
+    if resource.seconds is not None:
+        _get().resource_seconds.labels(resource.name).observe(resource.seconds)
+
+
+def worker_started(age: int, workers: int) -> None:
+    """Count a worker start beyond the first ``workers`` the master made (gunicorn's worker age)."""
+    instruments = _get()
+    if age > workers:
+        instruments.restarts.inc()
+
+
+def render() -> Tuple[bytes, str]:
+    """The metrics page: its body and content type (all workers' counts in multiprocess mode)."""
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    _get()  # the metrics exist, at zero, before anything was counted
+    if os.environ.get(MULTIPROC_ENV):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def prepare_multiprocess_dir() -> str:
+    """Point ``PROMETHEUS_MULTIPROC_DIR`` at a fresh directory (unless set) before workers start.
+
+    Called by ``serve()`` in the master process before it loads the service. A directory it
+    creates is removed when the master exits; one given in the environment is used as it is
+    (empty it between runs, or old counts are added to the new ones).
+    """
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        os.makedirs(given, exist_ok=True)
+        path = given
+    else:
+        path = tempfile.mkdtemp(prefix="elg-metrics-")
+        os.environ[MULTIPROC_ENV] = path
+        atexit.register(_remove_in, os.getpid(), path)
+    values = sys.modules.get("prometheus_client.values")
+    if values is not None and _instruments is None:
+        # prometheus-client was imported before the variable was set: let metrics made from now on use it.
+        values.ValueClass = values.get_value_class()  # type: ignore[attr-defined]
+    return path
+
+
+def _remove_in(owner: int, path: str) -> None:
+    """Remove ``path`` if this is the process ``owner`` (workers inherit the master's exit handlers)."""
+    if os.getpid() == owner:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def worker_exited(pid: int) -> None:
+    """Drop a dead worker's live gauges (requests in progress) from the sums; called by the master."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client.multiprocess import mark_process_dead
+
+        mark_process_dead(pid)
