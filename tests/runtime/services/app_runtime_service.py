@@ -56,10 +56,13 @@ def translate(content: str, src: str, tgt: str) -> TextsResponse:
 
 
 @text_service("/stream")
-def stream(content: str, steps: int = 3, delay: float = 0.0) -> Iterator[Union[Progress, TextsResponse]]:
+def stream(content: str, steps: int = 3, delay: float = 0.0, fail: bool = False
+           ) -> Iterator[Union[Progress, TextsResponse]]:
     for step in range(steps):
         time.sleep(delay)
         yield Progress(percent=100 * step / steps)
+    if fail:
+        raise RuntimeError("the stream broke")
     yield TextsResponse(texts=[{"content": content}])
 
 
