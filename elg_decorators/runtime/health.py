@@ -30,7 +30,8 @@ _EXTENSION = "elg_decorators.runtime"
 class ServiceRuntime:
     """The resources of one service, their creation in each worker process, and its readiness."""
 
-    def __init__(self, resources: ResourceSet, encoder: Any) -> None:
+    def __init__(self, app: Flask, resources: ResourceSet, encoder: Any) -> None:
+        self.app = app
         self.resources = resources
         self._encoder = encoder
         self._in_progress = metrics.in_progress
@@ -44,6 +45,8 @@ class ServiceRuntime:
 
     def start(self) -> Optional[threading.Thread]:
         """Create this worker's resources in a background thread (once per process)."""
+        # The app is complete by now: its fixed paths are the routes metrics may name.
+        metrics.known_routes.update(rule.rule for rule in self.app.url_map.iter_rules() if "<" not in rule.rule)
         return self.resources.start(on_created=metrics.resource_created)
 
     def create_shared(self) -> None:
@@ -115,7 +118,7 @@ def runtime_of(app: Any) -> Optional[ServiceRuntime]:
 def install_runtime(service: "FlaskService", resources: ResourceSet) -> ServiceRuntime:
     """Give ``service`` its runtime: resources, the live/ready/metrics routes, request logs and metrics."""
     app = service.app
-    runtime = ServiceRuntime(resources, service.encoder)
+    runtime = ServiceRuntime(app, resources, service.encoder)
     app.extensions[_EXTENSION] = runtime
     if isinstance(app, ServiceApp):
         app.elg_runtime = runtime
@@ -132,14 +135,13 @@ def install_runtime(service: "FlaskService", resources: ResourceSet) -> ServiceR
                         mimetype="application/json", headers=dict(problem.headers))
 
     def metrics_page() -> Response:
-        body, content_type = metrics.render()
+        body, content_type = metrics.render(http_request.headers.get("Accept"))
         return Response(body, status=200, content_type=content_type)
 
     for path, endpoint, view in ((LIVE_PATH, "health_live", live), (READY_PATH, "health_ready", ready),
                                  (METRICS_PATH, "metrics", metrics_page)):
         _add_get_route(app, path, endpoint, view)
     app.url_value_preprocessor(_note_route)
-    metrics.known_routes.update(rule.rule for rule in app.url_map.iter_rules() if "<" not in rule.rule)
     lifecycle.add_listener(requestlog.log_request)
     lifecycle.add_listener(metrics.count_request)
     return runtime

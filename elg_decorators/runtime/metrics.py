@@ -109,17 +109,22 @@ def worker_started(age: int, workers: int) -> None:
         instruments.restarts.inc()
 
 
-def render() -> Tuple[bytes, str]:
-    """The metrics page: its body and content type (all workers' counts in multiprocess mode)."""
-    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+def render(accept: Optional[str]) -> Tuple[bytes, str]:
+    """The metrics page in the format ``accept`` asks for (Prometheus text by default, or OpenMetrics).
+
+    In multiprocess mode the counts are those of every worker process together.
+    """
+    from prometheus_client import REGISTRY, CollectorRegistry
+    from prometheus_client.exposition import choose_encoder
     from prometheus_client.multiprocess import MultiProcessCollector
 
     _get()  # the metrics exist, at zero, before anything was counted
+    encode, content_type = choose_encoder(accept or "")
     if os.environ.get(MULTIPROC_ENV):
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+        return encode(registry), content_type
+    return encode(REGISTRY), content_type
 
 
 def prepare_multiprocess_dir() -> str:
