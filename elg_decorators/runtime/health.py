@@ -34,7 +34,6 @@ class ServiceRuntime:
         self.app = app
         self.resources = resources
         self._encoder = encoder
-        self._in_progress = metrics.in_progress
         #: Resources without which no POST is answered.
         self.guards = [resource for resource in resources if resource.guards_every_request]
 
@@ -59,12 +58,6 @@ class ServiceRuntime:
     def wait(self, timeout: Optional[float] = None) -> bool:
         """Create the resources if needed and wait for them; True if all exist (for tests)."""
         return self.resources.wait(timeout)
-
-    def request_started(self) -> None:
-        self._in_progress(1)
-
-    def request_finished(self) -> None:
-        self._in_progress(-1)
 
     def refusal(self, start_response: Callable[..., Any]) -> Optional[List[bytes]]:
         """The 503 answer to a POST while a guarding resource does not exist, else None."""

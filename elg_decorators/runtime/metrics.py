@@ -14,6 +14,11 @@
   master starts are not counted; a restart is a worker whose gunicorn age exceeds the configured
   number of workers).
 
+A request costs the metrics two set operations and one append: its outcome waits in a queue
+that a thread of the worker drains every :data:`FLUSH_SECONDS` into the metrics, counting
+alike requests with one update; a scrape drains its own worker's queue first, so other workers'
+last fraction of a second may be missing from it (and a worker killed outright loses that part).
+
 Under ``serve()`` the counts are those of all workers together: prometheus-client's multiprocess
 mode, with its files in ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory unless set,
 removed when the server exits). Under another server without that variable each worker counts
@@ -23,13 +28,17 @@ only when the first metric is needed, after :func:`prepare_multiprocess_dir`.
 from __future__ import annotations
 
 import atexit
+import bisect
 import os
 import shutil
 import sys
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Optional, Set, Tuple
+import time
+from collections import Counter, deque
+from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional, Set, Tuple
 
+from . import process
 from .lifecycle import Outcome
 
 if TYPE_CHECKING:
@@ -40,6 +49,9 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "<unmatched>"
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 CREATION_BUCKETS = (0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
+_DURATION_BOUNDS = DURATION_BUCKETS + (float("inf"),)
+#: Seconds between two updates of the metrics from the requests that ended meanwhile.
+FLUSH_SECONDS = 0.5
 
 #: Paths without URL variables that some service of this process serves.
 known_routes: Set[str] = set()
@@ -65,6 +77,11 @@ class _Instruments:
 
 _instruments: Optional[_Instruments] = None
 _lock = threading.Lock()
+_flush_lock = threading.Lock()
+#: Outcomes not yet counted, and the requests being answered now (deque and set updates are atomic).
+_pending: Deque[Outcome] = deque()
+_active: Set[object] = set()
+_flusher_generation = -1
 
 
 def _get() -> _Instruments:
@@ -77,23 +94,86 @@ def _get() -> _Instruments:
 
 
 def count_request(outcome: Outcome) -> None:
-    """Lifecycle listener: count a finished request and observe its duration."""
-    instruments = _instruments or _get()
-    path = outcome.route or (outcome.path if outcome.path in known_routes else UNMATCHED)
-    key = (path, outcome.request_type, str(outcome.status), outcome.code)
-    counter = instruments.counters.get(key)
-    if counter is None:
-        counter = instruments.counters.setdefault(key, instruments.requests.labels(*key))
-    counter.inc()
-    histogram = instruments.histograms.get(key[:2])
-    if histogram is None:
-        histogram = instruments.histograms.setdefault(key[:2], instruments.duration.labels(*key[:2]))
-    histogram.observe(outcome.duration)
+    """Lifecycle listener: count a finished request (in this worker's next flush)."""
+    _pending.append(outcome)
+    if _flusher_generation != process.generation:
+        _start_flusher()
 
 
-def in_progress(change: int) -> None:
-    """Count a request in (+1) or out (-1)."""
-    (_instruments or _get()).in_progress.inc(change)
+def request_started(request: object) -> None:
+    """Count ``request`` (any object standing for it) as in progress."""
+    _active.add(request)
+
+
+def request_finished(request: object) -> None:
+    _active.discard(request)
+
+
+def flush() -> None:
+    """Count the requests that ended since the last flush, and update the requests in progress."""
+    with _flush_lock:
+        instruments = _get()
+        counts: Counter[Tuple[str, str, str, str]] = Counter()
+        durations: Dict[Tuple[str, str], List[float]] = {}
+        while _pending:
+            outcome = _pending.popleft()
+            path = outcome.route or (outcome.path if outcome.path in known_routes else UNMATCHED)
+            key = (path, outcome.request_type, str(outcome.status), outcome.code)
+            counts[key] += 1
+            durations.setdefault(key[:2], []).append(outcome.duration)
+        for key, count in counts.items():
+            counter = instruments.counters.get(key)
+            if counter is None:
+                counter = instruments.counters[key] = instruments.requests.labels(*key)
+            counter.inc(count)
+        for pair, observed in durations.items():
+            histogram = instruments.histograms.get(pair)
+            if histogram is None:
+                histogram = instruments.histograms[pair] = instruments.duration.labels(*pair)
+            _observe_all(histogram, observed)
+        instruments.in_progress.set(len(_active))
+
+
+def _observe_all(histogram: Any, durations: List[float]) -> None:
+    """``histogram.observe`` of each duration, with one update per bucket rather than one per duration.
+
+    prometheus-client has no call to observe many values; its histograms keep one value per bucket
+    (``_buckets``, in the order of the bounds) and their sum (``_sum``), which this adds to directly.
+    """
+    buckets = getattr(histogram, "_buckets", None)
+    total = getattr(histogram, "_sum", None)
+    if buckets is None or total is None or len(buckets) != len(_DURATION_BOUNDS):
+        for duration in durations:
+            histogram.observe(duration)
+        return
+    counts = [0] * len(buckets)
+    for duration in durations:
+        counts[bisect.bisect_left(_DURATION_BOUNDS, duration)] += 1  # the first bound >= duration, as observe()
+    for bucket, count in zip(buckets, counts):
+        if count:
+            bucket.inc(count)
+    total.inc(sum(durations))
+
+
+def _start_flusher() -> None:
+    global _flusher_generation
+    with _lock:
+        if _flusher_generation == process.generation:
+            return
+        _flusher_generation = process.generation
+    threading.Thread(target=_flush_every, args=(FLUSH_SECONDS,), name="elg-metrics", daemon=True).start()
+    atexit.register(_flush_at_exit, process.generation)
+
+
+def _flush_every(seconds: float) -> None:
+    while True:
+        time.sleep(seconds)
+        flush()
+
+
+def _flush_at_exit(generation: int) -> None:
+    if generation == process.generation:  # not in a child that inherited the handler
+        flush()
 
 
 def resource_created(resource: "Resource") -> None:
@@ -118,7 +198,7 @@ def render(accept: Optional[str]) -> Tuple[bytes, str]:
     from prometheus_client.exposition import choose_encoder
     from prometheus_client.multiprocess import MultiProcessCollector
 
-    _get()  # the metrics exist, at zero, before anything was counted
+    flush()  # this worker's counts are current; the metrics exist, at zero, before anything was counted
     encode, content_type = choose_encoder(accept or "")
     if os.environ.get(MULTIPROC_ENV):
         registry = CollectorRegistry()

@@ -9,7 +9,6 @@ handler, the route) it notes on the request's :class:`RequestRecord`.
 """
 from __future__ import annotations
 
-import os
 import re
 from contextvars import ContextVar
 from time import perf_counter
@@ -17,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, List, Optio
 
 from flask import Flask
 
+from . import metrics
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Outcome, lifecycle
+from .process import new_request_id
 
 if TYPE_CHECKING:
     from .health import ServiceRuntime
@@ -82,7 +83,7 @@ def request_id_of(environ: dict) -> str:
     sent = environ.get("HTTP_X_REQUEST_ID")
     if sent and _ACCEPTED_REQUEST_ID.fullmatch(sent):
         return str(sent)
-    return os.urandom(12).hex()
+    return new_request_id()
 
 
 def failure_code(body: bytes) -> str:
@@ -115,8 +116,7 @@ class ServiceApp(Flask):
             return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
 
         token = current_request.set(record)
-        if runtime is not None:
-            runtime.request_started()
+        metrics.request_started(record)
         try:
             body: Optional[Iterable[bytes]] = None
             if runtime is not None and runtime.guards and environ.get("REQUEST_METHOD") == "POST":
@@ -124,26 +124,24 @@ class ServiceApp(Flask):
             if body is None:
                 body = self.wsgi_app(environ, start)
         except BaseException:
-            self._finish(environ, record, started, "", None, runtime)
+            self._finish(environ, record, started, "", None)
             raise
         finally:
             current_request.reset(token)
         assert body is not None
         if stream:
-            return _ReportedStream(body, lambda code, events: self._finish(
-                environ, record, started, code, events, runtime))
+            return _ReportedStream(body, lambda code, events: self._finish(environ, record, started, code, events))
         code = ""
         if record.status >= 400:
             collected = _collected(body)
             code = failure_code(collected[0])
             body = collected
-        self._finish(environ, record, started, code, None, runtime)
+        self._finish(environ, record, started, code, None)
         return body
 
-    def _finish(self, environ: dict, record: RequestRecord, started: float, code: str,
-                events: Optional[int], runtime: Optional["ServiceRuntime"]) -> None:
-        if runtime is not None:
-            runtime.request_finished()
+    @staticmethod
+    def _finish(environ: dict, record: RequestRecord, started: float, code: str, events: Optional[int]) -> None:
+        metrics.request_finished(record)
         lifecycle.finished(Outcome(
             method=environ.get("REQUEST_METHOD", "-"),
             path=environ.get("PATH_INFO", "") or "/",

@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from ..errors import ProcessingError
 from ..model.status import StatusMessage
+from . import process
 
 logger = logging.getLogger("elg_decorators")
 
@@ -154,7 +155,7 @@ class ResourceSet:
 
     def __init__(self, resources: Iterable[Resource] = ()) -> None:
         self._resources: Dict[str, Resource] = {resource.name: resource for resource in resources}
-        self._started_in: Optional[int] = None
+        self._started_in: Optional[int] = None  # the fork generation that started creation
         self._start_lock = threading.Lock()
 
     def add(self, resource: Resource) -> Resource:
@@ -197,7 +198,7 @@ class ResourceSet:
     @property
     def started(self) -> bool:
         """True once :meth:`start` ran in this process."""
-        return self._started_in == os.getpid()
+        return self._started_in == process.generation
 
     def start(self, on_created: Optional[Callable[[Resource], None]] = None) -> Optional[threading.Thread]:
         """Create every resource not created yet, in a background thread of this process (once per process).
@@ -208,7 +209,7 @@ class ResourceSet:
         with self._start_lock:
             if self.started:
                 return None
-            self._started_in = os.getpid()
+            self._started_in = process.generation
         pending = [resource for resource in self if resource.state is PENDING]
         if not pending:
             return None

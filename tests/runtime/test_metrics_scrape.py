@@ -1,5 +1,8 @@
 """``GET /metrics`` over ``serve`` with two gunicorn workers: after a known mix of requests, the counts
-scraped are the ones sent, summed over both workers, and they survive a worker's death."""
+scraped are the ones sent, summed over both workers, and they survive a worker's death.
+
+Each worker updates its metrics every FLUSH_SECONDS (a scrape updates its own worker's first), so the
+scrapes are repeated until they settle, within a few seconds."""
 from __future__ import annotations
 
 import glob
@@ -80,6 +83,8 @@ def test_counts_after_a_known_mix_equal_what_was_sent_over_two_workers(tmp_path:
         assert post(server.port, "/stream", text(steps=3), headers=SSE).body.count(b"data:") == 4
         sent[("/stream", "text", "200", "")] += 1
 
+        wait_for(lambda: requests_counted(scrape(server)) == sent, "the counts of both workers", timeout=10)
+        wait_for(lambda: value(scrape(server), "elg_requests_in_progress") == 1, "nothing but the scrape in progress")
         samples = scrape(server)
         assert requests_counted(samples) == sent
         for path, kind in {(path, kind) for path, kind, _, _ in sent}:
@@ -96,18 +101,18 @@ def test_counts_after_a_known_mix_equal_what_was_sent_over_two_workers(tmp_path:
         wait_for(lambda: value(scrape(server), "elg_requests_in_progress") == 2, "the slow request in progress")
         slow.join()
         sent[("/slow", "text", "200", "")] += 1
-        assert requests_counted(scrape(server)) == sent
+        wait_for(lambda: requests_counted(scrape(server)) == sent, "the slow request counted", timeout=10)
 
         # A worker killed: its counts stay in the sums, its replacement is a restart that creates the resource again.
         victim = workers[0]
         os.kill(victim, signal.SIGKILL)
         replaced = server.wait_for_replacement(workers)
         wait_for(lambda: ready_everywhere(server), "the replacement ready")
+        wait_for(lambda: value(scrape(server), "elg_requests_in_progress") == 1, "the replacement's gauge")
         samples = scrape(server)
         assert requests_counted(samples) == sent
         assert value(samples, "elg_worker_restarts_total") == 1
         assert value(samples, "elg_resource_creation_seconds_count", resource="slow_model") == 3
-        assert value(samples, "elg_requests_in_progress") == 1
         assert victim not in replaced
 
         assert stop_gracefully(server) == 0
