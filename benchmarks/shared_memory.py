@@ -21,7 +21,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -51,12 +51,20 @@ def get(port: int, path: str) -> int:
         return 0
 
 
-def post_text(port: int, content: str) -> Dict[str, object]:
+def post_text(port: int, content: str) -> Optional[Dict[str, object]]:
+    """The features of the answer, or None while the server or the worker that took it is not ready."""
     body = json.dumps({"type": "text", "content": content}).encode()
     request = urllib.request.Request(f"http://{servers.HOST}:{port}/process", data=body,
                                      headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read())["response"]["texts"][0]["features"]  # type: ignore[no-any-return]
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read())["response"]["texts"][0]["features"]  # type: ignore[no-any-return]
+    except urllib.error.HTTPError as error:
+        if error.code == 503:
+            return None
+        raise
+    except urllib.error.URLError:  # not listening yet: the master is still creating a shared table
+        return None
 
 
 def measure(shared: bool, workers: int, megabytes: int, log_dir: Path) -> Dict[str, float]:
@@ -74,15 +82,17 @@ def measure(shared: bool, workers: int, megabytes: int, log_dir: Path) -> Dict[s
     started = time.monotonic()
     try:
         pids: set = set()
-        while len(pids) < workers or not all(get(port, "/health/ready") == 200 for _ in range(3 * workers)):
+        while len(pids) < workers:  # every worker answered: each has its table
             if process.poll() is not None or time.monotonic() - started > 300:
                 raise RuntimeError(f"the service did not get ready; see {log_path}")
-            if get(port, "/health/ready") == 200:
-                pids.add(post_text(port, "warm up")["pid"])
-            time.sleep(0.2)
+            features = post_text(port, "warm up")
+            if features is None:
+                time.sleep(0.2)
+            else:
+                pids.add(features["pid"])
         ready_after = time.monotonic() - started
         for index in range(20 * workers):
-            post_text(port, "x" * index)
+            assert post_text(port, "x" * index) is not None
         time.sleep(1.0)
         tree: List[int] = [process.pid] + rss.children(process.pid)
         total = sum(pss(pid) for pid in tree)
