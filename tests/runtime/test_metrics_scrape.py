@@ -84,13 +84,14 @@ def test_counts_after_a_known_mix_equal_what_was_sent_over_two_workers(tmp_path:
         sent[("/stream", "text", "200", "")] += 1
 
         wait_for(lambda: requests_counted(scrape(server)) == sent, "the counts of both workers", timeout=10)
+        # Nothing in progress but the scrape itself (a worker's gauge is as of its last update: it may have
+        # counted an earlier scrape, hence the repetition).
         wait_for(lambda: value(scrape(server), "elg_requests_in_progress") == 1, "nothing but the scrape in progress")
         samples = scrape(server)
         assert requests_counted(samples) == sent
         for path, kind in {(path, kind) for path, kind, _, _ in sent}:
             expected = sum(count for key, count in sent.items() if key[:2] == (path, kind))
             assert value(samples, "elg_request_duration_seconds_count", path=path, type=kind) == expected
-        assert value(samples, "elg_requests_in_progress") == 1  # the scrape itself
         assert value(samples, "elg_resource_creation_seconds_count", resource="slow_model") == 2  # once per worker
         assert value(samples, "elg_resource_creation_seconds_count", resource="shared_table") == 1  # in the master
         assert value(samples, "elg_worker_restarts_total") == 0
