@@ -18,12 +18,11 @@ import os
 from datetime import datetime, timezone
 from typing import Any, Dict
 
+from ..settings import LOG_FORMAT_ENV, LOG_FORMATS
 from .lifecycle import Outcome
 
 logger = logging.getLogger("elg_decorators")
 
-LOG_FORMAT_ENV = "LOG_FORMAT"
-LOG_FORMATS = ("text", "json")
 _REQUEST_FIELDS = "elg_request"
 
 

@@ -20,12 +20,11 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from ..errors import ProcessingError
 from ..model.status import StatusMessage
+from ..settings import RETRY_AFTER_SECONDS
 from . import process
 
 logger = logging.getLogger("elg_decorators")
 
-#: Seconds a client is told to wait (``Retry-After``) when a resource it needs does not exist yet.
-RETRY_AFTER_SECONDS = 5
 #: The failure code of a request the service cannot answer yet (or any more): not a standard ELG code.
 UNAVAILABLE_CODE = "elg.service.unavailable"
 
