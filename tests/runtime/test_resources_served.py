@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from hardening.conftest import (
     assert_elg_failure,
     assert_elg_response,
@@ -125,11 +127,14 @@ def test_classic_service_setup_runs_once_per_worker_before_ready_and_shutdown_at
         server.stop()
 
 
-def test_a_plain_gunicorn_worker_starts_its_resources_on_its_first_request(tmp_path: Path) -> None:
+@pytest.mark.parametrize("preload", [False, True], ids=["per-worker load", "--preload"])
+def test_plain_gunicorn_sync_workers_start_their_resources_on_their_first_request(tmp_path: Path,
+                                                                                  preload: bool) -> None:
     port = free_port()
+    options = ["--workers", "1", "--worker-class", "sync"] + (["--preload"] if preload else [])
     server = start_server(
         "plain-gunicorn",
-        gunicorn_command(f"elg_decorators.wsgi:create_app({str(APP_SERVICE)!r})", port, "--workers", "1"),
+        gunicorn_command(f"elg_decorators.wsgi:create_app({str(APP_SERVICE)!r})", port, *options),
         port, tmp_path, drop_env=["PROMETHEUS_MULTIPROC_DIR", "RESOURCE_GATE", "RESOURCE_FAIL"],
     )
     try:
@@ -137,7 +142,8 @@ def test_a_plain_gunicorn_worker_starts_its_resources_on_its_first_request(tmp_p
         features = assert_elg_response(post(server.port, "/process", text()))["texts"][0]["features"]
         (worker,) = server.workers()
         assert features["model_pid"] == worker
-        assert features["table_pid"] == worker  # without --preload there is no master copy to share
+        # With --preload the app (and the shared table) is made in the master; without, in each worker.
+        assert features["table_pid"] == (server.pid if preload else worker)
         assert worker_of(post(server.port, "/plain", text())) == worker
     finally:
         server.stop()
