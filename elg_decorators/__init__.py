@@ -32,6 +32,7 @@ _EXPORTS: Dict[str, str] = {
     "create_app": ".registry.service",
     "default_registry": ".registry.registry",
     "image_service": ".registry.decorators",
+    "resource": ".registry.resource_decorator",
     "serve": ".server",
     "service_class": ".registry.service",
     "structured_text_service": ".registry.decorators",
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from .registry.service import RegistryService as RegistryService
     from .registry.service import create_app as create_app
     from .registry.service import service_class as service_class
+    from .registry.resource_decorator import resource as resource
     from .server import serve as serve
     from .service.flask_service import FlaskService as FlaskService
 

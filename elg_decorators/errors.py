@@ -21,6 +21,7 @@ class ProcessingError(Exception):
     :param detail: untranslated detail (with a code only).
     :param status: the HTTP status; by default the one that goes with the code
         (400 for ``elg.request.*``, 500 for ``elg.service.internalError`` …).
+    :param headers: HTTP headers to send with the failure (``Retry-After``, say).
     """
 
     def __init__(
@@ -30,11 +31,13 @@ class ProcessingError(Exception):
         params: Optional[Sequence[Any]] = None,
         detail: Optional[Mapping[str, Any]] = None,
         status: Optional[int] = None,
+        headers: Optional[Mapping[str, str]] = None,
     ) -> None:
         if isinstance(message, str):
             message = standard_message(message, params, detail)
         self.message = message
         self.status = status if status is not None else http_status_for(message.code)
+        self.headers: Mapping[str, str] = headers or {}
         super().__init__(message.render())
 
     @property

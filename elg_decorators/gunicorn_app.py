@@ -7,6 +7,7 @@ from typing import Any, Callable, Union
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .runtime.server_hooks import gunicorn_hooks
 from .settings import ServerSettings
 
 logger = logging.getLogger("elg_decorators")
@@ -32,6 +33,7 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
             "reload": options.reload,
             "graceful_timeout": options.graceful_timeout,
             "when_ready": self._announce,
+            **gunicorn_hooks(),
         }
         if "control_socket_disable" in self.cfg.settings:
             settings["control_socket_disable"] = True  # one socket path per user would clash between services

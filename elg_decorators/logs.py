@@ -6,6 +6,7 @@ import os
 import sys
 from typing import Optional
 
+from .runtime.requestlog import formatter
 from .settings import LOG_LEVELS
 
 LOGGER_NAME = "elg_decorators"
@@ -33,6 +34,6 @@ def configure_logging(level: Optional[str] = None, *, keep_level: bool = False) 
     if logger.handlers or logging.getLogger().handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(formatter(LOG_FORMAT))  # LOG_FORMAT=json: one JSON object per line
     logger.addHandler(handler)
     logger.propagate = False

@@ -13,6 +13,8 @@ from .errors import ServiceLoadError
 from .logs import configure_logging
 from .registry.service import create_app
 from .registry.registry import Registry, current_registry
+from .runtime.metrics import prepare_multiprocess_dir
+from .runtime.server_hooks import prepare_master
 from .settings import ServerSettings
 
 logger = logging.getLogger("elg_decorators")
@@ -60,8 +62,10 @@ def serve(
         worker_class=worker_class, log_level=log_level, reload=reload or None,
     )
     configure_logging(options.log_level)
+    prepare_multiprocess_dir()  # before anything imports prometheus-client: workers count into one place
     load = _app_loader(target, registry, options.reload)
     app = load()  # fail here, in the foreground, rather than in every worker
+    prepare_master(app)  # shared resources, created before the fork
     gc.freeze()  # what is loaded now lives as long as the process: the collector need not scan it again
     try:
         from .gunicorn_app import run_gunicorn

@@ -29,6 +29,11 @@ METRICS_PATH = "/metrics"
 OPENAPI_PATH = "/openapi.json"
 
 LOG_LEVELS: Tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: ``LOG_FORMAT``: ``text`` lines, or one JSON object per line.
+LOG_FORMAT_ENV = "LOG_FORMAT"
+LOG_FORMATS: Tuple[str, ...] = ("text", "json")
+#: Seconds a client is told to wait (``Retry-After``) for a resource that is still being created.
+RETRY_AFTER_SECONDS = 5
 
 #: gunicorn's worker classes that run one request at a time per process.
 SINGLE_THREADED_WORKER_CLASSES = frozenset({"sync"})

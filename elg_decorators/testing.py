@@ -27,6 +27,7 @@ from .model.response import get_response
 from .model.request import Request
 from .registry.registry import Registry
 from .registry.service import RegistryService
+from .runtime.health import runtime_of
 from .service.flask_service import FlaskService
 
 #: Binary content: the bytes themselves, or a file to read them from.
@@ -53,6 +54,9 @@ class ServiceClient:
         self.kinds: RequestKinds = served.kinds if isinstance(served, FlaskService) else REQUEST_KINDS
         self.app: Flask = served.app if isinstance(served, FlaskService) else served
         self.path = path
+        runtime = runtime_of(self.app)
+        if runtime is not None:
+            runtime.wait()  # the service's resources exist (or failed) before the first request
         self.http = self.app.test_client()
 
     @classmethod

@@ -16,6 +16,7 @@ from flask import Flask
 from .discovery import load_service
 from .errors import ServiceLoadError
 from .logs import configure_logging
+from .runtime.server_hooks import prepare_master
 
 SERVICE_ENV = "ELG_SERVICE"
 
@@ -27,6 +28,7 @@ def load_app(target: Optional[str] = None) -> Flask:
         raise ServiceLoadError(f"name the service: load_app('my_service.py') or {SERVICE_ENV}=my_service.py")
     configure_logging()
     app = load_service(target).app()
+    prepare_master(app)  # shared resources: once before the fork with --preload, else in each worker
     # Everything loaded so far (modules, models, schemas) lives as long as the process: keep the
     # cyclic garbage collector from scanning it again on every collection a large request triggers.
     gc.freeze()

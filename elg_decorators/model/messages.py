@@ -6,7 +6,7 @@ cannot translate a code; ``{0}``, ``{1}`` … are filled from ``params``.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, Final, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Final, Mapping, NamedTuple, Optional, Sequence
 
 from .status import StatusMessage
 

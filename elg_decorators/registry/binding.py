@@ -1,6 +1,7 @@
 """Reading a handler's signature once, and binding its arguments for each request."""
 from __future__ import annotations
 
+import difflib
 import enum
 import functools
 import inspect
@@ -31,6 +32,8 @@ class ArgumentSource(enum.Enum):
     NAMED_PARAM = "named param"
     #: The ``params`` no other parameter took (``**kwargs``).
     OTHER_PARAMS = "other params"
+    #: A resource (``@resource``) of that name.
+    RESOURCE = "resource"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Argument:
     source: ArgumentSource
     default: Any = inspect.Parameter.empty
     adapter: Optional[TypeAdapter[Any]] = None
+    #: Gives the value of a resource argument.
+    provider: Optional[Callable[[], Any]] = None
 
     @property
     def required(self) -> bool:
@@ -85,9 +90,12 @@ def resolved_hints(func: Callable[..., Any], decorator: str) -> Dict[str, Any]:
 
 
 def plan_arguments(
-    func: Callable[..., Any], kind: RequestKind, url_variables: Tuple[str, ...], decorator: str
+    func: Callable[..., Any], kind: RequestKind, url_variables: Tuple[str, ...], decorator: str,
+    resources: Optional[Mapping[str, Callable[[], Any]]] = None,
 ) -> Tuple[Argument, ...]:
     """How to fill each parameter of ``func`` for a request of ``kind``.
+
+    ``resources`` gives the value of each resource declared so far, by name.
 
     Raises :class:`HandlerDefinitionError` naming the function and saying
     what to change when a parameter cannot be filled.
@@ -111,6 +119,8 @@ def plan_arguments(
             arguments.append(Argument(parameter.name, ArgumentSource.REQUEST))
         elif parameter.name == "params":
             arguments.append(Argument(parameter.name, ArgumentSource.ALL_PARAMS))
+        elif resources and parameter.name in resources:
+            arguments.append(Argument(parameter.name, ArgumentSource.RESOURCE, provider=resources[parameter.name]))
         elif parameter.name in url_variables:
             arguments.append(
                 Argument(parameter.name, ArgumentSource.URL_VARIABLE, parameter.default, _adapter(hint, where))
@@ -119,10 +129,23 @@ def plan_arguments(
             _check_field_hint(hint, fields[parameter.name].annotation, model, where)
             arguments.append(Argument(parameter.name, ArgumentSource.REQUEST_FIELD, parameter.default))
         else:
+            _check_not_misspelt(parameter, hint, resources or {}, where)
             arguments.append(
                 Argument(parameter.name, ArgumentSource.NAMED_PARAM, parameter.default, _adapter(hint, where))
             )
     return tuple(arguments)
+
+
+def _check_not_misspelt(parameter: inspect.Parameter, hint: Any, resources: Mapping[str, Any], where: str) -> None:
+    """Refuse a bare required parameter whose name is close to a resource's: most likely a misspelt resource."""
+    if hint is not Any or not resources or parameter.default is not inspect.Parameter.empty:
+        return
+    close = difflib.get_close_matches(parameter.name, list(resources), n=1, cutoff=0.75)
+    if close:
+        raise HandlerDefinitionError(
+            f"{where} names no resource; did you mean the resource {close[0]!r}? "
+            f"(if it is a request parameter, annotate it, e.g. {parameter.name}: str)"
+        )
 
 
 def _check_request_hint(hint: Any, model: type[Request], where: str) -> None:
@@ -198,6 +221,8 @@ def bind_arguments(
             bound[argument.name] = argument.default if value is None and not argument.required else value
         elif argument.source is ArgumentSource.OTHER_PARAMS:
             rest_name = argument.name
+        elif argument.source is ArgumentSource.RESOURCE:
+            bound[argument.name] = argument.provider()  # type: ignore[misc]
         else:
             values = url_values if argument.source is ArgumentSource.URL_VARIABLE else params
             named_params.add(argument.name)

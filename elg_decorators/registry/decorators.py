@@ -29,7 +29,13 @@ class ServiceDecorator:
 
     @overload
     def __call__(
-        self, path_: Optional[str] = None, /, *, path: Optional[str] = None, registry: Optional[Registry] = None
+        self,
+        path_: Optional[str] = None,
+        /,
+        *,
+        path: Optional[str] = None,
+        registry: Optional[Registry] = None,
+        timeout: Optional[float] = None,
     ) -> Callable[[F], F]: ...
 
     def __call__(
@@ -39,6 +45,7 @@ class ServiceDecorator:
         *,
         path: Optional[str] = None,
         registry: Optional[Registry] = None,
+        timeout: Optional[float] = None,
     ) -> Any:
         target = registry if registry is not None else current_registry()
         if callable(func_or_path):
@@ -49,7 +56,7 @@ class ServiceDecorator:
         chosen_path = func_or_path or path or DEFAULT_PATH
 
         def register(func: F) -> F:
-            target.add(self.kind, func, path=chosen_path)
+            target.add(self.kind, func, path=chosen_path, timeout=timeout)
             return func
 
         return register
@@ -73,6 +80,8 @@ request's ``params``, converted to its annotation.
 
 :param path: the URL path (Flask syntax, ``/ner/<lang>``); default ``/process``.
 :param registry: the registry to add to; default the one :func:`serve` serves.
+:param timeout: seconds a request may take before it is answered with a deadline
+    failure; default the service's ``REQUEST_TIMEOUT``.
 """
 
 

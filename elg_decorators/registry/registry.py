@@ -11,6 +11,8 @@ from ..errors import HandlerDefinitionError
 from ..kinds import REQUEST_KINDS, RequestKinds
 from ..model.request import Request
 from ..protocol.streaming import thread_loop
+from ..runtime.requests import note_handler
+from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
 from .binding import Argument, bind_arguments, callable_name, describe, plan_arguments, resolved_hints
 from .returns import coerce, response_type_of
@@ -36,9 +38,12 @@ class Handler:
     is_async: bool
     #: The function's qualified name, for logs and messages.
     name: str
+    #: Seconds a request to this handler may take (``timeout=``); None: the service's default.
+    timeout: Optional[float] = None
 
     def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
         """Call the function for ``request`` and return its result as an ELG message or stream."""
+        note_handler(self.name, self.timeout)
         result = self.func(**bind_arguments(self.arguments, request, url_values))
         if self.is_async:
             result = thread_loop().run_until_complete(result)
@@ -68,9 +73,16 @@ class Registry:
         self.name = name
         self.kinds = kinds
         self._handlers: Dict[Tuple[str, str], Handler] = {}
+        #: The resources (``@resource``) the handlers use.
+        self.resources = ResourceSet()
 
-    def add(self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH) -> Handler:
-        """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin)."""
+    def add(
+        self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH, timeout: Optional[float] = None
+    ) -> Handler:
+        """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin).
+
+        ``timeout``: seconds a request to it may take before it is answered with a deadline failure.
+        """
         request_kind = self.kinds.get(kind)
         if request_kind is None:
             raise ValueError(f"unknown request type {kind!r}; use one of {', '.join(self.kinds.types)}")
@@ -79,6 +91,9 @@ class Registry:
             raise HandlerDefinitionError(f"{decorator} decorates a function, not {type(func).__name__}")
         if not path.startswith("/"):
             raise HandlerDefinitionError(f"{decorator} {describe(func)}: path {path!r} must start with '/'")
+        if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+            raise HandlerDefinitionError(f"{decorator} {describe(func)}: timeout={timeout!r} must be a number of "
+                                         "seconds above 0 (leave it out for the service's REQUEST_TIMEOUT)")
         existing = self._handlers.get((path, kind))
         if existing is not None:
             raise HandlerDefinitionError(
@@ -91,10 +106,11 @@ class Registry:
             func=func,
             kind=kind,
             path=path,
-            arguments=plan_arguments(func, request_kind, url_variables(path), decorator),
+            arguments=plan_arguments(func, request_kind, url_variables(path), decorator, self.resources.providers()),
             response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
             is_async=_is_coroutine_function(func),
             name=callable_name(func),
+            timeout=timeout,
         )
         self._handlers[(path, kind)] = handler
         return handler

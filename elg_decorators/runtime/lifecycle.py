@@ -32,6 +32,8 @@ class Outcome:
     request_id: str = ""
     #: Server-sent events written, for streams; None for plain answers.
     events: Optional[int] = None
+    #: The route that matched (``/translate/<src>/<tgt>``), empty when none did or it is not known.
+    route: str = ""
 
 
 class Deadline:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from flask import Response, stream_with_context
@@ -21,6 +20,9 @@ from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
+from ..runtime.health import install_runtime, lifecycle_resource
+from ..runtime.requests import handler_name, note_request
+from ..runtime.resources import ResourceSet
 from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .exchange import Exchange, Reply
@@ -80,6 +82,7 @@ class FlaskService(DockerPackaging):
             self.app.add_url_rule(
                 self.openapi_path, "openapi", self.openapi, methods=["GET"], provide_automatic_options=False
             )
+        install_runtime(self, self.runtime_resources())
 
     def _add_endpoint(self, path: str) -> None:
         endpoint = "process" if not self.paths else f"process:{path}"
@@ -113,6 +116,23 @@ class FlaskService(DockerPackaging):
     def url_param(self, name: str) -> Any:
         """The value of the URL variable ``name`` in the path of the current request."""
         return (http_request.view_args or {})[name]
+
+    def setup(self) -> None:
+        """Called once in each worker process before it reports ready: load models here.
+
+        It runs in a background thread while the worker already answers ``/health/live``;
+        ``/health/ready`` answers 503 until it returned (or names the exception it raised).
+        """
+
+    def shutdown(self) -> None:
+        """Called once in each worker process when it exits, after ``setup``: release what it made."""
+
+    def runtime_resources(self) -> ResourceSet:
+        """The resources this service creates in each worker (``setup``/``shutdown`` when overridden)."""
+        resources = ResourceSet(getattr(getattr(self, "registry", None), "resources", ()))
+        if type(self).setup is not FlaskService.setup or type(self).shutdown is not FlaskService.shutdown:
+            resources.add(lifecycle_resource(self, self.setup, self.shutdown))
+        return resources
 
     def endpoints(self) -> Dict[str, List[str]]:
         """Each POST path served and the request types it takes."""
@@ -153,13 +173,14 @@ class FlaskService(DockerPackaging):
     def answer(self, exchange: Exchange) -> Reply:
         """Answer one POST: parse the body, :meth:`dispatch` it, encode the result.
 
-        Every outcome is an ELG message with its HTTP status; one line is logged at INFO.
+        Every outcome is an ELG message with its HTTP status (logged once it is sent, see
+        :mod:`elg_decorators.runtime.requestlog`).
         """
-        started = time.perf_counter()
         request_type = "-"
         try:
             elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query, kinds=self.kinds)
             request_type = elg_request.type or "-"
+            note_request(exchange.route, request_type)
             result = self.dispatch(elg_request, exchange.route, exchange.url_values)
             reply = self._reply(result, exchange.accept)
         except ProcessingError as error:
@@ -169,18 +190,15 @@ class FlaskService(DockerPackaging):
                 failure_for_http_error(error, method=exchange.method, path=exchange.path, size_limit=self.size_limit)
             )
         except Exception as exc:
-            logger.exception("%s failed on a %s request to %s", type(self).__name__, request_type, exchange.path)
+            logger.exception("%s failed on a %s request to %s", handler_name(type(self).__name__), request_type,
+                             exchange.path)
             reply = self._failure(failures.internal_error(exc))
         except SystemExit:
             # gunicorn stops a sync worker that overran its timeout by raising SystemExit in it: answer
             # with an ELG failure rather than the server's HTML page; the worker exits afterwards.
-            logger.error("%s was interrupted on a %s request (worker timeout?)", type(self).__name__, request_type)
+            logger.error("%s was interrupted on a %s request (worker timeout?)", handler_name(type(self).__name__),
+                         request_type)
             reply = self._failure(failures.interrupted())
-        if logger.isEnabledFor(logging.INFO):
-            logger.info(
-                "%s %s %s %d %.1fms", exchange.method, exchange.path, request_type,
-                reply.status, (time.perf_counter() - started) * 1000,
-            )
         return reply
 
     def dispatch(self, request: Request, route: Optional[str], url_values: Mapping[str, Any]) -> Any:
@@ -196,12 +214,12 @@ class FlaskService(DockerPackaging):
         if isinstance(result, (ResponseObject, Failure)):
             return self._json(as_outgoing(result))
         if is_stream(result):
-            name = type(self).__name__
+            name = handler_name(type(self).__name__)
             if wants_event_stream(accept):
                 events = self._events(messages(result, name=name))
                 return Reply(200, "text/event-stream; charset=utf-8", events, dict(SSE_HEADERS))
             return self._json(final_message(result, name=name))
-        logger.warning("%s returned %s, not an ELG response", type(self).__name__, type(result).__name__)
+        logger.warning("%s returned %s, not an ELG response", handler_name(type(self).__name__), type(result).__name__)
         raise failures.invalid_response(f"the service returned {type(result).__name__}, not an ELG response")
 
     def _json(self, message: Outgoing) -> Reply:
@@ -214,7 +232,7 @@ class FlaskService(DockerPackaging):
             logger.exception("%s: a failure could not be encoded", type(self).__name__)
             error = failures.internal_error(exc)
             body = self.encoder.envelope("failure", error.failure)
-        return Reply(error.status, "application/json", body)
+        return Reply(error.status, "application/json", body, dict(error.headers))
 
     def _events(self, stream: Iterator[Outgoing]) -> Iterator[bytes]:
         try:

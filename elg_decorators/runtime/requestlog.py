@@ -1,0 +1,86 @@
+"""One log line per request, and the JSON log format (``LOG_FORMAT=json``).
+
+Each request, whoever answered it, is logged at INFO when it ends::
+
+    POST /process text 200 - 3.1ms id=5f0c…
+    GET /nowhere - 404 elg.service.not.found 0.2ms id=…
+    POST /process text 200 - 1520.4ms 12 events id=…      (an event stream, logged when it ends)
+
+With ``LOG_FORMAT=json`` every record of the framework's logger is one JSON object per line;
+request lines carry their fields (``method``, ``path``, ``type``, ``status``, ``code``,
+``duration_ms``, ``request_id``, ``events``) as keys of their own.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timezone
+from typing import Any, Dict
+
+from ..settings import LOG_FORMAT_ENV, LOG_FORMATS
+from .lifecycle import Outcome
+
+logger = logging.getLogger("elg_decorators")
+
+_REQUEST_FIELDS = "elg_request"
+
+
+def log_request(outcome: Outcome) -> None:
+    """Lifecycle listener: one INFO line for a finished request."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    events = f" {outcome.events} events" if outcome.events is not None else ""
+    logger.info(
+        "%s %s %s %d %s %.1fms%s id=%s", outcome.method, outcome.path, outcome.request_type, outcome.status,
+        outcome.code or "-", outcome.duration * 1000, events, outcome.request_id or "-",
+        extra={_REQUEST_FIELDS: outcome},
+    )
+
+
+class JSONFormatter(logging.Formatter):
+    """Formats each record as one JSON object on one line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: Dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "pid": record.process,
+            "message": record.getMessage(),
+        }
+        outcome = getattr(record, _REQUEST_FIELDS, None)
+        if isinstance(outcome, Outcome):
+            entry.update(
+                method=outcome.method, path=outcome.path, type=outcome.request_type, status=outcome.status,
+                code=outcome.code, duration_ms=round(outcome.duration * 1000, 3), request_id=outcome.request_id,
+            )
+            if outcome.events is not None:
+                entry["events"] = outcome.events
+        else:
+            request_id = _current_request_id()
+            if request_id:
+                entry["request_id"] = request_id
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def _current_request_id() -> str:
+    from .requests import current_request
+
+    current = current_request.get()
+    return current.request_id if current is not None else ""
+
+
+def log_format() -> str:
+    """The format in force: ``LOG_FORMAT`` (``text`` or ``json``), default text."""
+    chosen = (os.environ.get(LOG_FORMAT_ENV) or "text").strip().lower()
+    if chosen not in LOG_FORMATS:
+        raise ValueError(f"{LOG_FORMAT_ENV}={chosen!r} is not one of {', '.join(LOG_FORMATS)}")
+    return chosen
+
+
+def formatter(text_format: str) -> logging.Formatter:
+    """The formatter ``LOG_FORMAT`` asks for (``text_format`` is the text layout)."""
+    return JSONFormatter() if log_format() == "json" else logging.Formatter(text_format)

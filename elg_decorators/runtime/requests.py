@@ -1,0 +1,199 @@
+"""Every request the application answers, reported in one place: :class:`ServiceApp`.
+
+The Flask application of a service is a :class:`ServiceApp`. Its WSGI entry point sees every
+request before anything else does (the POSTs answered straight from the environ, Flask's routes,
+unknown paths), gives it a request id, and reports how it ended to :data:`lifecycle` once its
+answer is complete: at once for plain answers, when the last event is sent (or the client has
+gone) for event streams. What the application learns while answering (the request type, the
+handler, the route) it notes on the request's :class:`RequestRecord`.
+"""
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional
+
+from flask import Flask
+
+from . import metrics
+from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Outcome, lifecycle
+from .process import new_request_id
+
+if TYPE_CHECKING:
+    from .health import ServiceRuntime
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+_FAILURE_CODE = re.compile(rb'"code":\s*"([^"]{1,200})"')
+
+
+class RequestRecord:
+    """What is known about the request being answered, filled in as the application learns it."""
+
+    __slots__ = ("request_id", "deadline", "request_type", "handler", "route", "status")
+
+    def __init__(self, request_id: str, deadline: Any) -> None:
+        self.request_id = request_id
+        #: The worker's :class:`Deadline` for this request, if the server offers one.
+        self.deadline = deadline
+        self.request_type = "-"
+        #: The qualified name of the handler function called, if any.
+        self.handler: Optional[str] = None
+        self.route: Optional[str] = None
+        self.status = 500
+
+
+#: The record of the request this thread (or task) is answering.
+current_request: ContextVar[Optional[RequestRecord]] = ContextVar("elg_current_request", default=None)
+
+
+def note_request(route: str, request_type: str) -> None:
+    """Record the route and the ELG type (``text``, ...) of the request being answered."""
+    record = current_request.get()
+    if record is not None:
+        record.route = route
+        record.request_type = request_type
+
+
+def note_handler(name: str, timeout: Optional[float]) -> None:
+    """Record the handler function answering the current request, and give the request its ``timeout``.
+
+    The timeout (seconds in all) goes to the server's deadline for the request, where the server
+    offers one; elsewhere it is not enforced.
+    """
+    record = current_request.get()
+    if record is not None:
+        record.handler = name
+        if timeout is not None and record.deadline is not None:
+            record.deadline.set(timeout)
+
+
+def handler_name(default: str) -> str:
+    """The handler function answering the current request, else ``default``."""
+    record = current_request.get()
+    return record.handler if record is not None and record.handler else default
+
+
+def request_id_of(environ: Dict[str, Any]) -> str:
+    """The id the server gave the request, else a well-formed ``X-Request-ID`` from the client, else a new one."""
+    given = environ.get(REQUEST_ID_KEY)
+    if given:
+        return str(given)
+    sent = environ.get("HTTP_X_REQUEST_ID")
+    if sent and _ACCEPTED_REQUEST_ID.fullmatch(sent):
+        return str(sent)
+    return new_request_id()
+
+
+def failure_code(body: bytes) -> str:
+    """The first error code of an ELG failure body (empty if there is none)."""
+    found = _FAILURE_CODE.search(body)
+    return found.group(1).decode("utf-8", "replace") if found else ""
+
+
+class ServiceApp(Flask):
+    """The Flask application of a service: reports every request it answers (see the module docstring)."""
+
+    #: Resources, readiness and the routes of the runtime; set by :func:`.health.install_runtime`.
+    elg_runtime: Optional["ServiceRuntime"] = None
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        runtime = self.elg_runtime
+        if runtime is not None and not runtime.started:
+            runtime.start()  # under a server that did not start it when the worker began
+        started = perf_counter()
+        record = RequestRecord(request_id_of(environ), environ.get(DEADLINE_KEY))
+        stream = False
+
+        def start(status: str, headers: List[Any], exc_info: Any = None) -> Any:
+            nonlocal stream
+            record.status = int(status[:3])
+            for name, value in headers:
+                if name == "Content-Type" and value.startswith("text/event-stream"):
+                    stream = True
+            headers.append((REQUEST_ID_HEADER, record.request_id))
+            return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
+
+        token = current_request.set(record)
+        metrics.request_started(record)
+        try:
+            body: Optional[Iterable[bytes]] = None
+            if runtime is not None and runtime.guards and environ.get("REQUEST_METHOD") == "POST":
+                body = runtime.refusal(start)
+            if body is None:
+                body = self.wsgi_app(environ, start)
+        except BaseException:
+            self._finish(environ, record, started, "", None)
+            raise
+        finally:
+            current_request.reset(token)
+        assert body is not None
+        if stream:
+            return _ReportedStream(body, lambda code, events: self._finish(environ, record, started, code, events))
+        code = ""
+        if record.status >= 400:
+            collected = _collected(body)
+            code = failure_code(collected[0])
+            body = collected
+        self._finish(environ, record, started, code, None)
+        return body
+
+    @staticmethod
+    def _finish(
+        environ: Dict[str, Any], record: RequestRecord, started: float, code: str, events: Optional[int]
+    ) -> None:
+        metrics.request_finished(record)
+        lifecycle.finished(Outcome(
+            method=environ.get("REQUEST_METHOD", "-"),
+            path=environ.get("PATH_INFO", "") or "/",
+            request_type=record.request_type,
+            status=record.status,
+            code=code,
+            duration=perf_counter() - started,
+            request_id=record.request_id,
+            events=events,
+            route=record.route or "",
+        ))
+
+
+def _collected(body: Iterable[bytes]) -> List[bytes]:
+    """A (small) answer's body as one chunk, its iterable closed as WSGI requires."""
+    try:
+        return [b"".join(body)]
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
+class _ReportedStream:
+    """An event stream's body: counts the events and reports the outcome when the server closes it."""
+
+    def __init__(self, body: Iterable[bytes], report: Callable[[str, int], None]) -> None:
+        self._body = body
+        self._iterator: Iterator[bytes] = iter(body)
+        self._report: Optional[Callable[[str, int], None]] = report
+        self._events = 0
+        self._last = b""
+
+    def __iter__(self) -> "_ReportedStream":
+        return self
+
+    def __next__(self) -> bytes:
+        chunk = next(self._iterator)
+        if chunk:
+            self._events += 1
+            self._last = chunk
+        return chunk
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            report, self._report = self._report, None
+            if report is not None:
+                last = self._last
+                report(failure_code(last) if b'"failure"' in last[:40] else "", self._events)
