@@ -10,7 +10,15 @@ from werkzeug.http import parse_options_header
 from ..errors import ProcessingError
 from ..model.envelope import request_adapter
 from ..model.request import AudioRequest, ImageRequest, Request, TextRequest
-from .failures import invalid_request, unsupported_media_type, validation_failure
+from .charsets import ACCEPTED_CHARSETS, UTF8_COMPATIBLE, codec_for
+from .failures import (
+    invalid_request,
+    unrepresentable_values,
+    unsupported_charset,
+    unsupported_media_type,
+    validation_failure,
+)
+from .json_values import may_spell_not_finite, spells_not_finite, unrepresentable
 from .multipart import read_multipart
 
 RAW_AUDIO_FORMATS = {
@@ -48,7 +56,7 @@ def parse_request(
     mimetype, options = parse_options_header(content_type or "")
     mimetype = mimetype.lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
-        return _validate_json(_read_body(stream), options.get("charset"))
+        return _validate_json(_read_body(stream), _codec(options, content_type))
     if mimetype == "multipart/form-data":
         return _parse_multipart(stream, options.get("boundary", ""))
     if mimetype in RAW_AUDIO_FORMATS:
@@ -58,7 +66,7 @@ def parse_request(
         image_format = mimetype.partition("/")[2]
         return _validated(ImageRequest, content=_read_body(stream), format=image_format, params=_params_from(query()))
     if mimetype in RAW_TEXT_TYPES:
-        text = _decode(_read_body(stream), options.get("charset") or "utf-8")
+        text = _decode(_read_body(stream), _codec(options, content_type) or "utf_8")
         return _validated(TextRequest, content=text, mime_type=mimetype, params=_params_from(query()))
     raise unsupported_media_type(content_type or "", ACCEPTED_CONTENT_TYPES)
 
@@ -72,16 +80,30 @@ def _read_body(stream: IO[bytes]) -> bytes:
     return body
 
 
-def _decode(body: bytes, charset: str) -> str:
+def _codec(options: Mapping[str, str], content_type: Optional[str]) -> Optional[str]:
+    """The codec of the body's declared charset, None if it declares none; a 415 if not accepted."""
+    charset = options.get("charset")
+    if charset is None:
+        return None
+    codec = codec_for(charset)
+    if codec is None:
+        raise unsupported_charset(charset, content_type or "")
+    return codec
+
+
+def _decode(body: bytes, codec: str) -> str:
+    """``body`` decoded strictly with one of the accepted codecs (none yields lone surrogates)."""
     try:
-        return body.decode(charset)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise invalid_request(f"the body is not valid {charset} text: {exc}") from None
+        return body.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise invalid_request(f"the body is not valid {ACCEPTED_CHARSETS[codec]} text (byte {exc.start})") from None
 
 
-def _validate_json(body: bytes, charset: Optional[str]) -> Request:
-    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
-        body = _decode(body, charset).encode("utf-8")
+def _validate_json(body: bytes, codec: Optional[str]) -> Request:
+    if codec is not None and codec not in UTF8_COMPATIBLE:
+        body = _decode(body, codec).encode("utf-8")
+    if may_spell_not_finite(body) and spells_not_finite(body):
+        _refuse_unrepresentable(_loads(body))
     try:
         request = request_adapter.validate_json(body)
     except ValidationError as exc:
@@ -92,6 +114,7 @@ def _validate_json(body: bytes, charset: Optional[str]) -> Request:
         fields = _loads(body)
         if _nesting(fields) > MAX_JSON_NESTING:
             raise invalid_request(f"the JSON is nested more than {MAX_JSON_NESTING} levels deep") from None
+        _refuse_unrepresentable(fields)
         request = _validate_python(fields)
     return _with_content(request)
 
@@ -114,6 +137,13 @@ def _nesting(value: Any) -> int:
         deepest = max(deepest, depth)
         pending.extend((child, depth + 1) for child in item if isinstance(child, (dict, list)))
     return deepest
+
+
+def _refuse_unrepresentable(fields: Any) -> None:
+    """400 naming where parsed JSON holds NaN, an infinity or a lone surrogate."""
+    problems = unrepresentable(fields)
+    if problems:
+        raise unrepresentable_values(problems)
 
 
 def _loads(body: bytes) -> Any:
@@ -153,6 +183,7 @@ def _parse_multipart(stream: IO[bytes], boundary: str) -> Request:
     fields = _loads(body.request_json)
     if not isinstance(fields, dict):
         raise invalid_request('the "request" part must be a JSON object')
+    _refuse_unrepresentable(fields)
     request_type = fields.get("type")
     if request_type in ("audio", "image"):
         if body.content is None:

@@ -1,0 +1,79 @@
+"""Values a JSON body may spell but JSON cannot carry, found with where they occur.
+
+``NaN``, ``Infinity`` and ``-Infinity`` are not JSON (RFC 8259 §6), yet Python's and
+pydantic-core's parsers accept them; a lone UTF-16 surrogate (``"\\ud800"``) is not text, yet
+Python's parser accepts it. Let through, either comes back as ``null`` in a field the schema
+requires, or fails the response's encoding. Each is refused with a 400 naming its location.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Iterable
+
+from pydantic_core import from_json
+
+#: How many offending values a failure lists at most.
+MAX_REPORTED = 5
+_NOT_FINITE_LITERALS = (b"NaN", b"Infinity")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def may_spell_not_finite(body: bytes) -> bool:
+    """False when ``body`` cannot hold a NaN or Infinity literal (a cheap scan of the bytes)."""
+    return any(literal in body for literal in _NOT_FINITE_LITERALS)
+
+
+def spells_not_finite(body: bytes) -> bool:
+    """True unless ``body`` parses as JSON without NaN/Infinity literals.
+
+    Called only when :func:`may_spell_not_finite`: the words may just as well
+    be inside a string. A body that does not parse at all also answers True,
+    so that the caller looks closer.
+    """
+    try:
+        from_json(body, allow_inf_nan=False)
+    except ValueError:
+        return True
+    return False
+
+
+def unrepresentable(value: Any) -> list[dict[str, str]]:
+    """Where a parsed JSON value holds a non-finite number or a lone surrogate (the first few).
+
+    Each problem is ``{"location", "message", "type"}``, as validation errors
+    are reported; the location is the path of keys and indexes, dot-separated.
+    Walked without recursion, in document order.
+    """
+    found: list[dict[str, str]] = []
+    pending: list[tuple[tuple[Any, ...], Any]] = [((), value)]
+    while pending and len(found) < MAX_REPORTED:
+        path, item = pending.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                found.append(_problem(path, "NaN and Infinity are not JSON numbers", "json_not_finite"))
+        elif isinstance(item, str):
+            if _has_surrogate(item):
+                found.append(_problem(path, "a lone surrogate is not Unicode text", "json_lone_surrogate"))
+        elif isinstance(item, dict):
+            for key in item:
+                if _has_surrogate(key):
+                    found.append(_problem((*path, key), "a lone surrogate is not Unicode text", "json_lone_surrogate"))
+            pending.extend(((*path, key), child) for key, child in reversed(item.items()))
+        elif isinstance(item, list):
+            pending.extend(((*path, index), item[index]) for index in range(len(item) - 1, -1, -1))
+    return found[:MAX_REPORTED]
+
+
+def _has_surrogate(text: str) -> bool:
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def _problem(path: Iterable[Any], message: str, kind: str) -> dict[str, str]:
+    location = ".".join(_printable(str(part)) for part in path)
+    return {"location": location, "message": message, "type": kind}
+
+
+def _printable(part: str) -> str:
+    """A key as it can travel in the UTF-8 failure: lone surrogates escaped."""
+    return part.encode("utf-8", "backslashreplace").decode("utf-8") if _has_surrogate(part) else part
