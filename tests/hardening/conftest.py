@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from elg_decorators.settings import ServerSettings
+
 HERE = Path(__file__).resolve().parent
 SERVICES = HERE / "services"
 HOSTILE_SERVICE = SERVICES / "hostile_service.py"
@@ -349,5 +351,18 @@ def sync_server(server_tmp: Path) -> Iterator[Server]:
                          "--workers", "2", "--worker-class", "sync", "--timeout", "2", "--graceful-timeout", "2"),
         port, server_tmp, drop_env=["MAX_REQUEST_SIZE"],
     )
+    yield server
+    server.stop()
+
+
+PAYLOAD_SERVICE = SERVICES / "payload_service.py"
+
+
+@pytest.fixture(scope="session")
+def payload_server(server_tmp: Path) -> Iterator[Server]:
+    """``python -m elg_decorators serve`` of the payload service with the default settings (one worker)."""
+    port = free_port()
+    server = start_server("payload", serve_command(PAYLOAD_SERVICE, port), port, server_tmp,
+                          drop_env=[*ServerSettings.ENVIRONMENT.values(), "MAX_REQUEST_SIZE", "GUNICORN_CMD_ARGS"])
     yield server
     server.stop()
