@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from pydantic_core import from_json
 
@@ -17,6 +17,7 @@ from pydantic_core import from_json
 MAX_REPORTED = 5
 _NOT_FINITE_LITERALS = (b"NaN", b"Infinity")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_MESSAGE = "a lone surrogate is not Unicode text"
 
 
 def may_spell_not_finite(body: bytes) -> bool:
@@ -43,25 +44,33 @@ def unrepresentable(value: Any) -> list[dict[str, str]]:
 
     Each problem is ``{"location", "message", "type"}``, as validation errors
     are reported; the location is the path of keys and indexes, dot-separated.
-    Walked without recursion, in document order.
+    Walked in document order without recursion, in memory proportional to the depth.
     """
     found: list[dict[str, str]] = []
-    pending: list[tuple[tuple[Any, ...], Any]] = [((), value)]
-    while pending and len(found) < MAX_REPORTED:
-        path, item = pending.pop()
+    path: list[Any] = []  # the key of each container entered; path[i] belongs to members[i + 1]
+    members: list[Iterator[tuple[Any, Any]]] = [iter([(None, value)])]
+    while members and len(found) < MAX_REPORTED:
+        member = next(members[-1], None)
+        if member is None:
+            members.pop()
+            if path:
+                path.pop()
+            continue
+        key, item = member
+        if isinstance(key, str) and _has_surrogate(key):
+            found.append(_problem([*path, key], _SURROGATE_MESSAGE, "json_lone_surrogate"))
         if isinstance(item, float):
             if not math.isfinite(item):
-                found.append(_problem(path, "NaN and Infinity are not JSON numbers", "json_not_finite"))
+                found.append(_problem([*path, key], "NaN and Infinity are not JSON numbers", "json_not_finite"))
         elif isinstance(item, str):
             if _has_surrogate(item):
-                found.append(_problem(path, "a lone surrogate is not Unicode text", "json_lone_surrogate"))
+                found.append(_problem([*path, key], _SURROGATE_MESSAGE, "json_lone_surrogate"))
         elif isinstance(item, dict):
-            for key in item:
-                if _has_surrogate(key):
-                    found.append(_problem((*path, key), "a lone surrogate is not Unicode text", "json_lone_surrogate"))
-            pending.extend(((*path, key), child) for key, child in reversed(item.items()))
+            path.append(key)
+            members.append(iter(item.items()))
         elif isinstance(item, list):
-            pending.extend(((*path, index), item[index]) for index in range(len(item) - 1, -1, -1))
+            path.append(key)
+            members.append(enumerate(item))
     return found[:MAX_REPORTED]
 
 
@@ -70,7 +79,7 @@ def _has_surrogate(text: str) -> bool:
 
 
 def _problem(path: Iterable[Any], message: str, kind: str) -> dict[str, str]:
-    location = ".".join(_printable(str(part)) for part in path)
+    location = ".".join(_printable(str(part)) for part in path if part is not None)
     return {"location": location, "message": message, "type": kind}
 
 

@@ -1,6 +1,7 @@
 """Fixture service for the payload tests: handlers that report what reached them.
 
-``/process`` takes text (its features count what arrived) and structuredText (the nodes);
+``/process`` takes text (its features count what arrived), structuredText (the nodes) and
+audio (a class per param);
 ``/echo`` answers with the decoded text itself; ``/leaky`` returns a value that is not a
 valid annotations response and holds a secret, which must not reach the client.
 """
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 from typing import Optional
 
-from elg_decorators import structured_text_service, text_service
-from elg_decorators.model import AnnotationsResponse, TextsResponse
+from elg_decorators import audio_service, structured_text_service, text_service
+from elg_decorators.model import AnnotationsResponse, ClassificationResponse, TextsResponse
 
 #: What /leaky returns in its invalid value; a test asserts it reaches the log, not the client.
 SECRET = "db_password=correct-horse-battery-staple"
@@ -34,6 +35,12 @@ def count_nodes(texts: list) -> AnnotationsResponse:
             if node.texts:
                 pending.append(node.texts)
     return AnnotationsResponse(features={"nodes": count})
+
+
+@audio_service
+def audio_params(content: bytes, params: Optional[dict] = None) -> ClassificationResponse:
+    """One class per param name, scored with the audio's size."""
+    return ClassificationResponse(classes=[{"class": name, "score": len(content)} for name in sorted(params or {})])
 
 
 @text_service("/echo")
