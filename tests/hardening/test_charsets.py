@@ -99,7 +99,8 @@ def test_bytes_invalid_in_the_declared_charset_are_a_400(payload_server: Server)
     ]:
         answer = post(payload_server.port, "/echo", body, content_type)
         assert answer.json() == {"failure": {"errors": [{
-            "code": "elg.request.invalid", "params": [], "text": "Invalid request message", "detail": {"reason": reason},
+            "code": "elg.request.invalid", "params": [], "text": "Invalid request message",
+            "detail": {"reason": reason},
         }]}}, content_type
         assert answer.status == 400
     assert_serving(payload_server.port)

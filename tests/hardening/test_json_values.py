@@ -97,6 +97,7 @@ def test_the_words_inside_strings_are_text(payload_server: Server) -> None:
 
 
 def test_finite_numbers_pass(payload_server: Server) -> None:
-    body = b'{"type":"text","content":"abc","params":{"w":[1e308,-1.5e-300,0]},"annotations":{"A":[{"start":0,"end":2.5}]}}'
+    body = (b'{"type":"text","content":"abc","params":{"w":[1e308,-1.5e-300,0]},'
+            b'"annotations":{"A":[{"start":0,"end":2.5}]}}')
     answer = assert_elg_response(post(payload_server.port, "/process", body), "annotations")
     assert answer["features"] == {"length": 3, "annotations": 1, "params": ["w"]}

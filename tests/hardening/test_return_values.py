@@ -31,6 +31,6 @@ def test_an_invalid_return_value_names_where_not_what(payload_server: Server) ->
     deadline = time.monotonic() + 5
     while SECRET not in payload_server.log() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert f"handler leaky returned a value that is not a valid AnnotationsResponse" in payload_server.log()
+    assert "handler leaky returned a value that is not a valid AnnotationsResponse" in payload_server.log()
     assert SECRET in payload_server.log()
     assert_serving(payload_server.port)
