@@ -6,7 +6,9 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 from pydantic.json_schema import models_json_schema
 
-from ..model.request import AudioRequest, ImageRequest, StructuredTextRequest, TextRequest
+from ..protocol.parsing import RAW_AUDIO_FORMATS, RAW_TEXT_TYPES
+
+from ..model.request import AUDIO_FORMATS, IMAGE_FORMATS, AudioRequest, ImageRequest, StructuredTextRequest, TextRequest
 from ..model.response import AnnotationsResponse, AudioResponse, ClassificationResponse, TextsResponse
 from ..model.status import Failure, Progress
 
@@ -16,6 +18,7 @@ REQUEST_SCHEMAS = {
     "audio": AudioRequest,
     "image": ImageRequest,
 }
+BINARY_KINDS = ("audio", "image")
 RESPONSE_MODELS = (AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse)
 FAILURE_STATUSES = {
     "400": "The request is not a valid ELG request, or a parameter is missing or invalid",
@@ -36,6 +39,18 @@ def _components() -> Dict[str, Any]:
     models += [(model, "serialization") for model in (*RESPONSE_MODELS, Failure, Progress)]
     _, schema = models_json_schema(models, ref_template="#/components/schemas/{model}", by_alias=True)
     schemas = schema.get("$defs", {})
+    for model in REQUEST_SCHEMAS.values():
+        # The models default ``type`` for Python callers; on the wire it says which request it is.
+        required = schemas[model.__name__].setdefault("required", [])
+        if "type" not in required:
+            required.insert(0, "type")
+    for name in ("Text", "TextsResponseObject"):
+        # A node is a leaf with content or a branch with texts (checked by a model validator).
+        schemas[name]["anyOf"] = [_present("content"), _present("texts")]
+    schemas["AnnotationsResponse"]["anyOf"] = [_present("features"), _present("annotations")]
+    for model, formats in ((AudioRequest, AUDIO_FORMATS), (ImageRequest, IMAGE_FORMATS)):
+        # Formats are matched ignoring case.
+        schemas[model.__name__]["properties"]["format"]["pattern"] = _any_case(formats)
     for model in (AudioRequest, ImageRequest):
         # The binary travels beside the JSON, never inside it.
         schemas[model.__name__]["properties"].pop("content", None)
@@ -43,34 +58,56 @@ def _components() -> Dict[str, Any]:
     return schemas
 
 
+def _present(field: str) -> Dict[str, Any]:
+    """A schema requiring ``field`` to be there and not null."""
+    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+
+
+def _any_case(words: Sequence[str]) -> str:
+    """A regular expression (ECMA 262, which has no flag for case) matching any of ``words`` in any case."""
+    spelled = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word) for word in words)
+    return "^(" + "|".join(spelled) + ")$"
+
+
 def _envelope(key: str, schema: Dict[str, Any]) -> Dict[str, Any]:
     return {"type": "object", "properties": {key: schema}, "required": [key]}
 
 
 def _request_body(kinds: Sequence[str]) -> Dict[str, Any]:
-    schemas = [_ref(REQUEST_SCHEMAS[kind]) for kind in kinds]
-    json_schema: Dict[str, Any] = schemas[0] if len(schemas) == 1 else {
-        "oneOf": schemas,
-        "discriminator": {"propertyName": "type"},
-    }
-    content: Dict[str, Any] = {"application/json": {"schema": json_schema}}
-    binary_kinds = [kind for kind in kinds if kind in ("audio", "image")]
+    content: Dict[str, Any] = {}
+    # Audio and images never travel inside JSON: a JSON audio or image request is refused.
+    json_kinds = [kind for kind in kinds if kind not in BINARY_KINDS]
+    if json_kinds:
+        content["application/json"] = {"schema": _one_of(json_kinds)}
+    binary_kinds = [kind for kind in kinds if kind in BINARY_KINDS]
     if binary_kinds:
         content["multipart/form-data"] = {
             "schema": {
                 "type": "object",
                 "properties": {
-                    "request": {"type": "string", "contentMediaType": "application/json"},
-                    "content": {"type": "string", "contentMediaType": "application/octet-stream"},
+                    "request": _one_of(binary_kinds),
+                    "content": {"type": "string", "format": "binary"},
                 },
                 "required": ["request", "content"],
+                "additionalProperties": False,  # any other part would be taken for a second request or content
             },
+            "encoding": {"request": {"contentType": "application/json"}},
         }
+    raw_body = {"schema": {"type": "string", "format": "binary", "minLength": 1}}  # an empty body is refused
     if "audio" in binary_kinds:
-        content["audio/x-wav"] = content["audio/mpeg"] = {"schema": {"type": "string", "format": "binary"}}
+        content.update({media_type: raw_body for media_type in RAW_AUDIO_FORMATS})
     if "image" in binary_kinds:
-        content["image/*"] = {"schema": {"type": "string", "format": "binary"}}
+        content.update({f"image/{image_format}": raw_body for image_format in IMAGE_FORMATS})
+    if "text" in kinds:
+        content.update({media_type: {"schema": {"type": "string", "minLength": 1}} for media_type in RAW_TEXT_TYPES})
     return {"required": True, "content": content}
+
+
+def _one_of(kinds: Sequence[str]) -> Dict[str, Any]:
+    schemas = [_ref(REQUEST_SCHEMAS[kind]) for kind in kinds]
+    if len(schemas) == 1:
+        return schemas[0]
+    return {"oneOf": schemas, "discriminator": {"propertyName": "type"}}
 
 
 def _parameters(path: str) -> List[Dict[str, Any]]:

@@ -21,14 +21,6 @@ from elg_decorators.discovery import load_registry
 from .conftest import SERVICES
 
 
-@schemathesis.serializer("audio/x-wav", "audio/mpeg")
-def _binary_body(ctx: object, value: object) -> bytes:
-    """Raw audio bodies: the document says ``type: string, format: binary``; send those bytes."""
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value)
-    return str(value).encode("utf-8")
-
-
 APP = create_app(load_registry(str(SERVICES / "fuzz_service.py")))
 SCHEMA = schemathesis.openapi.from_wsgi("/openapi.json", APP)
 CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance, content_type_conformance]
