@@ -18,6 +18,7 @@ MAX_REPORTED = 5
 _NOT_FINITE_LITERALS = (b"NaN", b"Infinity")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_MESSAGE = "a lone surrogate is not Unicode text"
+_SURROGATE_ESCAPES = (b"\\ud", b"\\uD")
 
 
 def may_spell_not_finite(body: bytes) -> bool:
@@ -37,6 +38,17 @@ def spells_not_finite(body: bytes) -> bool:
     except ValueError:
         return True
     return False
+
+
+def may_hold_lone_surrogate(body: bytes) -> bool:
+    """False when JSON parsed from ``body`` cannot hold a lone surrogate (a cheap scan of the bytes).
+
+    In UTF-8 a surrogate is invalid and refused by the parser; it can only come
+    from a ``\\uD800``-style escape. Bodies in UTF-16 or UTF-32 are not scanned.
+    """
+    if b"\x00" in body[:4] or body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    return any(escape in body for escape in _SURROGATE_ESCAPES)
 
 
 def unrepresentable(value: Any) -> list[dict[str, str]]:

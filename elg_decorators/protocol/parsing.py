@@ -18,7 +18,7 @@ from .failures import (
     unsupported_media_type,
     validation_failure,
 )
-from .json_values import may_spell_not_finite, spells_not_finite, unrepresentable
+from .json_values import may_hold_lone_surrogate, may_spell_not_finite, spells_not_finite, unrepresentable
 from .multipart import read_multipart
 
 RAW_AUDIO_FORMATS = {
@@ -103,7 +103,7 @@ def _validate_json(body: bytes, codec: Optional[str]) -> Request:
     if codec is not None and codec not in UTF8_COMPATIBLE:
         body = _decode(body, codec).encode("utf-8")
     if may_spell_not_finite(body) and spells_not_finite(body):
-        _refuse_unrepresentable(_loads(body))
+        _loads(body)  # names where the NaN or Infinity is, if one is outside a string
     try:
         request = request_adapter.validate_json(body)
     except ValidationError as exc:
@@ -114,7 +114,6 @@ def _validate_json(body: bytes, codec: Optional[str]) -> Request:
         fields = _loads(body)
         if _nesting(fields) > MAX_JSON_NESTING:
             raise invalid_request(f"the JSON is nested more than {MAX_JSON_NESTING} levels deep") from None
-        _refuse_unrepresentable(fields)
         request = _validate_python(fields)
     return _with_content(request)
 
@@ -139,20 +138,25 @@ def _nesting(value: Any) -> int:
     return deepest
 
 
-def _refuse_unrepresentable(fields: Any) -> None:
-    """400 naming where parsed JSON holds NaN, an infinity or a lone surrogate."""
-    problems = unrepresentable(fields)
-    if problems:
-        raise unrepresentable_values(problems)
-
-
 def _loads(body: bytes) -> Any:
+    """``body`` parsed by the standard library, refusing NaN, infinities and lone surrogates (naming where)."""
+    constants: list[str] = []
+
+    def constant(name: str) -> float:
+        constants.append(name)
+        return float(name)
+
     try:
-        return json.loads(body)
+        fields = json.loads(body, parse_constant=constant)
     except RecursionError:
         raise invalid_request("the JSON is nested too deeply") from None
     except ValueError as exc:  # includes UnicodeDecodeError
         raise invalid_request(f"the body is not valid JSON: {exc}") from None
+    if constants or may_hold_lone_surrogate(body):
+        problems = unrepresentable(fields)
+        if problems:
+            raise unrepresentable_values(problems)
+    return fields
 
 
 def _validate_python(fields: Any) -> Request:
@@ -183,7 +187,6 @@ def _parse_multipart(stream: IO[bytes], boundary: str) -> Request:
     fields = _loads(body.request_json)
     if not isinstance(fields, dict):
         raise invalid_request('the "request" part must be a JSON object')
-    _refuse_unrepresentable(fields)
     request_type = fields.get("type")
     if request_type in ("audio", "image"):
         if body.content is None:
