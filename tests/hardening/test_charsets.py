@@ -75,17 +75,20 @@ def test_any_other_charset_is_a_415_naming_it(payload_server: Server, case: tupl
     assert_serving(payload_server.port)
 
 
-def test_a_refused_charset_costs_less_than_a_valid_body_of_its_size(payload_server: Server) -> None:
-    """1 MB of punycode took 17 s of CPU when handed to Python's codec; now it is refused unread."""
+def test_a_refused_charset_costs_no_more_than_a_valid_body_of_its_size(payload_server: Server) -> None:
+    """1 MB of punycode took 17 s of CPU when handed to Python's codec; now it is refused unread.
+
+    Both times are mostly the transfer of the megabyte, hence the factor 2 (the codec made it 800).
+    """
     refused, accepted = [], []
-    for _ in range(2):
+    for _ in range(3):
         started = time.perf_counter()
         assert post(payload_server.port, "/echo", b"a" * 1_000_000, "text/plain; charset=punycode").status == 415
         refused.append(time.perf_counter() - started)
         started = time.perf_counter()
         assert_elg_response(post(payload_server.port, "/echo", b"a" * 1_000_000, "text/plain; charset=utf-8"))
         accepted.append(time.perf_counter() - started)
-    assert min(refused) <= min(accepted), f"refused {refused}, accepted {accepted}"
+    assert min(refused) <= 2 * min(accepted), f"refused {refused}, accepted {accepted}"
     assert_serving(payload_server.port)
 
 
