@@ -15,22 +15,16 @@ from pydantic_core import from_json
 
 #: How many offending values a failure lists at most.
 MAX_REPORTED = 5
-_NOT_FINITE_LITERALS = (b"NaN", b"Infinity")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_MESSAGE = "a lone surrogate is not Unicode text"
 _SURROGATE_ESCAPES = (b"\\ud", b"\\uD")
 
 
-def may_spell_not_finite(body: bytes) -> bool:
-    """False when ``body`` cannot hold a NaN or Infinity literal (a cheap scan of the bytes)."""
-    return any(literal in body for literal in _NOT_FINITE_LITERALS)
-
-
 def spells_not_finite(body: bytes) -> bool:
     """True unless ``body`` parses as JSON without NaN/Infinity literals.
 
-    Called only when :func:`may_spell_not_finite`: the words may just as well
-    be inside a string. A body that does not parse at all also answers True,
+    Called only when the bytes spell ``NaN`` or ``Infinity``: the words may
+    just as well be inside a string. A body that does not parse at all also answers True,
     so that the caller looks closer.
     """
     try:

@@ -18,7 +18,7 @@ from .failures import (
     unsupported_media_type,
     validation_failure,
 )
-from .json_values import may_hold_lone_surrogate, may_spell_not_finite, spells_not_finite, unrepresentable
+from .json_values import may_hold_lone_surrogate, spells_not_finite, unrepresentable
 from .multipart import read_multipart
 
 RAW_AUDIO_FORMATS = {
@@ -56,7 +56,8 @@ def parse_request(
     mimetype, options = parse_options_header(content_type or "")
     mimetype = mimetype.lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
-        return _validate_json(_read_body(stream), _codec(options, content_type))
+        charset = options.get("charset")
+        return _validate_json(_read_body(stream), None if charset is None else _codec(charset, content_type))
     if mimetype == "multipart/form-data":
         return _parse_multipart(stream, options.get("boundary", ""))
     if mimetype in RAW_AUDIO_FORMATS:
@@ -66,7 +67,8 @@ def parse_request(
         image_format = mimetype.partition("/")[2]
         return _validated(ImageRequest, content=_read_body(stream), format=image_format, params=_params_from(query()))
     if mimetype in RAW_TEXT_TYPES:
-        text = _decode(_read_body(stream), _codec(options, content_type) or "utf_8")
+        charset = options.get("charset")
+        text = _decode(_read_body(stream), "utf_8" if charset is None else _codec(charset, content_type))
         return _validated(TextRequest, content=text, mime_type=mimetype, params=_params_from(query()))
     raise unsupported_media_type(content_type or "", ACCEPTED_CONTENT_TYPES)
 
@@ -80,11 +82,8 @@ def _read_body(stream: IO[bytes]) -> bytes:
     return body
 
 
-def _codec(options: Mapping[str, str], content_type: Optional[str]) -> Optional[str]:
-    """The codec of the body's declared charset, None if it declares none; a 415 if not accepted."""
-    charset = options.get("charset")
-    if charset is None:
-        return None
+def _codec(charset: str, content_type: Optional[str]) -> str:
+    """The codec of the body's declared charset; a 415 if it is not accepted."""
     codec = codec_for(charset)
     if codec is None:
         raise unsupported_charset(charset, content_type or "")
@@ -102,7 +101,8 @@ def _decode(body: bytes, codec: str) -> str:
 def _validate_json(body: bytes, codec: Optional[str]) -> Request:
     if codec is not None and codec not in UTF8_COMPATIBLE:
         body = _decode(body, codec).encode("utf-8")
-    if may_spell_not_finite(body) and spells_not_finite(body):
+    # The scan is cheap; only a body spelling NaN or Infinity somewhere is parsed a second time.
+    if (b"NaN" in body or b"Infinity" in body) and spells_not_finite(body):
         _loads(body)  # names where the NaN or Infinity is, if one is outside a string
     try:
         request = request_adapter.validate_json(body)
