@@ -98,7 +98,7 @@ PROBES = {
     ),
     "5x10^5 annotations with string offsets": (
         compact({"type": "text", "content": "a",
-                 "annotations": {"A": [{"start": "0000000000", "end": "0000000000"}] * 500_000}}),
+                 "annotations": {"A": [{"start": "a", "end": "b"}] * 500_000}}),
         annotations_request, 20,
         {"location": "text.annotations.A.0.start.int", "message": "Input should be a valid integer",
          "type": "int_type"},
