@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Type, Union
+from typing import Annotated, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
 
 from pydantic import Field, TypeAdapter
 
-from .model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
+from .model.request import (
+    AUDIO_FORMATS,
+    IMAGE_FORMATS,
+    AudioRequest,
+    ImageRequest,
+    Request,
+    StructuredTextRequest,
+    TextRequest,
+)
 
 #: Request fields that are never handler arguments of their own (``params`` is bound whole).
 _NOT_ARGUMENTS = frozenset({"type", "params", "generator"})
@@ -62,11 +70,24 @@ class RequestKind:
     raw_bodies: Tuple[RawBody, ...] = ()
     #: The handler parameter the test client's first argument fills.
     content_field: str = "content"
+    #: The values its ``format`` field accepts, matched ignoring case (empty: it has no format).
+    formats: Tuple[str, ...] = ()
 
     @property
     def fields(self) -> Tuple[str, ...]:
         """The request fields a handler may take by name."""
         return tuple(name for name in self.model.model_fields if name not in _NOT_ARGUMENTS)
+
+    @property
+    def raw_media_types(self) -> Tuple[str, ...]:
+        """The bare-body media types it takes, a wildcard spelled out for each of its formats."""
+        types: List[str] = []
+        for raw in self.raw_bodies:
+            if raw.media_type.endswith("/*") and raw.subtype_field == "format" and self.formats:
+                types.extend(raw.media_type[:-1] + value.lower() for value in self.formats)
+            else:
+                types.append(raw.media_type)
+        return tuple(types)
 
     def raw_body_fields(self, media_type: str) -> Optional[Dict[str, Any]]:
         """The fields a bare body of ``media_type`` implies, or None if this kind does not take it."""
@@ -130,7 +151,7 @@ class RequestKinds:
     @property
     def raw_media_types(self) -> Tuple[str, ...]:
         """Every bare-body media type some kind takes."""
-        return tuple(raw.media_type for kind in self for raw in kind.raw_bodies)
+        return tuple(media_type for kind in self for media_type in kind.raw_media_types)
 
     def __repr__(self) -> str:
         return f"RequestKinds({', '.join(self._kinds)})"
@@ -152,14 +173,14 @@ REQUEST_KINDS = RequestKinds([
         content_field="texts",
     ),
     RequestKind(
-        "audio", AudioRequest, "process_audio", "audio_service", binary=True,
+        "audio", AudioRequest, "process_audio", "audio_service", binary=True, formats=AUDIO_FORMATS,
         raw_bodies=(
             RawBody("audio/wav", _WAV), RawBody("audio/x-wav", _WAV), RawBody("audio/wave", _WAV),
             RawBody("audio/vnd.wave", _WAV), RawBody("audio/mpeg", _MP3), RawBody("audio/mp3", _MP3),
         ),
     ),
     RequestKind(
-        "image", ImageRequest, "process_image", "image_service", binary=True,
+        "image", ImageRequest, "process_image", "image_service", binary=True, formats=IMAGE_FORMATS,
         raw_bodies=(RawBody("image/*", subtype_field="format"),),
     ),
 ])

@@ -3,7 +3,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, FailFast
+
+
+class StopAtFirstError(FailFast):
+    """Pydantic's ``FailFast`` marker, made hashable so that ``Optional[...]`` can hold it (Python < 3.12)."""
+
+    __hash__ = object.__hash__
+
+
+#: Validation of a list or dict marked with this stops at its first invalid item: a message with
+#: a million invalid items costs no more to reject than a valid one, not a million error records.
+STOP_AT_FIRST_ERROR = StopAtFirstError()
 
 
 def to_camel(name: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numbers
 from typing import Annotated, Any, Dict, List, Optional, Union
 
-from pydantic import Field, PlainValidator, StrictFloat, StrictInt, WithJsonSchema
+from pydantic import AllowInfNan, Field, PlainValidator, StrictFloat, StrictInt, WithJsonSchema
 
-from ._base import ELGModel
+from ._base import STOP_AT_FIRST_ERROR, ELGModel
 
 
 def _other_integer(value: Any) -> int:
@@ -18,9 +18,12 @@ def _other_integer(value: Any) -> int:
 
 _OtherInteger = Annotated[Any, PlainValidator(_other_integer), WithJsonSchema({"type": "integer"})]
 
-#: A JSON number (int or float); strings such as "1" are rejected, as the elg package does.
+#: A JSON number (int or finite float); strings such as "1" are rejected, as the elg package does.
 #: Ints and floats are checked by pydantic-core; other integers (numpy's) stay integers.
-Number = Annotated[Union[StrictInt, _OtherInteger, StrictFloat], Field(union_mode="left_to_right")]
+#: NaN and infinities are refused: JSON cannot carry them (1e400 parses as infinity).
+Number = Annotated[
+    Union[StrictInt, _OtherInteger, Annotated[StrictFloat, AllowInfNan(False)]], Field(union_mode="left_to_right")
+]
 
 
 class Annotation(ELGModel):
@@ -38,5 +41,6 @@ class Annotation(ELGModel):
     features: Optional[Dict[str, Any]] = None
 
 
-#: Annotations grouped by annotation type, e.g. ``{"Person": [...]}``.
-Annotations = Dict[str, List[Annotation]]
+#: Annotations grouped by annotation type, e.g. ``{"Person": [...]}``. Fields of this type are
+#: declared with ``Field(None, fail_fast=True)`` so that the dict, too, stops at its first invalid entry.
+Annotations = Dict[str, Annotated[List[Annotation], STOP_AT_FIRST_ERROR]]

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Literal, Optional, Union
+from typing import Annotated, Any, Dict, Iterable, List, Literal, Optional, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import ELGModel
+from ._base import STOP_AT_FIRST_ERROR, ELGModel
 from .annotation import Annotations
 
 #: Deepest structuredText nesting accepted; deeper requests are invalid.
@@ -30,7 +30,7 @@ class TextRequest(Request):
     content: str
     mime_type: str = Field("text/plain", alias="mimeType")
     features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = None
+    annotations: Optional[Annotations] = Field(None, fail_fast=True)
 
     @property
     def mimeType(self) -> str:  # noqa: N802 - the name the elg package's TextRequest uses
@@ -48,8 +48,8 @@ class Text(ELGModel):
     content: Optional[str] = None
     mime_type: str = "text/plain"
     features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = None
-    texts: Optional[List["Text"]] = None
+    annotations: Optional[Annotations] = Field(None, fail_fast=True)
+    texts: Optional[Annotated[List["Text"], STOP_AT_FIRST_ERROR]] = None
 
     @property
     def mimeType(self) -> str:  # noqa: N802 - kept for code written against the elg package
@@ -77,7 +77,7 @@ class StructuredTextRequest(Request):
     """Text with structure: paragraphs, sentences, documents of sentences…"""
 
     type: Literal["structuredText"] = "structuredText"
-    texts: List[Text]
+    texts: Annotated[List[Text], STOP_AT_FIRST_ERROR]
 
     # Checked after validation, so that JSON is validated by pydantic-core without a detour
     # through Python dicts; deeper JSON than pydantic-core parses is refused before this.
@@ -116,7 +116,7 @@ class AudioRequest(_BinaryRequest):
     type: Literal["audio"] = "audio"
     format: str = "LINEAR16"
     sample_rate: Optional[int] = None
-    annotations: Optional[Annotations] = None
+    annotations: Optional[Annotations] = Field(None, fail_fast=True)
 
     @field_validator("format")
     @classmethod

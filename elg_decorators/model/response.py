@@ -7,7 +7,7 @@ from typing import Annotated, Any, Dict, List, Literal, Optional, Union
 
 from pydantic import Field, TypeAdapter, field_validator, model_validator
 
-from ._base import ELGModel
+from ._base import STOP_AT_FIRST_ERROR, ELGModel
 from .annotation import Annotations, Number
 from .request import AUDIO_FORMATS
 from .status import Failure, Progress, StatusMessage
@@ -25,7 +25,7 @@ class AnnotationsResponse(ResponseObject):
 
     type: Literal["annotations"] = "annotations"
     features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = None
+    annotations: Optional[Annotations] = Field(None, fail_fast=True)
 
     @model_validator(mode="after")
     def _features_or_annotations(self) -> "AnnotationsResponse":
@@ -45,7 +45,7 @@ class ClassificationResponse(ResponseObject):
     """Zero or more classes the whole input belongs to."""
 
     type: Literal["classification"] = "classification"
-    classes: Optional[List[ClassesResponse]] = None
+    classes: Optional[Annotated[List[ClassesResponse], STOP_AT_FIRST_ERROR]] = None
 
 
 class TextsResponseObject(ELGModel):
@@ -53,10 +53,10 @@ class TextsResponseObject(ELGModel):
 
     role: Optional[str] = None
     content: Optional[str] = None
-    texts: Optional[List["TextsResponseObject"]] = None
+    texts: Optional[Annotated[List["TextsResponseObject"], STOP_AT_FIRST_ERROR]] = None
     score: Optional[Number] = None
     features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = None
+    annotations: Optional[Annotations] = Field(None, fail_fast=True)
 
     @model_validator(mode="after")
     def _leaf_or_branch(self) -> "TextsResponseObject":
@@ -71,7 +71,7 @@ class TextsResponse(ResponseObject):
     """One or more new texts, e.g. alternative translations or transcriptions."""
 
     type: Literal["texts"] = "texts"
-    texts: List[TextsResponseObject]
+    texts: Annotated[List[TextsResponseObject], STOP_AT_FIRST_ERROR]
 
 
 class AudioResponse(ResponseObject):
@@ -81,7 +81,7 @@ class AudioResponse(ResponseObject):
     content: str
     format: str
     features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = None
+    annotations: Optional[Annotations] = Field(None, fail_fast=True)
 
     @field_validator("format")
     @classmethod

@@ -1,14 +1,17 @@
 """Ready-made failures for what can go wrong before or after a handler runs."""
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional
 
 from pydantic import ValidationError
 
 from ..errors import ProcessingError
+from .charsets import accepted_charset_names
 
 #: How many validation errors a failure's detail lists at most.
 MAX_REPORTED_ERRORS = 20
+#: How much of a client's charset or content type a failure repeats.
+MAX_ECHOED_LABEL = 100
 
 
 def invalid_request(reason: str, **detail: Any) -> ProcessingError:
@@ -25,46 +28,30 @@ def validation_failure(error: ValidationError, *, request_type: Optional[str] = 
     ``request_type`` names the model when ``error`` came from one request
     model rather than from the union of all of them.
     """
-    problems: List[Any] = error.errors(include_url=False, include_input=False, include_context=False)
-    if request_type is not None:
-        problems = [{**problem, "loc": (request_type, *problem["loc"])} for problem in problems]
-    first: Dict[str, Any] = problems[0] if problems else {}
+    # Built once: the models stop at the first invalid item of a list, so there are few problems.
+    problems = error.errors(include_url=False)
+    prefix = (request_type,) if request_type is not None else ()
+    first: Mapping[str, Any] = problems[0] if problems else {}
     kind = first.get("type")
     if kind == "union_tag_invalid":
-        return ProcessingError("elg.request.type.unsupported", params=[_tag_of(error)])
-    if kind == "value_error" and tuple(first.get("loc", ()))[-1:] == ("format",):
-        request_type = first["loc"][0]
-        if request_type in ("audio", "image"):
-            code = f"elg.request.{request_type}.format.unsupported"
-            return ProcessingError(code, params=[_format_of(error)], detail={"reason": first["msg"]})
+        return ProcessingError("elg.request.type.unsupported", params=[str(first.get("ctx", {}).get("tag", ""))])
+    location = (*prefix, *first.get("loc", ()))
+    if kind == "value_error" and location[-1:] == ("format",) and location[0] in ("audio", "image"):
+        value = first.get("input")
+        code = f"elg.request.{location[0]}.format.unsupported"
+        return ProcessingError(code, params=[value if isinstance(value, str) else ""], detail={"reason": first["msg"]})
     return invalid_request(
         "the request body is not a valid ELG request",
-        errors=[_describe(problem) for problem in problems[:MAX_REPORTED_ERRORS]],
+        errors=[_describe(problem, prefix) for problem in problems[:MAX_REPORTED_ERRORS]],
     )
 
 
-def _describe(problem: Mapping[str, Any]) -> dict[str, Any]:
+def _describe(problem: Mapping[str, Any], prefix: tuple[str, ...]) -> dict[str, Any]:
     return {
-        "location": ".".join(str(part) for part in problem.get("loc", ())),
+        "location": ".".join(str(part) for part in (*prefix, *problem.get("loc", ()))),
         "message": problem.get("msg", ""),
         "type": problem.get("type", ""),
     }
-
-
-def _tag_of(error: ValidationError) -> str:
-    for problem in error.errors(include_url=False):
-        tag = problem.get("ctx", {}).get("tag")
-        if tag is not None:
-            return str(tag)
-    return ""
-
-
-def _format_of(error: ValidationError) -> str:
-    for problem in error.errors(include_url=False):
-        value: Optional[Any] = problem.get("input")
-        if isinstance(value, str):
-            return value
-    return ""
 
 
 def not_found(path: str) -> ProcessingError:
@@ -97,6 +84,22 @@ def unsupported_media_type(content_type: str, accepted: Iterable[str]) -> Proces
     )
 
 
+def unsupported_charset(charset: str, content_type: str) -> ProcessingError:
+    """415 for a body in a charset outside the accepted ones (see :mod:`.charsets`)."""
+    shown = charset[:MAX_ECHOED_LABEL]
+    return ProcessingError(
+        "elg.request.type.unsupported",
+        params=[content_type[:MAX_ECHOED_LABEL] or "(none)"],
+        detail={"reason": f"unsupported charset {shown!r}", "charset": shown, "accepted": accepted_charset_names()},
+        status=415,
+    )
+
+
+def unrepresentable_values(problems: list[dict[str, str]]) -> ProcessingError:
+    """400 for JSON holding NaN, an infinity or a lone surrogate, naming where."""
+    return invalid_request("the request holds values JSON cannot carry", errors=problems)
+
+
 def internal_error(exc: BaseException) -> ProcessingError:
     """500 ``elg.service.internalError`` carrying the exception's message."""
     return ProcessingError("elg.service.internalError", params=[str(exc) or type(exc).__name__])
@@ -112,3 +115,22 @@ def interrupted() -> ProcessingError:
 def invalid_response(reason: str) -> ProcessingError:
     """500 ``elg.response.invalid``: the handler's result is not an ELG message."""
     return ProcessingError("elg.response.invalid", detail={"reason": reason})
+
+
+def invalid_response_value(response_name: str, error: Exception) -> ProcessingError:
+    """500 ``elg.response.invalid`` for a handler's value that does not make a ``response_name``.
+
+    The detail names where the value is wrong and the kind of error, never the
+    value itself (it may hold anything, secrets included) nor library versions:
+    those belong in the service's log.
+    """
+    detail: dict[str, Any] = {"reason": f"the value returned is not a valid {response_name}"}
+    if isinstance(error, ValidationError):
+        problems = error.errors(include_url=False, include_input=False, include_context=False)
+        detail["errors"] = [
+            {"location": ".".join(str(part) for part in problem["loc"]), "type": problem["type"]}
+            for problem in problems[:MAX_REPORTED_ERRORS]
+        ]
+    else:
+        detail["errors"] = [{"location": "", "type": type(error).__name__}]
+    return ProcessingError("elg.response.invalid", detail=detail)

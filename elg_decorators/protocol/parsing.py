@@ -10,7 +10,15 @@ from werkzeug.http import parse_options_header
 from ..errors import ProcessingError
 from ..kinds import REQUEST_KINDS, RequestKinds
 from ..model.request import Request
-from .failures import invalid_request, unsupported_media_type, validation_failure
+from .charsets import ACCEPTED_CHARSETS, UTF8_COMPATIBLE, codec_for
+from .failures import (
+    invalid_request,
+    unrepresentable_values,
+    unsupported_charset,
+    unsupported_media_type,
+    validation_failure,
+)
+from .json_values import may_hold_lone_surrogate, spells_not_finite, unrepresentable
 from .multipart import read_multipart
 
 #: Deepest nesting of JSON arrays and objects accepted: what the response encoder can write back.
@@ -36,7 +44,9 @@ def parse_request(
     mimetype, options = parse_options_header(content_type or "")
     mimetype = mimetype.lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
-        return _validate_json(_read_body(stream), options.get("charset"), kinds)
+        charset = options.get("charset")
+        codec = None if charset is None else _codec(charset, content_type)
+        return _validate_json(_read_body(stream), codec, kinds)
     if mimetype == "multipart/form-data":
         return _parse_multipart(stream, options.get("boundary", ""), kinds)
     raw = kinds.for_raw_body(mimetype)
@@ -44,8 +54,11 @@ def parse_request(
         accepted = ("application/json", "multipart/form-data", *kinds.raw_media_types)
         raise unsupported_media_type(content_type or "", accepted)
     kind, fields = raw
-    body = _read_body(stream)
-    content = body if kind.binary else _decode(body, options.get("charset") or "utf-8")
+    if kind.binary:
+        content: Any = _read_body(stream)
+    else:
+        charset = options.get("charset")
+        content = _decode(_read_body(stream), "utf_8" if charset is None else _codec(charset, content_type))
     return _validated(kind.model, content=content, params=_params_from(query()), **fields)
 
 
@@ -58,16 +71,28 @@ def _read_body(stream: IO[bytes]) -> bytes:
     return body
 
 
-def _decode(body: bytes, charset: str) -> str:
+def _codec(charset: str, content_type: Optional[str]) -> str:
+    """The codec of the body's declared charset; a 415 if it is not accepted."""
+    codec = codec_for(charset)
+    if codec is None:
+        raise unsupported_charset(charset, content_type or "")
+    return codec
+
+
+def _decode(body: bytes, codec: str) -> str:
+    """``body`` decoded strictly with one of the accepted codecs (none yields lone surrogates)."""
     try:
-        return body.decode(charset)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise invalid_request(f"the body is not valid {charset} text: {exc}") from None
+        return body.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise invalid_request(f"the body is not valid {ACCEPTED_CHARSETS[codec]} text (byte {exc.start})") from None
 
 
-def _validate_json(body: bytes, charset: Optional[str], kinds: RequestKinds) -> Request:
-    if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
-        body = _decode(body, charset).encode("utf-8")
+def _validate_json(body: bytes, codec: Optional[str], kinds: RequestKinds) -> Request:
+    if codec is not None and codec not in UTF8_COMPATIBLE:
+        body = _decode(body, codec).encode("utf-8")
+    # The scan is cheap; only a body spelling NaN or Infinity somewhere is parsed a second time.
+    if (b"NaN" in body or b"Infinity" in body) and spells_not_finite(body):
+        _loads(body)  # names where the NaN or Infinity is, if one is outside a string
     try:
         request = kinds.adapter.validate_json(body)
     except ValidationError as exc:
@@ -103,12 +128,24 @@ def _nesting(value: Any) -> int:
 
 
 def _loads(body: bytes) -> Any:
+    """``body`` parsed by the standard library, refusing NaN, infinities and lone surrogates (naming where)."""
+    constants: list[str] = []
+
+    def constant(name: str) -> float:
+        constants.append(name)
+        return float(name)
+
     try:
-        return json.loads(body)
+        fields = json.loads(body, parse_constant=constant)
     except RecursionError:
         raise invalid_request("the JSON is nested too deeply") from None
     except ValueError as exc:  # includes UnicodeDecodeError
         raise invalid_request(f"the body is not valid JSON: {exc}") from None
+    if constants or may_hold_lone_surrogate(body):
+        problems = unrepresentable(fields)
+        if problems:
+            raise unrepresentable_values(problems)
+    return fields
 
 
 def _validate_python(fields: Any, kinds: RequestKinds) -> Request:

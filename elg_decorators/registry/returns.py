@@ -18,7 +18,7 @@ from ..model.response import (
     TextsResponse,
 )
 from ..model.status import Failure, Progress
-from ..protocol.failures import invalid_response
+from ..protocol.failures import invalid_response, invalid_response_value
 from ..protocol.streaming import close, is_stream, iterate
 
 logger = logging.getLogger("elg_decorators")
@@ -96,7 +96,7 @@ def coerce(value: Any, response_type: Optional[type[ResponseObject]], name: str)
             return BUILDERS.get(response_type, response_type.model_validate)(value)
         except (ValidationError, ValueError, TypeError) as exc:
             logger.warning("handler %s returned a value that is not a valid %s: %s", name, response_type.__name__, exc)
-            raise invalid_response(f"the value returned is not a valid {response_type.__name__}: {exc}") from None
+            raise invalid_response_value(response_type.__name__, exc) from None
     logger.warning("handler %s returned %s, not an ELG response", name, type(value).__name__)
     hint = "" if response_type else " (annotate the return type to have a dict, str or list converted)"
     raise invalid_response(f"the handler returned {type(value).__name__}, not an ELG response{hint}")

@@ -31,10 +31,32 @@ def _components(kinds: RequestKinds) -> Dict[str, Any]:
     _, schema = models_json_schema(models, ref_template="#/components/schemas/{model}", by_alias=True)
     schemas: Dict[str, Any] = schema.get("$defs", {})
     for kind in kinds:
+        properties = schemas[kind.model.__name__]["properties"]
+        # The models default ``type`` for Python callers; on the wire it says which request it is.
+        required = schemas[kind.model.__name__].setdefault("required", [])
+        if "type" not in required:
+            required.insert(0, "type")
+        if kind.formats and "format" in properties:
+            properties["format"]["pattern"] = _any_case(kind.formats)  # formats are matched ignoring case
         if kind.binary:  # the binary travels beside the JSON, never inside it
-            schemas[kind.model.__name__]["properties"].pop("content", None)
-            schemas[kind.model.__name__]["properties"].pop("generator", None)
+            properties.pop("content", None)
+            properties.pop("generator", None)
+    for name in ("Text", "TextsResponseObject"):
+        # A node is a leaf with content or a branch with texts (checked by a model validator).
+        schemas[name]["anyOf"] = [_present("content"), _present("texts")]
+    schemas["AnnotationsResponse"]["anyOf"] = [_present("features"), _present("annotations")]
     return schemas
+
+
+def _present(field: str) -> Dict[str, Any]:
+    """A schema requiring ``field`` to be there and not null."""
+    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+
+
+def _any_case(words: Sequence[str]) -> str:
+    """A regular expression (ECMA 262, which has no flag for case) matching any of ``words`` in any case."""
+    spelled = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word) for word in words)
+    return "^(" + "|".join(spelled) + ")$"
 
 
 def _envelope(key: str, schema: Dict[str, Any]) -> Dict[str, Any]:
@@ -42,28 +64,37 @@ def _envelope(key: str, schema: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _request_body(kinds: Sequence[RequestKind]) -> Dict[str, Any]:
-    schemas = [_ref(kind.model) for kind in kinds]
-    json_schema: Dict[str, Any] = schemas[0] if len(schemas) == 1 else {
-        "oneOf": schemas,
-        "discriminator": {"propertyName": "type"},
-    }
-    content: Dict[str, Any] = {"application/json": {"schema": json_schema}}
-    if any(kind.binary for kind in kinds):
+    content: Dict[str, Any] = {}
+    # Binary kinds never travel inside JSON: a JSON audio or image request is refused.
+    json_kinds = [kind for kind in kinds if not kind.binary]
+    if json_kinds:
+        content["application/json"] = {"schema": _one_of(json_kinds)}
+    binary_kinds = [kind for kind in kinds if kind.binary]
+    if binary_kinds:
         content["multipart/form-data"] = {
             "schema": {
                 "type": "object",
                 "properties": {
-                    "request": {"type": "string", "contentMediaType": "application/json"},
-                    "content": {"type": "string", "contentMediaType": "application/octet-stream"},
+                    "request": _one_of(binary_kinds),
+                    "content": {"type": "string", "format": "binary"},
                 },
                 "required": ["request", "content"],
+                "additionalProperties": False,  # any other part would be taken for a second request or content
             },
+            "encoding": {"request": {"contentType": "application/json"}},
         }
     for kind in kinds:
-        for raw in kind.raw_bodies:
-            body_schema = {"type": "string", "format": "binary"} if kind.binary else {"type": "string"}
-            content[raw.media_type] = {"schema": body_schema}
+        body_schema = {"type": "string", "format": "binary"} if kind.binary else {"type": "string"}
+        for media_type in kind.raw_media_types:
+            content[media_type] = {"schema": {**body_schema, "minLength": 1}}  # an empty body is refused
     return {"required": True, "content": content}
+
+
+def _one_of(kinds: Sequence[RequestKind]) -> Dict[str, Any]:
+    schemas = [_ref(kind.model) for kind in kinds]
+    if len(schemas) == 1:
+        return schemas[0]
+    return {"oneOf": schemas, "discriminator": {"propertyName": "type"}}
 
 
 def _parameters(path: str) -> List[Dict[str, Any]]:

@@ -17,17 +17,8 @@ from schemathesis.checks import (
 
 from elg_decorators import create_app
 from elg_decorators.discovery import load_registry
-from elg_decorators.kinds import REQUEST_KINDS
 
 from .conftest import SERVICES
-
-
-@schemathesis.serializer(*(raw.media_type for raw in REQUEST_KINDS["audio"].raw_bodies))
-def _binary_body(ctx: object, value: object) -> bytes:
-    """Raw audio bodies: the document says ``type: string, format: binary``; send those bytes."""
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value)
-    return str(value).encode("utf-8")
 
 
 APP = create_app(load_registry(str(SERVICES / "fuzz_service.py")))

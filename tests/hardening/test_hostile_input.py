@@ -72,7 +72,8 @@ MALFORMED_JSON: dict[str, tuple[str, bytes, int, str]] = {
     "invalid UTF-8 in a key": (JSON, b'{"ty\xc0pe": "text", "content": "a"}', 400, INVALID),
     "UTF-16 body declared UTF-8": (JSON + "; charset=utf-8", dumps({"type": "text", "content": "a"}).decode()
                                    .encode("utf-16"), 400, INVALID),
-    "unknown charset": (JSON + "; charset=klingon-8", dumps({"type": "text", "content": "a"}), 400, INVALID),
+    "unknown charset": (JSON + "; charset=klingon-8", dumps({"type": "text", "content": "a"}), 415,
+                        "elg.request.type.unsupported"),
     "lone surrogate escape": (JSON, b'{"type": "text", "content": "\\ud800"}', 400, INVALID),
 }
 

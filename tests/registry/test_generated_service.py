@@ -155,12 +155,18 @@ def test_openapi_document_describes_each_path(registry: Registry) -> None:
     assert [(p["name"], p["in"], p["required"]) for p in translate["parameters"]] == [
         ("src", "path", True), ("tgt", "path", True),
     ]
-    assert translate["requestBody"]["content"]["application/json"]["schema"]["oneOf"] == [
-        {"$ref": "#/components/schemas/TextRequest"}, {"$ref": "#/components/schemas/AudioRequest"},
-    ]
-    assert "multipart/form-data" in translate["requestBody"]["content"]
+    # Audio and images travel beside the JSON (multipart) or as the body, never inside JSON.
+    content = translate["requestBody"]["content"]
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/TextRequest"}
+    assert content["multipart/form-data"]["schema"]["properties"]["request"] == {
+        "$ref": "#/components/schemas/AudioRequest"
+    }
+    assert {"text/plain", "audio/x-wav", "audio/mpeg"} <= set(content)
     ocr = document["paths"]["/ocr"]["post"]
-    assert ocr["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ImageRequest"}
+    assert "application/json" not in ocr["requestBody"]["content"]
+    assert ocr["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]["request"] == {
+        "$ref": "#/components/schemas/ImageRequest"
+    }
     for operation in (translate, ocr):
         assert set(operation["responses"]) >= {"200", "400", "413", "500"}
         failure_schema = operation["responses"]["400"]["content"]["application/json"]["schema"]
@@ -168,6 +174,7 @@ def test_openapi_document_describes_each_path(registry: Registry) -> None:
     schemas = document["components"]["schemas"]
     assert {"TextRequest", "AudioRequest", "ImageRequest", "Failure", "TextsResponse"} <= set(schemas)
     assert "content" not in schemas["AudioRequest"]["properties"]  # the binary travels beside the JSON
+    assert schemas["TextRequest"]["required"] == ["type", "content"]  # the server needs the type
 
 
 def test_int_url_variable_is_an_integer_path_parameter(registry: Registry) -> None:

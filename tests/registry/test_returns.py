@@ -138,7 +138,10 @@ def test_value_failing_validation_is_a_500_response_invalid(registry: Registry) 
     assert [(error["code"], error["params"], error["text"]) for error in errors] == [
         ("elg.response.invalid", [], "Invalid response message")
     ]
-    assert reason_of(answer).startswith("the value returned is not a valid ClassificationResponse: ")
+    assert errors[0]["detail"] == {
+        "reason": "the value returned is not a valid ClassificationResponse",
+        "errors": [{"location": "classes", "type": "list_type"}],
+    }
 
 
 def test_annotations_response_needs_features_or_annotations(registry: Registry) -> None:
