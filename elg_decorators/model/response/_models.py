@@ -1,4 +1,4 @@
-"""The ELG response messages: annotations, classification, texts and audio."""
+"""The ELG response messages: annotations, classification, texts and audio (their one definition)."""
 from __future__ import annotations
 
 from base64 import b64decode
@@ -7,10 +7,10 @@ from typing import Any, Dict, List, Literal, Optional, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import ELGModel
-from .annotation import Annotations, Number
-from .request import AUDIO_FORMATS
-from .status import StatusMessage
+from .._base import ELGModel
+from ..annotation import Annotations, Number
+from ..request._models import AUDIO_FORMATS
+from ..status import StatusMessage
 
 
 class ResponseObject(ELGModel):
@@ -97,11 +97,3 @@ class AudioResponse(ResponseObject):
 
 AnyResponse = Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse]
 
-
-def __getattr__(name: str) -> Any:
-    # elg.model.response exports get_response too; it lives in envelope, which imports this module.
-    if name == "get_response":
-        from .envelope import get_response
-
-        return get_response
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
