@@ -60,7 +60,7 @@ def apps(ref_python: Optional[str]) -> List[App]:
     """ours, ref (when its venv is available), flask and raw."""
     ours_script = str(APPS_DIR / "ours_app.py")
     found = [App("ours", "elg_decorators (decorated functions)", sys.executable,
-                 f"elg_decorators.wsgi:create_app({ours_script!r})",
+                 f"elg_decorators.wsgi:load_app({ours_script!r})",
                  (sys.executable, "-m", "elg_decorators", "serve", ours_script, "--host", HOST, "--port", "{port}",
                   "--workers", "1", "--worker-class", "sync", "--log-level", LOG_LEVEL))]
     if ref_python:

@@ -13,7 +13,7 @@ from typing import Any, Optional
 from flask import Flask
 
 from .errors import ServiceLoadError
-from .registry.generated import create_app
+from .registry.service import create_app
 from .registry.registry import Registry, collecting_into
 from .service.flask_service import FlaskService
 

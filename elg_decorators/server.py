@@ -11,7 +11,7 @@ from flask import Flask
 from .discovery import find_classic_service, load_service
 from .errors import ServiceLoadError
 from .logs import configure_logging
-from .registry.generated import create_app
+from .registry.service import create_app
 from .registry.registry import Registry, current_registry
 from .settings import ServerSettings
 

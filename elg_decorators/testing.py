@@ -14,38 +14,45 @@ from __future__ import annotations
 
 import io
 import json
+import mimetypes
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, Optional, Tuple, Union
 
 from flask import Flask
 
 from .discovery import load_service
+from .kinds import REQUEST_KINDS, RequestKind, RequestKinds
 from .model.envelope import get_response
-from .model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, Text, TextRequest
-from .registry.generated import create_app
+from .model.request import Request
 from .registry.registry import Registry
+from .registry.service import create_app
 from .service.flask_service import FlaskService
 
+#: Binary content: the bytes themselves, or a file to read them from.
 Binary = Union[bytes, str, Path]
-Message = Any  # a response model, Failure or Progress
 
 
 class ServiceClient:
     """Sends ELG requests to a service in-process (through Flask's test client) and parses the answers.
 
-    Each call returns the parsed response model or :class:`Failure`; with
-    ``with_status=True`` it returns ``(http_status, message)``.
+    Each call returns the parsed response model, ``Failure`` or (for
+    :meth:`stream`) ``Progress`` messages; with ``with_status=True`` it
+    returns ``(http_status, message)``. Every request kind has a method taking
+    the same arguments: the content, then ``params``, ``path``,
+    ``with_status`` and any other request field by name.
 
     :param service: a Flask app, a FlaskService, or a Registry of handlers.
     :param path: the default path requests go to.
     """
 
     def __init__(self, service: Union[Flask, FlaskService, Registry], *, path: str = "/process") -> None:
-        if isinstance(service, FlaskService):
-            service = service.app
-        elif isinstance(service, Registry):
+        self.kinds: RequestKinds = REQUEST_KINDS
+        if isinstance(service, Registry):
             service = create_app(service)
+        if isinstance(service, FlaskService):
+            self.kinds = service.kinds
+            service = service.app
         self.app: Flask = service
         self.path = path
         self.http = self.app.test_client()
@@ -56,67 +63,93 @@ class ServiceClient:
         target = module if isinstance(module, str) else (module.__file__ or module.__name__)
         return cls(load_service(target).app(), path=path)
 
-    # -- one call per request type ------------------------------------------------
+    # -- one call per request kind, all alike ----------------------------------------
 
     def text(self, content: str, *, params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
              with_status: bool = False, **fields: Any) -> Any:
-        """Send a text request (extra ``fields``: mime_type, features, annotations)."""
-        return self.send(TextRequest(content=content, params=params, **fields), path=path, with_status=with_status)
+        """Send a text request (other fields by name: ``mime_type``, ``features``, ``annotations``)."""
+        return self.call("text", content, params=params, path=path, with_status=with_status, **fields)
 
-    def structured_text(self, texts: List[Union[str, Dict[str, Any], Text]], *,
-                        params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
-                        with_status: bool = False) -> Any:
-        """Send a structuredText request; plain strings become leaf nodes."""
-        nodes = [{"content": node} if isinstance(node, str) else node for node in texts]
-        return self.send(StructuredTextRequest(texts=nodes, params=params), path=path, with_status=with_status)
+    def structured_text(self, texts: Any, *, params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
+                        with_status: bool = False, **fields: Any) -> Any:
+        """Send a structuredText request; plain strings among ``texts`` become leaf nodes."""
+        return self.call("structuredText", texts, params=params, path=path, with_status=with_status, **fields)
 
-    def audio(self, audio: Binary, *, format: Optional[str] = None, params: Optional[Dict[str, Any]] = None,
-              path: Optional[str] = None, with_status: bool = False, **fields: Any) -> Any:
-        """Send an audio request (bytes or a file path) as multipart; format from the suffix by default."""
-        content, suffix = _read(audio)
-        chosen = format or ("MP3" if suffix == ".mp3" else "LINEAR16")
-        request = AudioRequest(content=content, format=chosen, params=params, **fields)
-        return self.send(request, path=path, with_status=with_status)
+    def audio(self, audio: Binary, *, params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
+              with_status: bool = False, **fields: Any) -> Any:
+        """Send an audio request (bytes or a file path) as multipart; ``format`` from the file's type by default."""
+        return self.call("audio", audio, params=params, path=path, with_status=with_status, **fields)
 
-    def image(self, image: Binary, *, format: Optional[str] = None, params: Optional[Dict[str, Any]] = None,
-              path: Optional[str] = None, with_status: bool = False, **fields: Any) -> Any:
-        """Send an image request (bytes or a file path) as multipart; format from the suffix by default."""
-        content, suffix = _read(image)
-        request = ImageRequest(content=content, format=format or suffix.lstrip(".") or "png", params=params, **fields)
+    def image(self, image: Binary, *, params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
+              with_status: bool = False, **fields: Any) -> Any:
+        """Send an image request (bytes or a file path) as multipart; ``format`` from the file's type by default."""
+        return self.call("image", image, params=params, path=path, with_status=with_status, **fields)
+
+    def call(self, request_type: str, content: Any, *, params: Optional[Dict[str, Any]] = None,
+             path: Optional[str] = None, with_status: bool = False, **fields: Any) -> Any:
+        """Send a request of any kind the service knows, built from its content and fields."""
+        request = build_request(self.kinds[request_type], content, params=params, **fields)
         return self.send(request, path=path, with_status=with_status)
 
     def send(self, request: Request, *, path: Optional[str] = None, with_status: bool = False) -> Any:
         """Send any ELG request and parse the single JSON answer."""
-        answer = self.http.post(path or self.path, **_body(request))
+        answer = self.http.post(path or self.path, **self._body(request))
         message = get_response(answer.get_data())
         return (answer.status_code, message) if with_status else message
 
-    def stream(self, request: Union[Request, str], *, path: Optional[str] = None) -> Iterator[Message]:
-        """Send a request asking for server-sent events; yield Progress messages, then the result."""
-        if isinstance(request, str):
-            request = TextRequest(content=request)
-        answer = self.http.post(path or self.path, headers={"Accept": "text/event-stream"}, **_body(request))
-        if not answer.mimetype == "text/event-stream":
+    def stream(self, content: Any, *, request_type: str = "text", params: Optional[Dict[str, Any]] = None,
+               path: Optional[str] = None, **fields: Any) -> Iterator[Any]:
+        """Send a request asking for server-sent events; yield Progress messages, then the result.
+
+        ``content`` is what the method of ``request_type`` takes, or a whole request model.
+        """
+        request = content if isinstance(content, Request) else build_request(
+            self.kinds[request_type], content, params=params, **fields
+        )
+        answer = self.http.post(path or self.path, headers={"Accept": "text/event-stream"}, **self._body(request))
+        if answer.mimetype != "text/event-stream":
             yield get_response(answer.get_data())
             return
-        for event in answer.get_data().split(b"\r\n\r\n"):
-            if event.startswith(b"data:"):
-                yield get_response(event[len(b"data:"):])
+        for data in event_data(answer.get_data()):
+            yield get_response(data)
+
+    def _body(self, request: Request) -> Dict[str, Any]:
+        kind = self.kinds.get(request.type)
+        if kind is not None and kind.binary:
+            meta = json.dumps(request.model_dump(mode="json", by_alias=True, exclude_none=True))
+            data = {
+                "request": (io.BytesIO(meta.encode()), "request.json", "application/json"),
+                "content": (io.BytesIO(getattr(request, "content", None) or b""), "content", "application/octet-stream"),
+            }
+            return {"data": data, "content_type": "multipart/form-data"}
+        return {"data": request.model_dump_json(by_alias=True, exclude_none=True), "content_type": "application/json"}
 
 
-def _read(source: Binary) -> Tuple[bytes, str]:
+def build_request(kind: RequestKind, content: Any, *, params: Optional[Dict[str, Any]] = None, **fields: Any) -> Request:
+    """A request of ``kind`` whose content field holds ``content``.
+
+    Binary content may be a file path; its media type then supplies the fields
+    it implies (``format``) unless they are given. Plain strings in a list of
+    ``texts`` become leaf nodes.
+    """
+    if kind.binary:
+        content, media_type = _read(content)
+        implied = kind.raw_body_fields(media_type or "") or {}
+        fields = {**implied, **fields}
+    elif kind.content_field == "texts":
+        content = [{"content": node} if isinstance(node, str) else node for node in content]
+    return kind.model(**{kind.content_field: content}, params=params, **fields)
+
+
+def event_data(stream: bytes) -> Iterator[bytes]:
+    """The data of each server-sent event in a whole event stream."""
+    for event in stream.split(b"\r\n\r\n"):
+        if event.startswith(b"data:"):
+            yield event[len(b"data:"):]
+
+
+def _read(source: Binary) -> Tuple[bytes, Optional[str]]:
     if isinstance(source, bytes):
-        return source, ""
+        return source, None
     path = Path(source)
-    return path.read_bytes(), path.suffix.lower()
-
-
-def _body(request: Request) -> Dict[str, Any]:
-    if isinstance(request, (AudioRequest, ImageRequest)):
-        meta = json.dumps(request.model_dump(mode="json", by_alias=True, exclude_none=True))
-        data = {
-            "request": (io.BytesIO(meta.encode()), "request.json", "application/json"),
-            "content": (io.BytesIO(request.content or b""), "content", "application/octet-stream"),
-        }
-        return {"data": data, "content_type": "multipart/form-data"}
-    return {"data": request.model_dump_json(by_alias=True, exclude_none=True), "content_type": "application/json"}
+    return path.read_bytes(), mimetypes.guess_type(path.name)[0]

@@ -2,7 +2,7 @@
 
 .. code-block:: console
 
-    gunicorn "elg_decorators.wsgi:create_app('my_service.py')"
+    gunicorn "elg_decorators.wsgi:load_app('my_service.py')"
     ELG_SERVICE=my_service.py gunicorn elg_decorators.wsgi:app
 """
 from __future__ import annotations
@@ -20,11 +20,11 @@ from .logs import configure_logging
 SERVICE_ENV = "ELG_SERVICE"
 
 
-def create_app(target: Optional[str] = None) -> Flask:
+def load_app(target: Optional[str] = None) -> Flask:
     """The application serving ``target`` (a script path or module; default ``$ELG_SERVICE``)."""
     target = target or os.environ.get(SERVICE_ENV)
     if not target:
-        raise ServiceLoadError(f"name the service: create_app('my_service.py') or {SERVICE_ENV}=my_service.py")
+        raise ServiceLoadError(f"name the service: load_app('my_service.py') or {SERVICE_ENV}=my_service.py")
     configure_logging()
     app = load_service(target).app()
     # Everything loaded so far (modules, models, schemas) lives as long as the process: keep the
@@ -35,5 +35,5 @@ def create_app(target: Optional[str] = None) -> Flask:
 
 def __getattr__(name: str) -> Any:
     if name in ("app", "application"):
-        return create_app()
+        return load_app()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

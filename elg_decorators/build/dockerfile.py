@@ -118,7 +118,7 @@ def render_docker_files(
         healthcheck=json.dumps(["/elg/venv/bin/python", "-c", health_code]),
     )
     entrypoint = _template("docker-entrypoint.sh.template").substitute(
-        app=_shell_word(f"elg_decorators.wsgi:create_app({name!r})"),
+        app=_shell_word(f"elg_decorators.wsgi:load_app({name!r})"),
     )
     dockerignore = _template("dockerignore.template").substitute(
         folders="\n".join(f"!{folder}" for folder in folders),
@@ -154,7 +154,7 @@ def write_docker_files(
 
     :param directory: the build context; every path below must lie inside it.
     :param script: the service script (relative to ``directory`` or absolute); it is copied to
-        ``/elg/<script name>`` and served through ``elg_decorators.wsgi:create_app``.
+        ``/elg/<script name>`` and served through ``elg_decorators.wsgi:load_app``.
     :param required_files: files the service needs, relative to ``directory``.
     :param required_folders: folders the service needs, relative to ``directory``.
     :param commands: shell commands run at build time, as root, after the requirements are

@@ -8,59 +8,45 @@ from pydantic import ValidationError
 from werkzeug.http import parse_options_header
 
 from ..errors import ProcessingError
-from ..model.envelope import request_adapter
-from ..model.request import AudioRequest, ImageRequest, Request, TextRequest
+from ..kinds import REQUEST_KINDS, RequestKinds
+from ..model.request import Request
 from .failures import invalid_request, unsupported_media_type, validation_failure
 from .multipart import read_multipart
 
-RAW_AUDIO_FORMATS = {
-    "audio/wav": "LINEAR16",
-    "audio/x-wav": "LINEAR16",
-    "audio/wave": "LINEAR16",
-    "audio/vnd.wave": "LINEAR16",
-    "audio/mpeg": "MP3",
-    "audio/mp3": "MP3",
-}
-RAW_TEXT_TYPES = ("text/plain", "text/html")
 #: Deepest nesting of JSON arrays and objects accepted: what the response encoder can write back.
 MAX_JSON_NESTING = 250
 
-ACCEPTED_CONTENT_TYPES = (
-    "application/json",
-    "multipart/form-data",
-    *RAW_AUDIO_FORMATS,
-    "image/*",
-    *RAW_TEXT_TYPES,
-)
-
 
 def parse_request(
-    content_type: Optional[str], stream: IO[bytes], query: Callable[[], Mapping[str, Sequence[str]]]
+    content_type: Optional[str],
+    stream: IO[bytes],
+    query: Callable[[], Mapping[str, Sequence[str]]],
+    *,
+    kinds: RequestKinds = REQUEST_KINDS,
 ) -> Request:
     """The ELG request carried by a body of ``content_type`` read from ``stream``.
 
     Accepts a JSON request; a multipart request with a JSON ``request`` part
-    and a binary ``content`` part; and, as on the public ELG API, raw audio,
-    image and plain-text/HTML bodies with ``params`` from the query string.
-    ``query`` returns the query-string parameters (read only for raw bodies).
-    Raises :class:`ProcessingError` with the fitting ELG failure otherwise.
+    and a binary ``content`` part; and, as on the public ELG API, the bare
+    bodies the request ``kinds`` list (audio, images, plain text and HTML)
+    with ``params`` from the query string. ``query`` returns the query-string
+    parameters (read only for bare bodies). Raises :class:`ProcessingError`
+    with the fitting ELG failure otherwise.
     """
     mimetype, options = parse_options_header(content_type or "")
     mimetype = mimetype.lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
-        return _validate_json(_read_body(stream), options.get("charset"))
+        return _validate_json(_read_body(stream), options.get("charset"), kinds)
     if mimetype == "multipart/form-data":
-        return _parse_multipart(stream, options.get("boundary", ""))
-    if mimetype in RAW_AUDIO_FORMATS:
-        return _validated(AudioRequest, content=_read_body(stream), format=RAW_AUDIO_FORMATS[mimetype],
-                          params=_params_from(query()))
-    if mimetype.startswith("image/"):
-        image_format = mimetype.partition("/")[2]
-        return _validated(ImageRequest, content=_read_body(stream), format=image_format, params=_params_from(query()))
-    if mimetype in RAW_TEXT_TYPES:
-        text = _decode(_read_body(stream), options.get("charset") or "utf-8")
-        return _validated(TextRequest, content=text, mime_type=mimetype, params=_params_from(query()))
-    raise unsupported_media_type(content_type or "", ACCEPTED_CONTENT_TYPES)
+        return _parse_multipart(stream, options.get("boundary", ""), kinds)
+    raw = kinds.for_raw_body(mimetype)
+    if raw is None:
+        accepted = ("application/json", "multipart/form-data", *kinds.raw_media_types)
+        raise unsupported_media_type(content_type or "", accepted)
+    kind, fields = raw
+    body = _read_body(stream)
+    content = body if kind.binary else _decode(body, options.get("charset") or "utf-8")
+    return _validated(kind.model, content=content, params=_params_from(query()), **fields)
 
 
 def _read_body(stream: IO[bytes]) -> bytes:
@@ -79,11 +65,11 @@ def _decode(body: bytes, charset: str) -> str:
         raise invalid_request(f"the body is not valid {charset} text: {exc}") from None
 
 
-def _validate_json(body: bytes, charset: Optional[str]) -> Request:
+def _validate_json(body: bytes, charset: Optional[str], kinds: RequestKinds) -> Request:
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
         body = _decode(body, charset).encode("utf-8")
     try:
-        request = request_adapter.validate_json(body)
+        request = kinds.adapter.validate_json(body)
     except ValidationError as exc:
         if not _too_deep_for_the_fast_parser(exc):
             raise validation_failure(exc) from None
@@ -92,8 +78,8 @@ def _validate_json(body: bytes, charset: Optional[str]) -> Request:
         fields = _loads(body)
         if _nesting(fields) > MAX_JSON_NESTING:
             raise invalid_request(f"the JSON is nested more than {MAX_JSON_NESTING} levels deep") from None
-        request = _validate_python(fields)
-    return _with_content(request)
+        request = _validate_python(fields, kinds)
+    return _with_content(request, kinds)
 
 
 def _too_deep_for_the_fast_parser(error: ValidationError) -> bool:
@@ -125,15 +111,16 @@ def _loads(body: bytes) -> Any:
         raise invalid_request(f"the body is not valid JSON: {exc}") from None
 
 
-def _validate_python(fields: Any) -> Request:
+def _validate_python(fields: Any, kinds: RequestKinds) -> Request:
     try:
-        return request_adapter.validate_python(fields)
+        return kinds.adapter.validate_python(fields)
     except ValidationError as exc:
         raise validation_failure(exc) from None
 
 
-def _with_content(request: Request) -> Request:
-    if isinstance(request, (AudioRequest, ImageRequest)) and request.content is None:
+def _with_content(request: Request, kinds: RequestKinds) -> Request:
+    kind = kinds.get(request.type)
+    if kind is not None and kind.binary and getattr(request, "content", None) is None:
         raise invalid_request(
             f"{request.type} requests carry their {request.type} as the content part of a multipart body, "
             "or as a raw body"
@@ -148,21 +135,19 @@ def _validated(model: type[Request], **fields: Any) -> Request:
         raise validation_failure(exc, request_type=model.model_fields["type"].default) from None
 
 
-def _parse_multipart(stream: IO[bytes], boundary: str) -> Request:
+def _parse_multipart(stream: IO[bytes], boundary: str, kinds: RequestKinds) -> Request:
     body = read_multipart(stream, boundary)
     fields = _loads(body.request_json)
     if not isinstance(fields, dict):
         raise invalid_request('the "request" part must be a JSON object')
-    request_type = fields.get("type")
-    if request_type in ("audio", "image"):
+    kind = kinds.get(fields.get("type"))
+    if kind is not None and kind.binary:
         if body.content is None:
             raise invalid_request('the multipart body has no "content" part')
         fields["content"] = body.content
-        if request_type == "audio" and "format" not in fields and body.content_type in RAW_AUDIO_FORMATS:
-            fields["format"] = RAW_AUDIO_FORMATS[body.content_type]
-        if request_type == "image" and "format" not in fields and (body.content_type or "").startswith("image/"):
-            fields["format"] = body.content_type.partition("/")[2]
-    return _with_content(_validate_python(fields))
+        implied = kind.raw_body_fields(body.content_type or "") or {}
+        fields.update({name: value for name, value in implied.items() if name not in fields})
+    return _with_content(_validate_python(fields, kinds), kinds)
 
 
 def _params_from(query: Mapping[str, Sequence[str]]) -> Optional[dict[str, Any]]:

@@ -27,8 +27,8 @@ Source = Union[Iterator[Any], AsyncIterator[Any]]
 
 
 @dataclass(frozen=True)
-class Message:
-    """One outgoing message: ``kind`` is ``progress``, ``response`` or ``failure``."""
+class Outgoing:
+    """One ELG message on its way out: ``kind`` is ``progress``, ``response`` or ``failure``."""
 
     kind: str
     model: BaseModel
@@ -39,7 +39,7 @@ class Message:
         return self.kind != "progress"
 
     @classmethod
-    def for_error(cls, error: ProcessingError) -> "Message":
+    def for_error(cls, error: ProcessingError) -> "Outgoing":
         return cls("failure", error.failure, error.status)
 
 
@@ -65,15 +65,20 @@ def thread_loop() -> asyncio.AbstractEventLoop:
 
 
 def iterate(source: Source) -> Iterator[Any]:
-    """Iterate a sync or async iterator synchronously, closing it when done or abandoned."""
-    if not isinstance(source, AsyncIterator):
-        try:
-            yield from source  # type: ignore[misc]
-        finally:
-            closer = getattr(source, "close", None)
-            if closer is not None:
-                closer()
-        return
+    """``source`` as a synchronous iterator: a sync one as it is, an async one run on this thread's loop."""
+    if isinstance(source, AsyncIterator):
+        return _iterate_async(source)
+    return source
+
+
+def close(items: Iterator[Any]) -> None:
+    """Close an iterator that can be closed (generators can; list iterators need not be)."""
+    closer = getattr(items, "close", None)
+    if closer is not None:
+        closer()
+
+
+def _iterate_async(source: AsyncIterator[Any]) -> Iterator[Any]:
     loop = thread_loop()
     try:
         while True:
@@ -88,18 +93,18 @@ def iterate(source: Source) -> Iterator[Any]:
             loop.run_until_complete(closer())
 
 
-def as_message(item: Any) -> Message:
+def as_outgoing(item: Any) -> Outgoing:
     """A Progress, response or Failure as an outgoing message (a failure with its code's status)."""
     if isinstance(item, Progress):
-        return Message("progress", item)
+        return Outgoing("progress", item)
     if isinstance(item, ResponseObject):
-        return Message("response", item)
+        return Outgoing("response", item)
     if isinstance(item, Failure):
-        return Message("failure", item, http_status_for(item.errors[0].code))
+        return Outgoing("failure", item, http_status_for(item.errors[0].code))
     raise invalid_response(f"a stream yielded {type(item).__name__}, not Progress or an ELG response")
 
 
-def messages(source: Source, *, name: str) -> Iterator[Message]:
+def messages(source: Source, *, name: str) -> Iterator[Outgoing]:
     """The messages of a handler's stream, ending with exactly one terminal message.
 
     An exception in the handler becomes a failure; a stream that ends without
@@ -113,26 +118,26 @@ def messages(source: Source, *, name: str) -> Iterator[Message]:
                 item = next(items)
             except StopIteration:
                 logger.warning("handler %s ended its stream without a response", name)
-                yield Message.for_error(invalid_response("the stream ended without a response or failure"))
+                yield Outgoing.for_error(invalid_response("the stream ended without a response or failure"))
                 return
             except ProcessingError as error:
-                yield Message.for_error(error)
+                yield Outgoing.for_error(error)
                 return
             except Exception as exc:
                 logger.exception("handler %s failed while streaming", name)
-                yield Message.for_error(internal_error(exc))
+                yield Outgoing.for_error(internal_error(exc))
                 return
             try:
-                message = as_message(item)
+                message = as_outgoing(item)
             except ProcessingError as error:
                 logger.warning("handler %s yielded %r", name, type(item).__name__)
-                message = Message.for_error(error)
+                message = Outgoing.for_error(error)
             yield message
             if message.is_terminal:
                 _warn_if_more(items, name)
                 return
     finally:
-        items.close()
+        close(items)
 
 
 def _warn_if_more(items: Iterator[Any], name: str) -> None:
@@ -146,7 +151,7 @@ def _warn_if_more(items: Iterator[Any], name: str) -> None:
     logger.warning("handler %s yielded more messages after its final one; they were dropped", name)
 
 
-def final_message(source: Source, *, name: str) -> Message:
+def final_message(source: Source, *, name: str) -> Outgoing:
     """Drain a stream to its terminal message, for clients that did not ask for events."""
     # Read messages() to its end (it stops after the terminal message and its one look-ahead),
     # so the handler's stream is closed here, as on the event-stream path.

@@ -1,1 +1,1 @@
-"""Decorated handlers: their registry, argument binding and the generated service class."""
+"""Decorated handlers: the decorators, their registry, argument binding and the service that serves them."""

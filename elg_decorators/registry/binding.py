@@ -1,6 +1,7 @@
 """Reading a handler's signature once, and binding its arguments for each request."""
 from __future__ import annotations
 
+import enum
 import functools
 import inspect
 import types
@@ -11,27 +12,24 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import HandlerDefinitionError, ProcessingError
-from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
-
-#: The request model of each request type.
-REQUEST_MODELS: Dict[str, type[Request]] = {
-    "text": TextRequest,
-    "structuredText": StructuredTextRequest,
-    "audio": AudioRequest,
-    "image": ImageRequest,
-}
-
-_NOT_BOUND_FROM_REQUEST = {"type", "params", "generator"}
+from ..kinds import RequestKind
+from ..model.request import Request
 
 
-class ArgumentSource:
+class ArgumentSource(enum.Enum):
     """Where an argument's value comes from."""
 
+    #: The whole typed request (a parameter named ``request``).
     REQUEST = "request"
-    PARAMS = "params"
-    FIELD = "field"
-    URL = "url"
-    PARAM = "param"
+    #: The request's ``params`` dict (a parameter named ``params``).
+    ALL_PARAMS = "params"
+    #: A field of the request (``content``, ``features``…).
+    REQUEST_FIELD = "request field"
+    #: A variable of the URL path.
+    URL_VARIABLE = "URL variable"
+    #: One entry of ``params``, by the parameter's name.
+    NAMED_PARAM = "named param"
+    #: The ``params`` no other parameter took (``**kwargs``).
     OTHER_PARAMS = "other params"
 
 
@@ -40,7 +38,7 @@ class Argument:
     """One handler parameter and how to fill it."""
 
     name: str
-    source: str
+    source: ArgumentSource
     default: Any = inspect.Parameter.empty
     adapter: Optional[TypeAdapter[Any]] = None
 
@@ -87,15 +85,15 @@ def resolved_hints(func: Callable[..., Any], decorator: str) -> Dict[str, Any]:
 
 
 def plan_arguments(
-    func: Callable[..., Any], kind: str, url_variables: Tuple[str, ...], decorator: str
+    func: Callable[..., Any], kind: RequestKind, url_variables: Tuple[str, ...], decorator: str
 ) -> Tuple[Argument, ...]:
-    """How to fill each parameter of ``func`` for a request of type ``kind``.
+    """How to fill each parameter of ``func`` for a request of ``kind``.
 
     Raises :class:`HandlerDefinitionError` naming the function and saying
     what to change when a parameter cannot be filled.
     """
-    model = REQUEST_MODELS[kind]
-    fields = {name: info for name, info in model.model_fields.items() if name not in _NOT_BOUND_FROM_REQUEST}
+    model = kind.model
+    fields = {name: model.model_fields[name] for name in kind.fields}
     hints = resolved_hints(func, decorator)
     arguments = []
     for parameter in inspect.signature(func).parameters.values():
@@ -112,14 +110,18 @@ def plan_arguments(
             _check_request_hint(hint, model, where)
             arguments.append(Argument(parameter.name, ArgumentSource.REQUEST))
         elif parameter.name == "params":
-            arguments.append(Argument(parameter.name, ArgumentSource.PARAMS))
+            arguments.append(Argument(parameter.name, ArgumentSource.ALL_PARAMS))
         elif parameter.name in url_variables:
-            arguments.append(Argument(parameter.name, ArgumentSource.URL, parameter.default, _adapter(hint, where)))
+            arguments.append(
+                Argument(parameter.name, ArgumentSource.URL_VARIABLE, parameter.default, _adapter(hint, where))
+            )
         elif parameter.name in fields:
             _check_field_hint(hint, fields[parameter.name].annotation, model, where)
-            arguments.append(Argument(parameter.name, ArgumentSource.FIELD, parameter.default))
+            arguments.append(Argument(parameter.name, ArgumentSource.REQUEST_FIELD, parameter.default))
         else:
-            arguments.append(Argument(parameter.name, ArgumentSource.PARAM, parameter.default, _adapter(hint, where)))
+            arguments.append(
+                Argument(parameter.name, ArgumentSource.NAMED_PARAM, parameter.default, _adapter(hint, where))
+            )
     return tuple(arguments)
 
 
@@ -187,17 +189,17 @@ def bind_arguments(
     named_params = set()
     rest_name = None
     for argument in arguments:
-        if argument.source == ArgumentSource.REQUEST:
+        if argument.source is ArgumentSource.REQUEST:
             bound[argument.name] = request
-        elif argument.source == ArgumentSource.PARAMS:
+        elif argument.source is ArgumentSource.ALL_PARAMS:
             bound[argument.name] = params
-        elif argument.source == ArgumentSource.FIELD:
+        elif argument.source is ArgumentSource.REQUEST_FIELD:
             value = getattr(request, argument.name)
             bound[argument.name] = argument.default if value is None and not argument.required else value
-        elif argument.source == ArgumentSource.OTHER_PARAMS:
+        elif argument.source is ArgumentSource.OTHER_PARAMS:
             rest_name = argument.name
         else:
-            values = url_values if argument.source == ArgumentSource.URL else params
+            values = url_values if argument.source is ArgumentSource.URL_VARIABLE else params
             named_params.add(argument.name)
             if argument.name in values:
                 bound[argument.name] = _convert(argument, values[argument.name])

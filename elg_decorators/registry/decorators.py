@@ -3,18 +3,26 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, TypeVar, Union, overload
 
-from .registry import DEFAULT_PATH, Registry, current_registry
+from ..kinds import REQUEST_KINDS, RequestKind
+from ..settings import DEFAULT_PATH
+from .registry import Registry, current_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class _ServiceDecorator:
-    """A decorator that registers functions for one request type."""
+class ServiceDecorator:
+    """A decorator that registers functions for one request kind (see :func:`service_decorator`)."""
 
-    def __init__(self, kind: str, name: str, doc: str) -> None:
-        self.kind = kind
-        self.__name__ = self.__qualname__ = name
-        self.__doc__ = doc
+    def __init__(self, kind: RequestKind) -> None:
+        self.kind = kind.type
+        self.__name__ = self.__qualname__ = kind.decorator
+        self.__doc__ = _DOC.format(
+            type=kind.type,
+            name=kind.decorator,
+            model=kind.model.__name__,
+            fields=", ".join(f"``{field}``" for field in kind.fields),
+            content=kind.content_field,
+        )
 
     @overload
     def __call__(self, func: F, /) -> F: ...
@@ -53,7 +61,7 @@ class _ServiceDecorator:
         return f"<decorator {self.__name__}>"
 
 
-_DOC = """Register the decorated function as the handler of {what} on a path.
+_DOC = """Register the decorated function as the handler of {type} requests on a path.
 
 The function is returned unchanged, so it can still be called directly.
 Its parameters are filled by name: ``request`` (the {model}), {fields},
@@ -63,31 +71,20 @@ request's ``params``, converted to its annotation.
 .. code-block:: python
 
     @{name}("/process")
-    def handle({example}):
+    def handle({content}):
         ...
 
 :param path: the URL path (Flask syntax, ``/ner/<lang>``); default ``/process``.
 :param registry: the registry to add to; default the one :func:`serve` serves.
 """
 
-text_service = _ServiceDecorator(
-    "text", "text_service",
-    _DOC.format(what="text requests", model="TextRequest", name="text_service",
-                fields="``content``, ``mime_type``, ``features``, ``annotations``", example="content: str"),
-)
-structured_text_service = _ServiceDecorator(
-    "structuredText", "structured_text_service",
-    _DOC.format(what="structuredText requests", model="StructuredTextRequest", name="structured_text_service",
-                fields="``texts``", example="texts: list"),
-)
-audio_service = _ServiceDecorator(
-    "audio", "audio_service",
-    _DOC.format(what="audio requests", model="AudioRequest", name="audio_service",
-                fields="``content`` (bytes), ``format``, ``sample_rate``, ``features``, ``annotations``",
-                example="content: bytes, format: str"),
-)
-image_service = _ServiceDecorator(
-    "image", "image_service",
-    _DOC.format(what="image requests", model="ImageRequest", name="image_service",
-                fields="``content`` (bytes), ``format``, ``features``", example="content: bytes, format: str"),
-)
+
+def service_decorator(kind: RequestKind) -> ServiceDecorator:
+    """The decorator registering handlers for ``kind`` (``@text_service`` for ``text``, and so on)."""
+    return ServiceDecorator(kind)
+
+
+text_service = service_decorator(REQUEST_KINDS["text"])
+structured_text_service = service_decorator(REQUEST_KINDS["structuredText"])
+audio_service = service_decorator(REQUEST_KINDS["audio"])
+image_service = service_decorator(REQUEST_KINDS["image"])

@@ -8,28 +8,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import HandlerDefinitionError
+from ..kinds import REQUEST_KINDS, RequestKinds
 from ..model.request import Request
 from ..protocol.streaming import thread_loop
-from .binding import (
-    REQUEST_MODELS,
-    Argument,
-    bind_arguments,
-    callable_name,
-    describe,
-    plan_arguments,
-    resolved_hints,
-)
+from ..settings import DEFAULT_PATH
+from .binding import Argument, bind_arguments, callable_name, describe, plan_arguments, resolved_hints
 from .returns import coerce, response_type_of
-
-DEFAULT_PATH = "/process"
-
-#: The decorator that registers each request type, for messages.
-DECORATOR_NAMES: Dict[str, str] = {
-    "text": "@text_service",
-    "structuredText": "@structured_text_service",
-    "audio": "@audio_service",
-    "image": "@image_service",
-}
 
 _URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
 
@@ -48,6 +32,8 @@ class Handler:
     path: str
     arguments: Tuple[Argument, ...]
     response_type: Optional[type]
+    #: True when calling the function gives a coroutine to run (``async def``).
+    is_async: bool
 
     @property
     def name(self) -> str:
@@ -56,13 +42,18 @@ class Handler:
     def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
         """Call the function for ``request`` and return its result as an ELG message or stream."""
         result = self.func(**bind_arguments(self.arguments, request, url_values))
-        if inspect.iscoroutine(result):  # async def functions, and callables whose __call__ is async
-            result = _run_coroutine(result)
+        if self.is_async:
+            result = thread_loop().run_until_complete(result)
         return coerce(result, self.response_type, self.name)
 
 
-def _run_coroutine(coroutine: Any) -> Any:
-    return thread_loop().run_until_complete(coroutine)
+def _is_coroutine_function(func: Callable[..., Any]) -> bool:
+    """Whether calling ``func`` gives a coroutine: an ``async def``, a partial of one, or an object whose
+    ``__call__`` is one."""
+    if inspect.iscoroutinefunction(func):
+        return True
+    call = getattr(type(func), "__call__", None)
+    return not inspect.isroutine(func) and call is not None and inspect.iscoroutinefunction(call)
 
 
 class Registry:
@@ -73,17 +64,20 @@ class Registry:
     several services in one program or to isolate tests.
 
     :param name: the service name (used in logs, OpenAPI and health answers).
+    :param kinds: the request kinds handlers may be registered for.
     """
 
-    def __init__(self, name: str = "ELG service") -> None:
+    def __init__(self, name: str = "ELG service", *, kinds: RequestKinds = REQUEST_KINDS) -> None:
         self.name = name
+        self.kinds = kinds
         self._handlers: Dict[Tuple[str, str], Handler] = {}
 
     def add(self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH) -> Handler:
         """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin)."""
-        if kind not in REQUEST_MODELS:
-            raise ValueError(f"unknown request type {kind!r}; use one of {', '.join(REQUEST_MODELS)}")
-        decorator = DECORATOR_NAMES[kind]
+        request_kind = self.kinds.get(kind)
+        if request_kind is None:
+            raise ValueError(f"unknown request type {kind!r}; use one of {', '.join(self.kinds.types)}")
+        decorator = f"@{request_kind.decorator}"
         if not callable(func):
             raise HandlerDefinitionError(f"{decorator} decorates a function, not {type(func).__name__}")
         if not path.startswith("/"):
@@ -100,8 +94,9 @@ class Registry:
             func=func,
             kind=kind,
             path=path,
-            arguments=plan_arguments(func, kind, url_variables(path), decorator),
+            arguments=plan_arguments(func, request_kind, url_variables(path), decorator),
             response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
+            is_async=_is_coroutine_function(func),
         )
         self._handlers[(path, kind)] = handler
         return handler

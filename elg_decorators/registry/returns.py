@@ -19,7 +19,7 @@ from ..model.response import (
 )
 from ..model.status import Failure, Progress
 from ..protocol.failures import invalid_response
-from ..protocol.streaming import is_stream, iterate
+from ..protocol.streaming import close, is_stream, iterate
 
 logger = logging.getLogger("elg_decorators")
 
@@ -108,7 +108,7 @@ def _coerced_stream(source: Any, response_type: Optional[type[ResponseObject]], 
         for item in items:
             yield coerce(item, response_type, name)
     finally:
-        items.close()
+        close(items)
 
 
 def _texts(value: Any) -> TextsResponse:

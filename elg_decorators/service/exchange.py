@@ -6,7 +6,6 @@ through :meth:`FlaskService.answer`, so they behave the same.
 """
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Union
 
@@ -37,6 +36,3 @@ class Reply:
     body: Union[bytes, Iterator[bytes]]
     headers: Dict[str, str] = field(default_factory=dict)
 
-
-#: The exchange being answered, for ``url_param`` and the handler dispatch.
-current_exchange: ContextVar[Optional[Exchange]] = ContextVar("current_exchange", default=None)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, ClassVar, Dict, Iterator, List, Optional, Sequence
+from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from flask import Response, stream_with_context
 from flask import request as http_request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
+from ..kinds import REQUEST_KINDS, RequestKinds
 from ..logs import configure_logging
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.response import ResponseObject
@@ -18,21 +19,13 @@ from ..protocol import failures
 from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
-from ..protocol.streaming import Message, as_message, final_message, is_stream, messages
-from .openapi import openapi_document
+from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
-from .exchange import Exchange, Reply, current_exchange
+from .exchange import Exchange, Reply
+from .openapi import openapi_document
 from .packaging import DockerPackaging
 
 logger = logging.getLogger("elg_decorators")
-
-#: The ``process_*`` method that handles each request type.
-PROCESS_METHODS: Dict[str, str] = {
-    "text": "process_text",
-    "structuredText": "process_structured_text",
-    "audio": "process_audio",
-    "image": "process_image",
-}
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -61,6 +54,8 @@ class FlaskService(DockerPackaging):
     health_path: ClassVar[Optional[str]] = "/health"
     #: GET path serving the OpenAPI description; None to have none.
     openapi_path: ClassVar[Optional[str]] = "/openapi.json"
+    #: The request kinds this service can take, and the ``process_*`` method of each.
+    kinds: RequestKinds = REQUEST_KINDS
 
     def __init__(self, name: str = "My ELG Service", path: str = "/process") -> None:
         self.name = name
@@ -112,9 +107,6 @@ class FlaskService(DockerPackaging):
 
     def url_param(self, name: str) -> Any:
         """The value of the URL variable ``name`` in the path of the current request."""
-        exchange = current_exchange.get()
-        if exchange is not None:
-            return exchange.url_values[name]
         return (http_request.view_args or {})[name]
 
     def endpoints(self) -> Dict[str, List[str]]:
@@ -131,7 +123,7 @@ class FlaskService(DockerPackaging):
         from .. import __version__
 
         if self._openapi is None:
-            self._openapi = openapi_document(self.name, __version__, self.endpoints())
+            self._openapi = openapi_document(self.name, __version__, self.endpoints(), self.kinds)
         return self.app.json.response(self._openapi)
 
     # -- request processing -------------------------------------------------
@@ -156,17 +148,17 @@ class FlaskService(DockerPackaging):
         return Response(body, status=reply.status, content_type=reply.content_type, headers=reply.headers)
 
     def answer(self, exchange: Exchange) -> Reply:
-        """Answer one POST: parse the body, call :meth:`process_request`, encode the result.
+        """Answer one POST: parse the body, :meth:`dispatch` it, encode the result.
 
         Every outcome is an ELG message with its HTTP status; one line is logged at INFO.
         """
         started = time.perf_counter()
         request_type = "-"
-        token = current_exchange.set(exchange)
         try:
-            elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query)
+            elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query, kinds=self.kinds)
             request_type = elg_request.type or "-"
-            reply = self._reply(self.process_request(elg_request), exchange.accept)
+            result = self.dispatch(elg_request, exchange.route, exchange.url_values)
+            reply = self._reply(result, exchange.accept)
         except ProcessingError as error:
             reply = self._failure(error)
         except HTTPException as error:  # reading the body: over the size limit, or the client went away
@@ -181,8 +173,6 @@ class FlaskService(DockerPackaging):
             # with an ELG failure rather than the server's HTML page; the worker exits afterwards.
             logger.error("%s was interrupted on a %s request (worker timeout?)", type(self).__name__, request_type)
             reply = self._failure(failures.interrupted())
-        finally:
-            current_exchange.reset(token)
         if logger.isEnabledFor(logging.INFO):
             logger.info(
                 "%s %s %s %d %.1fms", exchange.method, exchange.path, request_type,
@@ -190,9 +180,18 @@ class FlaskService(DockerPackaging):
             )
         return reply
 
+    def dispatch(self, request: Request, route: Optional[str], url_values: Mapping[str, Any]) -> Any:
+        """Hand a parsed request to the code that answers it; return what that code returns.
+
+        Called by :meth:`answer` with the route that matched (``/translate/<src>/<tgt>``)
+        and its variables' values. The default calls :meth:`process_request`; the
+        service of decorated handlers overrides it to call the handler directly.
+        """
+        return self.process_request(request)
+
     def _reply(self, result: Any, accept: Optional[str]) -> Reply:
         if isinstance(result, (ResponseObject, Failure)):
-            return self._json(as_message(result))
+            return self._json(as_outgoing(result))
         if is_stream(result):
             name = type(self).__name__
             if wants_event_stream(accept):
@@ -202,7 +201,7 @@ class FlaskService(DockerPackaging):
         logger.warning("%s returned %s, not an ELG response", type(self).__name__, type(result).__name__)
         raise failures.invalid_response(f"the service returned {type(result).__name__}, not an ELG response")
 
-    def _json(self, message: Message) -> Reply:
+    def _json(self, message: Outgoing) -> Reply:
         return Reply(message.status, "application/json", self.encoder.envelope(message.kind, message.model))
 
     def _failure(self, error: ProcessingError) -> Reply:
@@ -214,7 +213,7 @@ class FlaskService(DockerPackaging):
             body = self.encoder.envelope("failure", error.failure)
         return Reply(error.status, "application/json", body)
 
-    def _events(self, stream: Iterator[Message]) -> Iterator[bytes]:
+    def _events(self, stream: Iterator[Outgoing]) -> Iterator[bytes]:
         try:
             for message in stream:
                 try:
@@ -230,10 +229,11 @@ class FlaskService(DockerPackaging):
 
     def process_request(self, request: Request) -> Any:
         """Call the ``process_*`` method for the type of ``request``."""
-        method = PROCESS_METHODS.get(request.type or "")
+        kind = self.kinds.get(request.type)
+        method = getattr(self, kind.method, None) if kind is not None else None
         if method is None:
             raise ProcessingError("elg.request.type.unsupported", params=[request.type])
-        return getattr(self, method)(request)
+        return method(request)
 
     def process_text(self, request: TextRequest) -> Any:
         """Method to implement if the service takes text as input."""
@@ -254,5 +254,5 @@ class FlaskService(DockerPackaging):
     @classmethod
     def supported_request_types(cls) -> List[str]:
         """The request types whose ``process_*`` method this class overrides."""
-        return [kind for kind, method in PROCESS_METHODS.items()
-                if getattr(cls, method) is not getattr(FlaskService, method)]
+        return [kind.type for kind in cls.kinds
+                if getattr(cls, kind.method, None) is not getattr(FlaskService, kind.method, None)]

@@ -6,16 +6,10 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 from pydantic.json_schema import models_json_schema
 
-from ..model.request import AudioRequest, ImageRequest, StructuredTextRequest, TextRequest
+from ..kinds import RequestKind, RequestKinds
 from ..model.response import AnnotationsResponse, AudioResponse, ClassificationResponse, TextsResponse
 from ..model.status import Failure, Progress
 
-REQUEST_SCHEMAS = {
-    "text": TextRequest,
-    "structuredText": StructuredTextRequest,
-    "audio": AudioRequest,
-    "image": ImageRequest,
-}
 RESPONSE_MODELS = (AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse)
 FAILURE_STATUSES = {
     "400": "The request is not a valid ELG request, or a parameter is missing or invalid",
@@ -31,15 +25,15 @@ def _ref(model: type) -> Dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _components() -> Dict[str, Any]:
-    models = [(model, "validation") for model in REQUEST_SCHEMAS.values()]
+def _components(kinds: RequestKinds) -> Dict[str, Any]:
+    models: List[Any] = [(kind.model, "validation") for kind in kinds]
     models += [(model, "serialization") for model in (*RESPONSE_MODELS, Failure, Progress)]
     _, schema = models_json_schema(models, ref_template="#/components/schemas/{model}", by_alias=True)
     schemas = schema.get("$defs", {})
-    for model in (AudioRequest, ImageRequest):
-        # The binary travels beside the JSON, never inside it.
-        schemas[model.__name__]["properties"].pop("content", None)
-        schemas[model.__name__]["properties"].pop("generator", None)
+    for kind in kinds:
+        if kind.binary:  # the binary travels beside the JSON, never inside it
+            schemas[kind.model.__name__]["properties"].pop("content", None)
+            schemas[kind.model.__name__]["properties"].pop("generator", None)
     return schemas
 
 
@@ -47,15 +41,14 @@ def _envelope(key: str, schema: Dict[str, Any]) -> Dict[str, Any]:
     return {"type": "object", "properties": {key: schema}, "required": [key]}
 
 
-def _request_body(kinds: Sequence[str]) -> Dict[str, Any]:
-    schemas = [_ref(REQUEST_SCHEMAS[kind]) for kind in kinds]
+def _request_body(kinds: Sequence[RequestKind]) -> Dict[str, Any]:
+    schemas = [_ref(kind.model) for kind in kinds]
     json_schema: Dict[str, Any] = schemas[0] if len(schemas) == 1 else {
         "oneOf": schemas,
         "discriminator": {"propertyName": "type"},
     }
     content: Dict[str, Any] = {"application/json": {"schema": json_schema}}
-    binary_kinds = [kind for kind in kinds if kind in ("audio", "image")]
-    if binary_kinds:
+    if any(kind.binary for kind in kinds):
         content["multipart/form-data"] = {
             "schema": {
                 "type": "object",
@@ -66,10 +59,10 @@ def _request_body(kinds: Sequence[str]) -> Dict[str, Any]:
                 "required": ["request", "content"],
             },
         }
-    if "audio" in binary_kinds:
-        content["audio/x-wav"] = content["audio/mpeg"] = {"schema": {"type": "string", "format": "binary"}}
-    if "image" in binary_kinds:
-        content["image/*"] = {"schema": {"type": "string", "format": "binary"}}
+    for kind in kinds:
+        for raw in kind.raw_bodies:
+            body_schema = {"type": "string", "format": "binary"} if kind.binary else {"type": "string"}
+            content[raw.media_type] = {"schema": body_schema}
     return {"required": True, "content": content}
 
 
@@ -80,7 +73,7 @@ def _parameters(path: str) -> List[Dict[str, Any]]:
     ]
 
 
-def _operation(path: str, kinds: Sequence[str]) -> Dict[str, Any]:
+def _operation(path: str, kinds: Sequence[RequestKind]) -> Dict[str, Any]:
     response_schema = _envelope("response", {"oneOf": [_ref(model) for model in RESPONSE_MODELS]})
     failure_schema = _envelope("failure", _ref(Failure))
     responses: Dict[str, Any] = {
@@ -95,7 +88,7 @@ def _operation(path: str, kinds: Sequence[str]) -> Dict[str, Any]:
     for status, description in FAILURE_STATUSES.items():
         responses[status] = {"description": description, "content": {"application/json": {"schema": failure_schema}}}
     operation: Dict[str, Any] = {
-        "summary": f"Process {', '.join(kinds)} requests",
+        "summary": f"Process {', '.join(kind.type for kind in kinds)} requests",
         "operationId": "process" + re.sub(r"[^A-Za-z0-9]+", "_", path).rstrip("_"),
         "requestBody": _request_body(kinds),
         "responses": responses,
@@ -110,16 +103,20 @@ def _operation(path: str, kinds: Sequence[str]) -> Dict[str, Any]:
     return operation
 
 
-def openapi_document(title: str, version: str, endpoints: Mapping[str, Sequence[str]]) -> Dict[str, Any]:
-    """The OpenAPI 3.1 document for ``endpoints`` (path -> request types it takes)."""
+def openapi_document(
+    title: str, version: str, endpoints: Mapping[str, Sequence[str]], kinds: RequestKinds
+) -> Dict[str, Any]:
+    """The OpenAPI 3.1 document for ``endpoints`` (path -> request types it takes, described in ``kinds``)."""
     paths = {
-        _FLASK_VARIABLE.sub(lambda match: "{" + match.group(2) + "}", path): {"post": _operation(path, kinds)}
-        for path, kinds in endpoints.items()
-        if kinds
+        _FLASK_VARIABLE.sub(lambda match: "{" + match.group(2) + "}", path): {
+            "post": _operation(path, [kinds[request_type] for request_type in types])
+        }
+        for path, types in endpoints.items()
+        if types
     }
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
-        "components": {"schemas": _components()},
+        "components": {"schemas": _components(kinds)},
     }

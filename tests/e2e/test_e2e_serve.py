@@ -122,7 +122,7 @@ def test_running_the_classic_example_script_serves_it(start) -> None:
 def test_plain_gunicorn_serves_the_wsgi_factory(start) -> None:
     service = start([
         "-m", "gunicorn", "--bind", "127.0.0.1:{port}", "--workers", "1",
-        "elg_decorators.wsgi:create_app('examples/translate.py')",
+        "elg_decorators.wsgi:load_app('examples/translate.py')",
     ])
 
     answer = requests.post(f"{service.url}/translate/en/fr", timeout=10,

@@ -341,11 +341,11 @@ def roomy_server(server_tmp: Path) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def sync_server(server_tmp: Path) -> Iterator[Server]:
-    """Plain ``gunicorn "elg_decorators.wsgi:create_app(...)"``: 2 sync workers, 2 s worker timeout."""
+    """Plain ``gunicorn "elg_decorators.wsgi:load_app(...)"``: 2 sync workers, 2 s worker timeout."""
     port = free_port()
     server = start_server(
         "sync",
-        gunicorn_command(f"elg_decorators.wsgi:create_app({str(HOSTILE_SERVICE)!r})", port,
+        gunicorn_command(f"elg_decorators.wsgi:load_app({str(HOSTILE_SERVICE)!r})", port,
                          "--workers", "2", "--worker-class", "sync", "--timeout", "2", "--graceful-timeout", "2"),
         port, server_tmp, drop_env=["MAX_REQUEST_SIZE"],
     )

@@ -17,11 +17,12 @@ from schemathesis.checks import (
 
 from elg_decorators import create_app
 from elg_decorators.discovery import load_registry
+from elg_decorators.kinds import REQUEST_KINDS
 
 from .conftest import SERVICES
 
 
-@schemathesis.serializer("audio/x-wav", "audio/mpeg")
+@schemathesis.serializer(*(raw.media_type for raw in REQUEST_KINDS["audio"].raw_bodies))
 def _binary_body(ctx: object, value: object) -> bytes:
     """Raw audio bodies: the document says ``type: string, format: binary``; send those bytes."""
     if isinstance(value, (bytes, bytearray)):

@@ -2,7 +2,7 @@
 
 Exceptions, broken streams and garbage run on the main server (2 gthread workers, via
 ``python -m elg_decorators serve``); the hang and the worker death run on plain
-``gunicorn "elg_decorators.wsgi:create_app(...)"`` with 2 sync workers and ``--timeout 2``.
+``gunicorn "elg_decorators.wsgi:load_app(...)"`` with 2 sync workers and ``--timeout 2``.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The files come from ``elg_decorators.build.dockerfile.write_docker_files``; the served app is
 started exactly as the generated entrypoint starts it (gunicorn with the entrypoint's
-``elg_decorators.wsgi:create_app('<script>')``, the Dockerfile's ENV, no MAX_REQUEST_SIZE),
+``elg_decorators.wsgi:load_app('<script>')``, the Dockerfile's ENV, no MAX_REQUEST_SIZE),
 bound to 127.0.0.1 instead of 0.0.0.0:8000.
 """
 from __future__ import annotations
@@ -94,7 +94,7 @@ def entrypoint_app(entrypoint: str) -> str:
     """The WSGI application argument of the entrypoint's ``exec ... gunicorn`` line."""
     line = next(line for line in entrypoint.splitlines() if line.startswith("exec ") and "gunicorn" in line)
     app = shlex.split(line)[-1]
-    assert app.startswith("elg_decorators.wsgi:create_app("), line
+    assert app.startswith("elg_decorators.wsgi:load_app("), line
     return app
 
 

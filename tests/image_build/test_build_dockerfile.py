@@ -68,7 +68,7 @@ def test_entrypoint_is_executable_and_starts_the_script(service_dir: Path) -> No
     assert text.startswith("#!/bin/sh\n") and "\nset -e\n" in text
     command = shlex.split(text.splitlines()[-1])
     assert command[:2] == ["exec", "venv/bin/gunicorn"]
-    assert command[-1] == "elg_decorators.wsgi:create_app('ner.py')"
+    assert command[-1] == "elg_decorators.wsgi:load_app('ner.py')"
     assert '"$@"' in text and "--worker-tmp-dir=/dev/shm" in text
 
 

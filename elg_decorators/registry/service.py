@@ -1,0 +1,114 @@
+"""The FlaskService that answers with the handlers of a registry: what ``serve()`` serves."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, ClassVar, Dict, List, Mapping, Optional
+
+from flask import Flask
+
+from ..errors import ProcessingError, ServiceLoadError
+from ..model.request import Request
+from ..service.direct import install as install_direct_dispatch
+from ..service.flask_service import FlaskService
+from .registry import Registry, current_registry, url_variables
+
+
+class RegistryService(FlaskService):
+    """A :class:`FlaskService` whose POST paths are those of a registry's handlers.
+
+    It overrides :meth:`FlaskService.dispatch` to call the handler registered
+    for the matched path and request type directly; everything else (parsing,
+    encoding, ``to_json``, the docker classmethods) is FlaskService's own.
+
+    .. code-block:: python
+
+        app = RegistryService(my_registry).app      # a WSGI application
+
+    :param registry: the handlers to serve; default the registry being filled
+        (that of the running script).
+    :param name: the service name; default the registry's.
+    """
+
+    #: The registry instances serve by default and the class-level docker classmethods
+    #: describe (see :func:`service_class`); None: the registry being filled.
+    bound_registry: ClassVar[Optional[Registry]] = None
+
+    def __init__(self, registry: Optional[Registry] = None, *, name: Optional[str] = None) -> None:
+        chosen = registry if registry is not None else type(self).bound_registry or current_registry()
+        if not chosen:
+            raise ServiceLoadError(
+                "no handler is registered: decorate a function with @text_service, @structured_text_service, "
+                "@audio_service or @image_service before serving"
+            )
+        self.registry = chosen
+        self.kinds = chosen.kinds
+        paths = list(chosen.endpoints())
+        super().__init__(name or chosen.name, paths[0])
+        for path in paths[1:]:
+            self._add_endpoint(path)
+        install_direct_dispatch(self, [path for path in self.paths if not url_variables(path)])
+
+    def dispatch(self, request: Request, route: Optional[str], url_values: Mapping[str, Any]) -> Any:
+        """Call the handler registered for ``route`` and the request's type.
+
+        Without a route, the one handler of that type is called (if several paths
+        take it, the request is unsupported: there is no telling which).
+        """
+        handler = self.registry.lookup(route, request.type or "")
+        if handler is None:
+            raise ProcessingError("elg.request.type.unsupported", params=[request.type])
+        return handler(request, url_values)
+
+    def process_request(self, request: Request) -> Any:
+        """Call the handler of the request's type, as :meth:`dispatch` does without a route."""
+        return self.dispatch(request, None, {})
+
+    def endpoints(self) -> Dict[str, List[str]]:
+        return self.registry.endpoints()
+
+    @classmethod
+    def supported_request_types(cls) -> List[str]:
+        """The request types the class's registry has handlers for, in the order of its kinds."""
+        registry = cls._class_registry()
+        served = {handler.kind for handler in registry.handlers}
+        return [kind.type for kind in registry.kinds if kind.type in served]
+
+    @classmethod
+    def service_script(cls, path: Optional[str] = None) -> Path:
+        """The script that defines the handlers (not this module): ``path`` if given."""
+        registry = cls._class_registry()
+        if path is None and registry:
+            module = sys.modules.get(registry.handlers[0].func.__module__)
+            module_file = getattr(module, "__file__", None)
+            if module_file:
+                return Path(module_file).resolve()
+        return super().service_script(path)
+
+
+    @classmethod
+    def _class_registry(cls) -> Registry:
+        return cls.bound_registry if cls.bound_registry is not None else current_registry()
+
+
+def service_class(registry: Optional[Registry] = None) -> type[RegistryService]:
+    """A :class:`RegistryService` subclass bound to ``registry``, for its class-level docker classmethods.
+
+    Instances serve ``registry``; ``create_docker_files()`` and its siblings
+    write their files beside the script that defines its handlers.
+    """
+    chosen = registry if registry is not None else current_registry()
+    if not chosen:
+        RegistryService(chosen)  # raises the "no handler" error
+
+    class ELGService(RegistryService):
+        __doc__ = f"ELG service of {chosen!r}."
+        bound_registry = chosen
+
+    ELGService.__module__ = chosen.handlers[0].func.__module__
+    return ELGService
+
+
+def create_app(registry: Optional[Registry] = None, *, name: Optional[str] = None) -> Flask:
+    """The WSGI application (a Flask app) serving the handlers of ``registry``."""
+    return RegistryService(registry, name=name).app
