@@ -30,6 +30,10 @@ OPENAPI_PATH = "/openapi.json"
 
 LOG_LEVELS: Tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
+#: Environment variable that, set to 1/true/yes, answers every failure of a service's POST paths
+#: with HTTP 200 (the failure JSON unchanged), as the elg package does; see FlaskService.reference_statuses.
+REFERENCE_STATUSES_ENV = "ELG_REFERENCE_STATUSES"
+
 #: gunicorn's worker classes that run one request at a time per process.
 SINGLE_THREADED_WORKER_CLASSES = frozenset({"sync"})
 

@@ -1,6 +1,7 @@
 """The ELG response messages: annotations, classification, texts and audio (their one definition)."""
 from __future__ import annotations
 
+import binascii
 from base64 import b64decode
 from pathlib import Path
 from typing import Any, Dict, List, Literal, Optional, Union
@@ -37,7 +38,7 @@ class AnnotationsResponse(ResponseObject):
 class ClassesResponse(ELGModel):
     """One class of a classification, with an optional score."""
 
-    class_field: Optional[str] = Field(None, alias="class")
+    class_field: str = Field(alias="class")
     score: Optional[float] = None
 
 
@@ -89,6 +90,15 @@ class AudioResponse(ResponseObject):
         if value.upper() not in AUDIO_FORMATS:
             raise ValueError(f"audio format {value!r} is not one of {', '.join(AUDIO_FORMATS)}")
         return value.upper()
+
+    @field_validator("content")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        try:
+            b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("audio content must be base64-encoded") from None
+        return value
 
     def to_file(self, filename: Union[str, Path]) -> None:
         """Write the decoded audio to ``filename``."""
