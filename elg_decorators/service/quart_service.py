@@ -19,7 +19,9 @@ from flask import Response
 
 from ..errors import ProcessingError
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
+from ..model.status import Failure
 from .event_loop import WorkerLoop
+from .exchange import Reply
 from .flask_service import FlaskService
 
 logger = logging.getLogger("elg_decorators")
@@ -49,6 +51,9 @@ class QuartService(FlaskService):
     :meth:`setup` runs once in each worker process before its first request,
     :meth:`shutdown` once when the process exits; both and every ``process_*``
     method run on the same event loop, so what ``setup`` creates is usable there.
+    With reference statuses on (:attr:`reference_statuses`, ``ELG_REFERENCE_STATUSES``)
+    a returned Failure is sent with HTTP 200 and a raised ProcessingError with its
+    status, as the elg package's QuartService does.
 
     :param name: the service's name.
     :param path: the URL path that takes POST requests (URL variables allowed).
@@ -69,6 +74,9 @@ class QuartService(FlaskService):
         self._setup_lock = threading.Lock()
         self._setup_pid = 0
         super().__init__(name, path)
+        # The elg package's QuartService sends raised errors with their status and only a returned
+        # Failure with 200: that is what reference statuses mean here.
+        self._returned_failures_ok, self.reference_statuses = self.reference_statuses, False  # type: ignore[misc]
 
     # -- the elg package's QuartService API ------------------------------------------
 
@@ -130,6 +138,12 @@ class QuartService(FlaskService):
         if isinstance(result, AsyncIterator):
             return self._worker_loop.iterate(result)
         return result
+
+    def _reply(self, result: Any, accept: Optional[str]) -> Reply:
+        reply = super()._reply(result, accept)
+        if self._returned_failures_ok and isinstance(result, Failure):
+            reply.status = 200
+        return reply
 
     def _ensure_setup(self) -> None:
         if self._setup_pid == os.getpid():
