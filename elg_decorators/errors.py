@@ -47,7 +47,8 @@ class ProcessingError(Exception):
         if isinstance(message, int) and not isinstance(message, bool):
             if standard_message is None:
                 raise TypeError("ProcessingError(status, message) needs a StatusMessage after the status")
-            message, status = standard_message, message
+            status = message
+            message = standard_message
         if isinstance(message, str):
             message = _status_message(message, params, detail, text, status)
         elif not isinstance(message, StatusMessage):

@@ -204,7 +204,7 @@ class FlaskService(DockerPackaging):
     def content_required_types(self) -> FrozenSet[str]:
         """The binary request types this service refuses without content (see :attr:`content_required`)."""
         if self._content_required_types is None:
-            served = self.supported_request_types() if self.content_required else ()
+            served = {kind for kinds in self.endpoints().values() for kind in kinds} if self.content_required else ()
             self._content_required_types = frozenset(kind for kind in served if self.kinds[kind].binary)
         return self._content_required_types
 

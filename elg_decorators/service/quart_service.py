@@ -88,7 +88,7 @@ class QuartService(FlaskService):
 
     def health(self) -> Response:
         """GET handler for health probes: 200 ``{"alive": true}``, as the elg package's QuartService answers."""
-        return self.app.json.response(alive=True)
+        return self.app.json.response(alive=True)  # type: ignore[return-value]
 
     async def process_request(self, request: Request) -> Any:  # type: ignore[override]
         """Await the ``process_*`` coroutine for the type of ``request``."""

@@ -53,7 +53,8 @@ SAME: dict[str, list[Exchange]] = {
     ],
     "audio_info.py": [
         Exchange("multipart audio", "/process",
-                 *multipart(("request", "application/json", AUDIO_JSON, None), ("content", "audio/x-wav", wav(), "a.wav"))),
+                 *multipart(("request", "application/json", AUDIO_JSON, None),
+                            ("content", "audio/x-wav", wav(), "a.wav"))),
         Exchange.json("JSON audio without content: the service's own check", "/process",
                       {"type": "audio", "format": "LINEAR16"}),
         Exchange("multipart without content part: the service's own check", "/process",
@@ -68,7 +69,8 @@ SAME: dict[str, list[Exchange]] = {
         Exchange.json("raised InvalidRequest", "/process", {"type": "text", "content": "bad"}),
         Exchange.json("returned failure", "/process", {"type": "text", "content": "soft"}),
         Exchange("audio as an async generator", "/process",
-                 *multipart(("request", "application/json", AUDIO_JSON, None), ("content", "audio/x-wav", wav(), "a.wav"))),
+                 *multipart(("request", "application/json", AUDIO_JSON, None),
+                            ("content", "audio/x-wav", wav(), "a.wav"))),
     ],
 }
 

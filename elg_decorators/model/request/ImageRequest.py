@@ -1,4 +1,4 @@
-"""Module path ``elg.model.request.ImageRequest`` of the elg package; its names are re-exported from where they are defined."""
+"""Module path ``elg.model.request.ImageRequest`` of the elg package: its names, re-exported."""
 from __future__ import annotations
 
 from ._models import ImageRequest as ImageRequest
