@@ -16,5 +16,5 @@ for version in $VERSIONS; do
     echo "== Python $version"
     [ -x "$env/bin/python" ] || "$python" -m venv "$env"
     "$env/bin/pip" install -q --disable-pip-version-check -e '.[test]'
-    "$env/bin/python" -m pytest -q -p no:cacheprovider tests/core tests/decorators tests/examples
+    "$env/bin/python" -m pytest -q -p no:cacheprovider tests/core tests/decorators tests/examples tests/compat
 done

@@ -1,11 +1,12 @@
 """The requests the comparison harness sends to each service, and how answers are compared."""
 from __future__ import annotations
 
+import http.client
 import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from hardening.conftest import RawResponse, post
+from hardening.conftest import RawResponse
 
 BOUNDARY = "compat-boundary"
 
@@ -47,7 +48,16 @@ class Exchange:
         return cls(name, path, json.dumps(message).encode())
 
     def send(self, port: int) -> RawResponse:
-        return post(port, self.path, self.body, self.content_type)
+        # http.client keeps its side of the connection open until the answer is read (an ASGI
+        # server may take a half-closed connection for a client that went away).
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("POST", self.path, self.body, {"Content-Type": self.content_type})
+            response = connection.getresponse()
+            headers = {name.lower(): value for name, value in response.getheaders()}
+            return RawResponse(response.status, headers, response.read())
+        finally:
+            connection.close()
 
 
 def answer(response: RawResponse) -> tuple[int, Any]:

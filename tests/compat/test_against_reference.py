@@ -139,3 +139,18 @@ def test_answers_that_differ_on_purpose(services, script):
             assert status == case.ours[0] and body["failure"]["errors"][0]["code"] == "elg.request.invalid", body
         else:
             assert (status, body) == case.ours, case.why
+
+
+def test_before_first_request_fails_at_import_under_the_reference_and_works_here(services, reference_python):
+    import subprocess
+    import sys
+
+    folder = services._copy("model_loader.py", "reference")
+    done = subprocess.run([str(reference_python), "-c", "import model_loader"], cwd=folder,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "AttributeError: 'Flask' object has no attribute 'before_first_request'" in done.stderr
+    folder = services._copy("model_loader.py", "ours")
+    done = subprocess.run([sys.executable, "-c", "import model_loader; print(model_loader.app.before_first_request)"],
+                          cwd=folder, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
