@@ -59,7 +59,7 @@ class CompatFlask(Flask):
         return func
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if self._first_request_pid != os.getpid() and self.before_first_request_funcs:
+        if self.before_first_request_funcs and self._first_request_pid != os.getpid():
             try:
                 self._run_before_first_request()
             except Exception as exc:  # answered as any handler fault is: ELG JSON, never an HTML page
