@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The core, decorator, example and compatibility tests on every other supported Python
+# The model, service, registry, example and compatibility tests on every other supported Python
 # (the whole suite runs on the default one in .ci/run). Each version gets a virtual
 # environment of its own under .ci/.venv-pyX.Y. Versions come from pyenv when it is there.
 set -euo pipefail
@@ -16,5 +16,5 @@ for version in $VERSIONS; do
     echo "== Python $version"
     [ -x "$env/bin/python" ] || "$python" -m venv "$env"
     "$env/bin/pip" install -q --disable-pip-version-check -e '.[test]'
-    "$env/bin/python" -m pytest -q -p no:cacheprovider tests/core tests/decorators tests/examples tests/compat
+    "$env/bin/python" -m pytest -q -p no:cacheprovider tests/model tests/service tests/registry tests/examples tests/compat
 done

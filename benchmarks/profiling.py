@@ -34,9 +34,9 @@ def load_app(name: str) -> WSGIApp:
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("LOGURU_LEVEL", "WARNING")
     if name == "ours":
-        from elg_decorators.wsgi import load_app
+        from elg_decorators import wsgi
 
-        return create_app(str(APPS_DIR / "ours_app.py"))
+        return wsgi.load_app(str(APPS_DIR / "ours_app.py"))
     module = __import__(f"{name}_app")
     return module.app  # type: ignore[no-any-return]
 

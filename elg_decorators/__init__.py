@@ -13,12 +13,11 @@
 The names below are imported when first used, so that ``import
 elg_decorators.build`` (or ``.deploy``) does not load the web stack.
 """
-from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any, Dict, List
 
-__version__ = "0.1.0"
+from .version import __version__ as __version__
 
 #: Each public name and the module that defines it.
 _EXPORTS: Dict[str, str] = {

@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from flask import Flask
 
@@ -106,7 +106,7 @@ def _import_file(path: Path) -> ModuleType:
     return _run_import(execute, str(path))
 
 
-def _run_import(load: Any, shown: str) -> ModuleType:
+def _run_import(load: Callable[[], ModuleType], shown: str) -> ModuleType:
     saved_argv = sys.argv
     sys.argv = [shown]  # the script sees its own name, not our command line
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Union
+from typing import Annotated, Any, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Type, Union
 
 from pydantic import Field, TypeAdapter
 
@@ -51,7 +51,7 @@ class RequestKind:
 
     #: The value of ``type`` on the wire.
     type: str
-    model: type[Request]
+    model: Type[Request]
     #: The :class:`~elg_decorators.FlaskService` method that handles it.
     method: str
     #: The decorator that registers a handler for it.
@@ -116,7 +116,8 @@ class RequestKinds:
         models = tuple(kind.model for kind in self)
         if len(models) == 1:
             return TypeAdapter(models[0])
-        return TypeAdapter(Annotated[Union[models], Field(discriminator="type")])  # type: ignore[valid-type]
+        union: Any = Union[models]
+        return TypeAdapter(Annotated[union, Field(discriminator="type")])
 
     def for_raw_body(self, media_type: str) -> Optional[Tuple[RequestKind, Dict[str, Any]]]:
         """The kind a bare body of ``media_type`` is, with the fields that media type implies."""
@@ -142,7 +143,9 @@ _MP3 = {"format": "MP3"}
 REQUEST_KINDS = RequestKinds([
     RequestKind(
         "text", TextRequest, "process_text", "text_service",
-        raw_bodies=(RawBody("text/plain", {"mime_type": "text/plain"}), RawBody("text/html", {"mime_type": "text/html"})),
+        raw_bodies=(
+            RawBody("text/plain", {"mime_type": "text/plain"}), RawBody("text/html", {"mime_type": "text/html"}),
+        ),
     ),
     RequestKind(
         "structuredText", StructuredTextRequest, "process_structured_text", "structured_text_service",

@@ -146,7 +146,7 @@ def _converted(name: str, value: Any, kind: type) -> Any:
     if kind is bool:
         return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
     if isinstance(value, kind) and not isinstance(value, bool):
-        return value.upper() if name == "LOG_LEVEL" else value
+        return str(value).upper() if name == "LOG_LEVEL" else value
     try:
         converted = kind(value)
     except (TypeError, ValueError):

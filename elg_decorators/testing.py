@@ -17,16 +17,16 @@ import json
 import mimetypes
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Dict, Iterator, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
 
 from flask import Flask
 
 from .discovery import load_service
 from .kinds import REQUEST_KINDS, RequestKind, RequestKinds
-from .model.envelope import get_response
+from .model.response import get_response
 from .model.request import Request
 from .registry.registry import Registry
-from .registry.service import create_app
+from .registry.service import RegistryService
 from .service.flask_service import FlaskService
 
 #: Binary content: the bytes themselves, or a file to read them from.
@@ -47,13 +47,11 @@ class ServiceClient:
     """
 
     def __init__(self, service: Union[Flask, FlaskService, Registry], *, path: str = "/process") -> None:
-        self.kinds: RequestKinds = REQUEST_KINDS
-        if isinstance(service, Registry):
-            service = create_app(service)
-        if isinstance(service, FlaskService):
-            self.kinds = service.kinds
-            service = service.app
-        self.app: Flask = service
+        served: Union[Flask, FlaskService] = RegistryService(service) if isinstance(service, Registry) else service
+        if isinstance(served, Flask):
+            served = served.extensions.get(FlaskService.EXTENSION_KEY, served)
+        self.kinds: RequestKinds = served.kinds if isinstance(served, FlaskService) else REQUEST_KINDS
+        self.app: Flask = served.app if isinstance(served, FlaskService) else served
         self.path = path
         self.http = self.app.test_client()
 
@@ -119,13 +117,17 @@ class ServiceClient:
             meta = json.dumps(request.model_dump(mode="json", by_alias=True, exclude_none=True))
             data = {
                 "request": (io.BytesIO(meta.encode()), "request.json", "application/json"),
-                "content": (io.BytesIO(getattr(request, "content", None) or b""), "content", "application/octet-stream"),
+                "content": (
+                    io.BytesIO(getattr(request, "content", None) or b""), "content", "application/octet-stream"
+                ),
             }
             return {"data": data, "content_type": "multipart/form-data"}
         return {"data": request.model_dump_json(by_alias=True, exclude_none=True), "content_type": "application/json"}
 
 
-def build_request(kind: RequestKind, content: Any, *, params: Optional[Dict[str, Any]] = None, **fields: Any) -> Request:
+def build_request(
+    kind: RequestKind, content: Any, *, params: Optional[Dict[str, Any]] = None, **fields: Any
+) -> Request:
     """A request of ``kind`` whose content field holds ``content``.
 
     Binary content may be a file path; its media type then supplies the fields
@@ -141,11 +143,25 @@ def build_request(kind: RequestKind, content: Any, *, params: Optional[Dict[str,
     return kind.model(**{kind.content_field: content}, params=params, **fields)
 
 
-def event_data(stream: bytes) -> Iterator[bytes]:
-    """The data of each server-sent event in a whole event stream."""
-    for event in stream.split(b"\r\n\r\n"):
-        if event.startswith(b"data:"):
-            yield event[len(b"data:"):]
+def event_data(stream: bytes) -> List[bytes]:
+    """The data of each server-sent event in a whole event stream, as ELG services write them.
+
+    :raises ValueError: when the stream is not a series of one-line ``data:`` events, each
+        ended by a blank line.
+    """
+    if stream and not stream.endswith(b"\r\n\r\n"):
+        raise ValueError(f"the event stream does not end with a blank line: {stream[-80:]!r}")
+    data = []
+    for event in stream.split(b"\r\n\r\n")[:-1]:
+        if not event.startswith(b"data:") or b"\n" in event or b"\r" in event:
+            raise ValueError(f"not a one-line data: event: {event[:80]!r}")
+        data.append(event[len(b"data:"):])
+    return data
+
+
+def event_messages(stream: bytes) -> List[Dict[str, Any]]:
+    """The JSON of each server-sent event in a whole event stream (see :func:`event_data`)."""
+    return [json.loads(data) for data in event_data(stream)]
 
 
 def _read(source: Binary) -> Tuple[bytes, Optional[str]]:

@@ -119,7 +119,7 @@ def _follow_build(events: Iterable[Mapping[str, Any]], printer: ProgressPrinter,
     return image_id
 
 
-def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPrinter, kwargs: dict) -> str:
+def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPrinter, kwargs: dict[str, Any]) -> str:
     if not context.is_dir():
         raise BuildError(f"build context {str(context)!r} is not a folder")
     dockerfile = kwargs.get("dockerfile") or "Dockerfile"
@@ -154,8 +154,8 @@ def _auth_config(username: str | None, password: str | None) -> dict[str, str] |
     return {"username": username, "password": password}
 
 
-def _push(client: Any, repository: str, tag: str | None, auth: dict | None, printer: ProgressPrinter,
-          kwargs: dict) -> None:
+def _push(client: Any, repository: str, tag: str | None, auth: dict[str, Any] | None, printer: ProgressPrinter,
+          kwargs: dict[str, Any]) -> None:
     ref = parse_reference(repository if tag is None else f"{repository}:{tag}")
     if ref.digest is not None:
         raise BuildError(f"cannot push {repository!r}: push a tag, not a digest")

@@ -6,7 +6,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
-from .. import __version__
+from ..version import __version__
 from ..errors import BuildError
 
 __all__ = ["requirement_lines", "write_requirements", "canonical_name"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .annotation import Annotation as Annotation
 from .envelope import AnyRequest as AnyRequest
-from .envelope import get_response as get_response
+from .response import get_response as get_response
 from .messages import STANDARD_MESSAGES as STANDARD_MESSAGES
 from .messages import StandardMessages as StandardMessages
 from .messages import http_status_for as http_status_for

@@ -27,13 +27,13 @@ class ELGModel(BaseModel):
         arbitrary_types_allowed=True,
     )
 
-    def dict(self, **kwargs: Any) -> dict[str, Any]:  # type: ignore[override]
+    def dict(self, **kwargs: Any) -> dict[str, Any]:
         """The message as a plain ``dict`` with wire names and without ``None`` values."""
         kwargs.setdefault("by_alias", True)
         kwargs.setdefault("exclude_none", True)
         return self.model_dump(**kwargs)
 
-    def json(self, **kwargs: Any) -> str:  # type: ignore[override]
+    def json(self, **kwargs: Any) -> str:
         """The message as JSON text with wire names and without ``None`` values."""
         kwargs.setdefault("by_alias", True)
         kwargs.setdefault("exclude_none", True)

@@ -1,17 +1,12 @@
-"""Reading a whole ELG message envelope back into its model."""
+"""The union of every request message, for type annotations (parsing goes through the request kinds)."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Union
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field
 
 from .request import AudioRequest, ImageRequest, StructuredTextRequest, TextRequest
-from .response.utils import ResponseMessage as ResponseMessage
-from .response.utils import get_response as get_response
-from .response.utils import response_adapter as response_adapter
 
 AnyRequest = Annotated[
     Union[TextRequest, StructuredTextRequest, AudioRequest, ImageRequest], Field(discriminator="type")
 ]
-
-request_adapter: TypeAdapter[Any] = TypeAdapter(AnyRequest)

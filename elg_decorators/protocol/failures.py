@@ -1,7 +1,7 @@
 """Ready-made failures for what can go wrong before or after a handler runs."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from pydantic import ValidationError
 
@@ -25,10 +25,10 @@ def validation_failure(error: ValidationError, *, request_type: Optional[str] = 
     ``request_type`` names the model when ``error`` came from one request
     model rather than from the union of all of them.
     """
-    problems = error.errors(include_url=False, include_input=False, include_context=False)
+    problems: List[Any] = error.errors(include_url=False, include_input=False, include_context=False)
     if request_type is not None:
         problems = [{**problem, "loc": (request_type, *problem["loc"])} for problem in problems]
-    first = problems[0] if problems else {}
+    first: Dict[str, Any] = problems[0] if problems else {}
     kind = first.get("type")
     if kind == "union_tag_invalid":
         return ProcessingError("elg.request.type.unsupported", params=[_tag_of(error)])

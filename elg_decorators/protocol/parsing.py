@@ -73,7 +73,7 @@ def _validate_json(body: bytes, charset: Optional[str], kinds: RequestKinds) -> 
     if charset and charset.lower().replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
         body = _decode(body, charset).encode("utf-8")
     try:
-        request = kinds.adapter.validate_json(body)
+        request: Request = kinds.adapter.validate_json(body)
     except ValidationError as exc:
         if not _too_deep_for_the_fast_parser(exc):
             raise validation_failure(exc) from None
@@ -117,9 +117,10 @@ def _loads(body: bytes) -> Any:
 
 def _validate_python(fields: Any, kinds: RequestKinds) -> Request:
     try:
-        return kinds.adapter.validate_python(fields)
+        request: Request = kinds.adapter.validate_python(fields)
     except ValidationError as exc:
         raise validation_failure(exc) from None
+    return request
 
 
 def _with_content(request: Request, kinds: RequestKinds, required: Optional[Collection[str]]) -> Request:

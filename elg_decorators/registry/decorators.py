@@ -1,7 +1,7 @@
 """``@text_service`` and its siblings: register a plain function as an ELG handler."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, TypeVar, Union, overload
+from typing import Any, Callable, Optional, TypeVar, overload
 
 from ..kinds import REQUEST_KINDS, RequestKind
 from ..settings import DEFAULT_PATH
@@ -29,15 +29,12 @@ class ServiceDecorator:
 
     @overload
     def __call__(
-        self, path: Optional[str] = None, /, *, registry: Optional[Registry] = None
+        self, path_: Optional[str] = None, /, *, path: Optional[str] = None, registry: Optional[Registry] = None
     ) -> Callable[[F], F]: ...
-
-    @overload
-    def __call__(self, *, path: Optional[str] = None, registry: Optional[Registry] = None) -> Callable[[F], F]: ...
 
     def __call__(
         self,
-        func_or_path: Union[F, str, None] = None,
+        func_or_path: Any = None,
         /,
         *,
         path: Optional[str] = None,

@@ -34,10 +34,8 @@ class Handler:
     response_type: Optional[type]
     #: True when calling the function gives a coroutine to run (``async def``).
     is_async: bool
-
-    @property
-    def name(self) -> str:
-        return callable_name(self.func)
+    #: The function's qualified name, for logs and messages.
+    name: str
 
     def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
         """Call the function for ``request`` and return its result as an ELG message or stream."""
@@ -48,12 +46,11 @@ class Handler:
 
 
 def _is_coroutine_function(func: Callable[..., Any]) -> bool:
-    """Whether calling ``func`` gives a coroutine: an ``async def``, a partial of one, or an object whose
-    ``__call__`` is one."""
+    """Whether calling ``func`` gives a coroutine: an ``async def``, a partial of one, or an object
+    whose ``__call__`` is one."""
     if inspect.iscoroutinefunction(func):
         return True
-    call = getattr(type(func), "__call__", None)
-    return not inspect.isroutine(func) and call is not None and inspect.iscoroutinefunction(call)
+    return not inspect.isroutine(func) and inspect.iscoroutinefunction(type(func).__call__)
 
 
 class Registry:
@@ -97,6 +94,7 @@ class Registry:
             arguments=plan_arguments(func, request_kind, url_variables(path), decorator),
             response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
             is_async=_is_coroutine_function(func),
+            name=callable_name(func),
         )
         self._handlers[(path, kind)] = handler
         return handler

@@ -5,7 +5,7 @@ import collections.abc
 import logging
 import types
 import typing
-from typing import Any, Callable, Iterator, Optional
+from typing import Any, Callable, Iterator, List, Optional
 
 from pydantic import ValidationError
 
@@ -115,14 +115,16 @@ def _texts(value: Any) -> TextsResponse:
     if isinstance(value, dict) and "texts" in value:
         return TextsResponse.model_validate(value)
     nodes = value if isinstance(value, list) else [value]
-    return TextsResponse(texts=[{"content": node} if isinstance(node, str) else node for node in nodes])
+    texts: List[Any] = [{"content": node} if isinstance(node, str) else node for node in nodes]
+    return TextsResponse(texts=texts)
 
 
 def _classification(value: Any) -> ClassificationResponse:
     if isinstance(value, dict) and "classes" in value:
         return ClassificationResponse.model_validate(value)
-    classes = value if isinstance(value, list) else [value]
-    return ClassificationResponse(classes=[{"class": item} if isinstance(item, str) else item for item in classes])
+    items = value if isinstance(value, list) else [value]
+    classes: List[Any] = [{"class": item} if isinstance(item, str) else item for item in items]
+    return ClassificationResponse(classes=classes)
 
 
 def _annotations(value: Any) -> AnnotationsResponse:

@@ -43,7 +43,7 @@ class _ELGJSONProvider(DefaultJSONProvider):
 
     def __init__(self, app: Flask, encoder: MessageEncoder) -> None:
         super().__init__(app)
-        self.default = encoder.default  # type: ignore[method-assign]
+        self.default = encoder.default
 
 
 def error_response(encoder: MessageEncoder, error: ProcessingError) -> Response:

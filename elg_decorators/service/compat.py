@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Callable, Iterable, List, TypeVar
+from typing import Any, Callable, Dict, Iterable, List, TypeVar
 
 from flask import Flask
 
@@ -58,7 +58,7 @@ class CompatFlask(Flask):
         self.before_first_request_funcs.append(func)
         return func
 
-    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if self.before_first_request_funcs and self._first_request_pid != os.getpid():
             try:
                 self._run_before_first_request()

@@ -9,7 +9,7 @@ goes to Flask as usual.
 """
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Optional
 
 from flask import Flask
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
@@ -22,7 +22,7 @@ from .exchange import Exchange, Reply
 if TYPE_CHECKING:
     from .flask_service import FlaskService
 
-WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class DirectDispatch:
@@ -34,7 +34,7 @@ class DirectDispatch:
         self.flask_wsgi_app: WSGIApp = service.app.wsgi_app
         self.paths = frozenset(paths)
 
-    def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") != "POST" or path not in self.paths or self._has_request_hooks():
             return self.flask_wsgi_app(environ, start_response)
@@ -103,7 +103,7 @@ class _KnownLengthInput:
         return data
 
 
-def _input(environ: dict, limit: Optional[int]) -> IO[bytes]:
+def _input(environ: Dict[str, Any], limit: Optional[int]) -> IO[bytes]:
     """The body stream, refusing one over ``limit`` (werkzeug's RequestEntityTooLarge)."""
     length = environ.get("CONTENT_LENGTH", "")
     if length.isdigit():

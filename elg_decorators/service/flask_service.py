@@ -7,6 +7,7 @@ from typing import Any, ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Opti
 
 from flask import Response, stream_with_context
 from flask import request as http_request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
@@ -20,6 +21,7 @@ from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
+from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .compat import reference_statuses
 from .exchange import Exchange, Reply
@@ -63,6 +65,8 @@ class FlaskService(DockerPackaging):
     content_required: ClassVar[bool] = False
     #: The request kinds this service can take, and the ``process_*`` method of each.
     kinds: RequestKinds = REQUEST_KINDS
+    #: The key of the service in its Flask application's ``extensions``.
+    EXTENSION_KEY: ClassVar[str] = "elg_decorators"
 
     def __init__(self, name: str = "My ELG Service", path: str = "/process") -> None:
         self.name = name
@@ -72,6 +76,7 @@ class FlaskService(DockerPackaging):
         self.size_limit = max_request_size(self.max_request_size)
         self.reference_statuses = reference_statuses(type(self).reference_statuses)  # type: ignore[misc]
         self.app = create_flask_app(name, self.encoder, size_limit=self.size_limit)
+        self.app.extensions[self.EXTENSION_KEY] = self
         self.paths: List[str] = []
         self._openapi: Optional[Dict[str, Any]] = None
         self._content_required_types: Optional[FrozenSet[str]] = None
@@ -123,14 +128,12 @@ class FlaskService(DockerPackaging):
         kinds = self.supported_request_types()
         return {path: kinds for path in self.paths}
 
-    def health(self) -> Response:
+    def health(self) -> ResponseReturnValue:
         """GET handler for health probes: 200 with the endpoints served."""
         return self.app.json.response(status="ok", name=self.name, endpoints=self.endpoints())
 
-    def openapi(self) -> Response:
+    def openapi(self) -> ResponseReturnValue:
         """GET handler serving the OpenAPI 3.1 description of the endpoints."""
-        from .. import __version__
-
         if self._openapi is None:
             self._openapi = openapi_document(self.name, __version__, self.endpoints(), self.kinds)
         return self.app.json.response(self._openapi)

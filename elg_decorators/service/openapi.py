@@ -29,7 +29,7 @@ def _components(kinds: RequestKinds) -> Dict[str, Any]:
     models: List[Any] = [(kind.model, "validation") for kind in kinds]
     models += [(model, "serialization") for model in (*RESPONSE_MODELS, Failure, Progress)]
     _, schema = models_json_schema(models, ref_template="#/components/schemas/{model}", by_alias=True)
-    schemas = schema.get("$defs", {})
+    schemas: Dict[str, Any] = schema.get("$defs", {})
     for kind in kinds:
         if kind.binary:  # the binary travels beside the JSON, never inside it
             schemas[kind.model.__name__]["properties"].pop("content", None)

@@ -90,7 +90,7 @@ class QuartService(FlaskService):
         """GET handler for health probes: 200 ``{"alive": true}``, as the elg package's QuartService answers."""
         return self.app.json.response(alive=True)  # type: ignore[return-value]
 
-    async def process_request(self, request: Request) -> Any:  # type: ignore[override]
+    async def process_request(self, request: Request) -> Any:
         """Await the ``process_*`` coroutine for the type of ``request``."""
         kind = self.kinds.get(request.type)
         method = getattr(self, kind.method, None) if kind is not None else None
@@ -98,19 +98,19 @@ class QuartService(FlaskService):
             raise ProcessingError.UnsupportedType(request.type)
         return await method(request)
 
-    async def process_text(self, request: TextRequest) -> Any:  # type: ignore[override]
+    async def process_text(self, request: TextRequest) -> Any:
         """Coroutine to implement if the service takes text as input."""
         raise ProcessingError.UnsupportedType(request.type)
 
-    async def process_structured_text(self, request: StructuredTextRequest) -> Any:  # type: ignore[override]
+    async def process_structured_text(self, request: StructuredTextRequest) -> Any:
         """Coroutine to implement if the service takes structured text as input."""
         raise ProcessingError.UnsupportedType(request.type)
 
-    async def process_audio(self, request: AudioRequest) -> Any:  # type: ignore[override]
+    async def process_audio(self, request: AudioRequest) -> Any:
         """Coroutine to implement if the service takes audio as input."""
         raise ProcessingError.UnsupportedType(request.type)
 
-    async def process_image(self, request: ImageRequest) -> Any:  # type: ignore[override]
+    async def process_image(self, request: ImageRequest) -> Any:
         """Coroutine to implement if the service takes an image as input."""
         raise ProcessingError.UnsupportedType(request.type)
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 import elg_decorators.model
 
@@ -68,16 +69,18 @@ def test_the_names_are_classes_whichever_module_is_imported_first():
 def test_earlier_import_paths_still_work():
     from elg_decorators.model import AnnotationsResponse, TextRequest
     from elg_decorators.model.base import StandardMessages
-    from elg_decorators.model.envelope import get_response, request_adapter
+    from elg_decorators.model import get_response
+    from elg_decorators.model.envelope import AnyRequest
     from elg_decorators.model.request import AUDIO_FORMATS, Text
-    from elg_decorators.model.response import AnyResponse, ResponseObject
+    from elg_decorators.model.response import ResponseMessage, ResponseObject, response_adapter
 
     assert AUDIO_FORMATS == ("LINEAR16", "MP3")
     assert issubclass(AnnotationsResponse, ResponseObject) and Text.__name__ == "Text"
     assert StandardMessages.generate_elg_request_invalid().code == "elg.request.invalid"
-    assert isinstance(request_adapter.validate_python({"type": "text", "content": "x"}), TextRequest)
+    assert TypeAdapter(AnyRequest).validate_python({"type": "text", "content": "x"}) == TextRequest(content="x")
     assert get_response({"response": {"type": "annotations", "features": {}}}) == AnnotationsResponse(features={})
-    assert AnyResponse is not None
+    assert response_adapter.validate_python({"type": "annotations", "features": {}}) == AnnotationsResponse(features={})
+    assert ResponseMessage is not None
 
 
 def test_the_list_is_what_the_reference_package_holds(reference_python):

@@ -1,7 +1,6 @@
 """examples/dictionary_ner.py: gazetteer persons, regex dates and e-mails."""
 from __future__ import annotations
 
-import pytest
 from media import example
 
 from elg_decorators.discovery import load_service
@@ -11,9 +10,7 @@ from elg_decorators.testing import ServiceClient
 TEXT = "Ada Lovelace wrote to charles@babbage.org on 1843-07-10."
 
 
-@pytest.fixture
-def client() -> ServiceClient:
-    return ServiceClient.for_module(example("dictionary_ner"))
+EXAMPLE = "dictionary_ner"
 
 
 def test_finds_persons_dates_and_emails(client: ServiceClient) -> None:

@@ -1,16 +1,13 @@
 """examples/image_info.py: image size from real PNG and JPEG headers."""
 from __future__ import annotations
 
-import pytest
-from media import example, jpeg_bytes, png_bytes
+from media import jpeg_bytes, png_bytes
 
 from elg_decorators.model import AnnotationsResponse, Failure, StatusMessage
 from elg_decorators.testing import ServiceClient
 
 
-@pytest.fixture
-def client() -> ServiceClient:
-    return ServiceClient.for_module(example("image_info"))
+EXAMPLE = "image_info"
 
 
 def test_png_size(client: ServiceClient) -> None:

@@ -1,7 +1,6 @@
 """examples/sentiment.py: lexicon classifier with typed params, returning plain lists."""
 from __future__ import annotations
 
-import pytest
 from media import example
 
 from elg_decorators.discovery import load_service
@@ -9,9 +8,7 @@ from elg_decorators.model import ClassificationResponse
 from elg_decorators.testing import ServiceClient
 
 
-@pytest.fixture
-def client() -> ServiceClient:
-    return ServiceClient.for_module(example("sentiment"))
+EXAMPLE = "sentiment"
 
 
 def test_positive_text_gives_the_best_class(client: ServiceClient) -> None:

@@ -1,7 +1,6 @@
 """examples/slow_progress.py: a generator handler streaming progress events."""
 from __future__ import annotations
 
-import pytest
 from media import example
 
 from elg_decorators.discovery import load_service
@@ -19,9 +18,7 @@ def progress(percent: float, number: int) -> Progress:
     ))
 
 
-@pytest.fixture
-def client() -> ServiceClient:
-    return ServiceClient.for_module(example("slow_progress"))
+EXAMPLE = "slow_progress"
 
 
 def test_streams_one_progress_event_per_word_then_the_result(client: ServiceClient) -> None:

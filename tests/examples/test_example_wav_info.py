@@ -1,16 +1,13 @@
 """examples/wav_info.py: WAV header facts from a real WAV file; MP3 refused."""
 from __future__ import annotations
 
-import pytest
-from media import example, wav_bytes
+from media import wav_bytes
 
 from elg_decorators.model import AnnotationsResponse, Failure, StatusMessage
 from elg_decorators.testing import ServiceClient
 
 
-@pytest.fixture
-def client() -> ServiceClient:
-    return ServiceClient.for_module(example("wav_info"))
+EXAMPLE = "wav_info"
 
 
 def test_describes_a_mono_recording(client: ServiceClient) -> None:

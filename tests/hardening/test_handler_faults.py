@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from elg_decorators.testing import event_messages
+
 from .conftest import (
     ConnectionClosed,
     RawResponse,
@@ -37,13 +39,7 @@ def events(response: RawResponse) -> list[dict[str, Any]]:
     """The JSON messages of a server-sent event stream, checking the wire format on the way."""
     assert response.status == 200, response.body[:300]
     assert response.content_type.startswith("text/event-stream"), response.content_type
-    raw = response.body.split(b"\r\n\r\n")
-    assert raw[-1] == b"", response.body[-200:]
-    messages = []
-    for event in raw[:-1]:
-        assert event.startswith(b"data:") and b"\n" not in event, event
-        messages.append(json.loads(event[len(b"data:"):]))
-    return messages
+    return event_messages(response.body)
 
 
 def test_exception_is_a_500_internal_error(main_server: Server) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from elg_decorators.testing import event_messages
+
 from .conftest import (
     HOSTILE_SERVICE,
     Server,
@@ -60,7 +62,7 @@ def check(status: int, content_type: str, body: bytes, expected_status: int, kin
     if kind == "sse":
         if not content_type.startswith("text/event-stream"):
             return f"content type {content_type}"
-        events = [json.loads(event[5:]) for event in body.split(b"\r\n\r\n") if event]
+        events = event_messages(body)
         if [next(iter(event)) for event in events] != ["progress"] * 3 + ["response"]:
             return f"events {body[:200]!r}"
         return None

@@ -29,7 +29,7 @@ from elg_decorators.model import (
     TextsResponse,
     get_response,
 )
-from elg_decorators.model.envelope import request_adapter
+from elg_decorators.kinds import REQUEST_KINDS
 
 from .conftest import HOSTILE_SERVICE
 
@@ -166,7 +166,7 @@ def test_any_bytes_inside_a_request_get_a_clean_answer(prefix: bytes, body: byte
 @given(request=text_requests)
 def test_valid_text_requests_round_trip_and_are_served(request: TextRequest) -> None:
     wire = request.json()
-    assert request_adapter.validate_json(wire) == request
+    assert REQUEST_KINDS.adapter.validate_json(wire) == request
     response = client().post("/process", data=wire, content_type="application/json")
     message = assert_clean_answer(response.status_code, response.content_type, response.data)
     assert response.status_code == 200, message
@@ -177,7 +177,7 @@ def test_valid_text_requests_round_trip_and_are_served(request: TextRequest) -> 
 @given(request=structured_requests)
 def test_valid_structured_requests_round_trip_and_are_served(request: StructuredTextRequest) -> None:
     wire = request.json()
-    assert request_adapter.validate_json(wire) == request
+    assert REQUEST_KINDS.adapter.validate_json(wire) == request
     response = client().post("/process", data=wire, content_type="application/json")
     message = assert_clean_answer(response.status_code, response.content_type, response.data)
     assert response.status_code == 200, message

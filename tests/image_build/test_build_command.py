@@ -8,7 +8,7 @@ import pytest
 from conftest import PASSWORD
 from fake_engine import FakeEngine
 
-from elg_decorators.build.command import add_build_parser, run_build
+from elg_decorators.cli.build import add_build_parser, run_build
 
 GENERATED = ("requirements.txt", "Dockerfile", "docker-entrypoint.sh", ".dockerignore")
 

@@ -13,18 +13,20 @@ from .ClassificationResponse import ClassesResponse as ClassesResponse
 from .ClassificationResponse import ClassificationResponse as ClassificationResponse
 from .TextsResponse import TextsResponse as TextsResponse
 from .TextsResponse import TextsResponseObject as TextsResponseObject
-from ._models import AnyResponse as AnyResponse
 from ._models import ResponseObject as ResponseObject
+from .utils import ResponseMessage as ResponseMessage
 from .utils import get_response as get_response
+from .utils import response_adapter as response_adapter
 
 __all__ = [
     "AnnotationsResponse",
-    "AnyResponse",
     "AudioResponse",
     "ClassesResponse",
     "ClassificationResponse",
+    "ResponseMessage",
     "ResponseObject",
     "TextsResponse",
     "TextsResponseObject",
     "get_response",
+    "response_adapter",
 ]

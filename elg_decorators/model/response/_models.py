@@ -105,7 +105,3 @@ class AudioResponse(ResponseObject):
     def to_file(self, filename: Union[str, Path]) -> None:
         """Write the decoded audio to ``filename``."""
         Path(filename).write_bytes(b64decode(self.content))
-
-
-AnyResponse = Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse]
-

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter
 
 from ..status import Failure, Progress
-from ._models import AnnotationsResponse, AudioResponse, ClassificationResponse, TextsResponse
+from ._models import AnnotationsResponse, AudioResponse, ClassificationResponse, ResponseObject, TextsResponse
 
 ResponseMessage = Annotated[
     Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse], Field(discriminator="type")
@@ -15,8 +15,7 @@ ResponseMessage = Annotated[
 response_adapter: TypeAdapter[Any] = TypeAdapter(ResponseMessage)
 
 
-def get_response(message: Any) -> Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse,
-                                         Failure, Progress]:
+def get_response(message: Any) -> Union[ResponseObject, Failure, Progress]:
     """Parse ``{"response": …}``, ``{"failure": …}`` or ``{"progress": …}`` into its model.
 
     ``message`` may be a ``dict`` or JSON text/bytes.
@@ -24,7 +23,7 @@ def get_response(message: Any) -> Union[AnnotationsResponse, ClassificationRespo
     if isinstance(message, (str, bytes, bytearray)):
         message = TypeAdapter(dict).validate_json(message)
     if "response" in message:
-        return response_adapter.validate_python(message["response"])
+        return response_adapter.validate_python(message["response"])  # type: ignore[no-any-return]
     if "failure" in message:
         return Failure.model_validate(message["failure"])
     if "progress" in message:

@@ -14,6 +14,7 @@ from elg_decorators.model import (
     StandardMessages,
     StatusMessage,
 )
+from elg_decorators.testing import event_data, event_messages
 
 SSE = {"Accept": "text/event-stream"}
 TEXT = {"type": "text", "content": "hello"}
@@ -21,15 +22,9 @@ TEXT = {"type": "text", "content": "hello"}
 
 def parse_events(data: bytes) -> list:
     """The JSON of each event, checking each is ``data:`` + compact JSON + CRLF CRLF."""
-    assert data.endswith(b"\r\n\r\n")
-    events = []
-    for raw in data.split(b"\r\n\r\n")[:-1]:
-        assert raw.startswith(b"data:")
-        payload = raw[len(b"data:") :]
-        assert b"\n" not in payload and b"\r" not in payload
-        parsed = json.loads(payload)
+    events = event_messages(data)
+    for payload, parsed in zip(event_data(data), events):
         assert payload == json.dumps(parsed, separators=(",", ":"), ensure_ascii=False).encode()
-        events.append(parsed)
     return events
 
 

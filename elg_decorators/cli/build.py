@@ -1,4 +1,4 @@
-"""The ``build`` subcommand: write the image files for a service script, build and push the image."""
+"""``python -m elg_decorators build``: write the image files for a service script, build and push the image."""
 from __future__ import annotations
 
 import argparse
@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, ElgDecoratorsError
-from .context import context_path, context_paths, validate_build_tag
-from .dockerfile import LOG_LEVELS, default_base_image, render_docker_files, write_docker_files
-from .requirements import requirement_lines, write_requirements
+from ..build.context import context_path, context_paths, validate_build_tag
+from ..build.dockerfile import LOG_LEVELS, default_base_image, render_docker_files, write_docker_files
+from ..build.requirements import requirement_lines, write_requirements
 
 __all__ = ["add_build_parser", "run_build"]
 
@@ -80,7 +80,7 @@ def add_build_parser(subparsers: Any) -> None:
                         help="the build context to write the files into (default: the script's folder)")
     parser.add_argument("--no-build", action="store_true", help="only write the files")
     parser.add_argument("--no-pull", action="store_true", help="do not pull a newer base image")
-    parser.set_defaults(handler=run_build)
+    parser.set_defaults(run=run_build)
 
 
 def _default_tag(script: Path) -> str:
@@ -155,7 +155,7 @@ def run_build(args: argparse.Namespace) -> int:
             print(f"wrote {path}")
         if tag is None:
             return 0
-        from .engine import build_and_push, build_image
+        from ..build.engine import build_and_push, build_image
 
         if args.push:
             image_id = build_and_push(context, tag, pull=not args.no_pull)

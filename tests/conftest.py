@@ -1,4 +1,4 @@
-"""Fixtures for the decorator tests."""
+"""Fixtures shared by every test folder."""
 from __future__ import annotations
 
 import pytest

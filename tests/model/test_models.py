@@ -25,7 +25,7 @@ from elg_decorators.model import (
     TextsResponseObject,
     get_response,
 )
-from elg_decorators.model.envelope import request_adapter
+from elg_decorators.kinds import REQUEST_KINDS
 
 
 def nested_texts(levels: int) -> dict:
@@ -85,7 +85,7 @@ def test_text_request_rejects_another_type():
 
 
 def test_unknown_properties_are_ignored():
-    request = request_adapter.validate_python({"type": "text", "content": "x", "colour": "blue"})
+    request = REQUEST_KINDS.adapter.validate_python({"type": "text", "content": "x", "colour": "blue"})
     assert isinstance(request, TextRequest)
     assert json.loads(request.json()) == {"type": "text", "content": "x", "mimeType": "text/plain"}
 
@@ -143,7 +143,7 @@ def test_structured_text_node_needs_content_or_texts():
 
 
 def test_structured_text_keeps_a_clients_html_mime_type():
-    request = request_adapter.validate_json(
+    request = REQUEST_KINDS.adapter.validate_json(
         '{"type":"structuredText","texts":[{"content":"<p>a</p>","mimeType":"text/html"},'
         '{"texts":[{"content":"b"}]}]}'
     )
@@ -165,9 +165,9 @@ def test_structured_text_empty_content_keeps_its_mime_type():
 
 
 def test_structured_text_accepts_100_levels_and_rejects_101():
-    assert isinstance(request_adapter.validate_python(nested_texts(100)), StructuredTextRequest)
+    assert isinstance(REQUEST_KINDS.adapter.validate_python(nested_texts(100)), StructuredTextRequest)
     with pytest.raises(ValidationError):
-        request_adapter.validate_python(nested_texts(101))
+        REQUEST_KINDS.adapter.validate_python(nested_texts(101))
 
 
 @pytest.mark.parametrize("fields", [{"start": "1", "end": 2}, {"start": 0, "end": "2"}])

@@ -1,25 +1,10 @@
-"""The command line: ``python -m elg_decorators serve|build …``."""
+"""``python -m elg_decorators serve``: serve a script's or module's handlers with gunicorn."""
 from __future__ import annotations
 
 import argparse
-import sys
-from typing import Optional, Sequence
 
-from . import __version__
-from .errors import ElgDecoratorsError
-from .settings import LOG_LEVELS, ServerSettings
+from ..settings import LOG_LEVELS, ServerSettings
 
-DESCRIPTION = "Serve and package European Language Grid (ELG) services written with elg_decorators."
-EXAMPLES = """\
-examples:
-  python -m elg_decorators serve my_service.py
-  python -m elg_decorators serve my_package.my_service --port 8080 --workers 2
-  python -m elg_decorators serve my_service.py --reload --host 127.0.0.1
-  python -m elg_decorators build my_service.py --tag registry.example.org/me/ner:1.0 --push
-  python -m elg_decorators build my_service.py --no-build --requirement nltk==3.8
-
-run 'python -m elg_decorators COMMAND --help' for a command's options.
-"""
 SERVE_EXAMPLES = """\
 examples:
   python -m elg_decorators serve my_service.py
@@ -31,7 +16,7 @@ GRACEFUL_TIMEOUT, REQUEST_TIMEOUT, WORKER_CLASS, LOG_LEVEL), else the defaults s
 """
 
 
-def _add_serve_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_serve_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = subparsers.add_parser(
         "serve",
         help="serve a script's or module's handlers with gunicorn",
@@ -59,7 +44,7 @@ def _add_serve_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentP
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from .server import serve
+    from ..server import serve
 
     serve(
         args.target, host=args.host, port=args.port, workers=args.workers, threads=args.threads,
@@ -67,35 +52,3 @@ def _run_serve(args: argparse.Namespace) -> int:
         worker_class=args.worker_class, log_level=args.log_level, reload=args.reload,
     )
     return 0
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``elg_decorators`` command."""
-    parser = argparse.ArgumentParser(
-        prog="python -m elg_decorators",
-        description=DESCRIPTION,
-        epilog=EXAMPLES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"elg_decorators {__version__}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    _add_serve_parser(subparsers)
-    from .build.command import add_build_parser, run_build
-
-    add_build_parser(subparsers)
-    subparsers.choices["build"].set_defaults(run=run_build)
-    return parser
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "run"):
-        parser.print_help()
-        return 2
-    try:
-        return int(args.run(args))
-    except (ElgDecoratorsError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1

@@ -1,0 +1,52 @@
+"""The command line: ``python -m elg_decorators serve|build …``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Optional, Sequence
+
+from ..errors import ElgDecoratorsError
+from ..version import __version__
+from .build import add_build_parser
+from .serve import add_serve_parser
+
+DESCRIPTION = "Serve and package European Language Grid (ELG) services written with elg_decorators."
+EXAMPLES = """\
+examples:
+  python -m elg_decorators serve my_service.py
+  python -m elg_decorators serve my_package.my_service --port 8080 --workers 2
+  python -m elg_decorators serve my_service.py --reload --host 127.0.0.1
+  python -m elg_decorators build my_service.py --tag registry.example.org/me/ner:1.0 --push
+  python -m elg_decorators build my_service.py --no-build --requirement nltk==3.8
+
+run 'python -m elg_decorators COMMAND --help' for a command's options.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``elg_decorators`` command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m elg_decorators",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"elg_decorators {__version__}")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    add_serve_parser(subparsers)
+    add_build_parser(subparsers)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args))
+    except (ElgDecoratorsError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

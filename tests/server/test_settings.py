@@ -1,0 +1,78 @@
+"""Server settings: one set of defaults, overridden by arguments, then the environment."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from elg_decorators.settings import ServerSettings, default_base_image
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dictionary_ner.py"
+
+
+def test_the_production_defaults() -> None:
+    settings = ServerSettings.resolve(environ={})
+    assert settings == ServerSettings(
+        host="0.0.0.0", port=8000, workers=1, threads=4, worker_class="gthread", timeout=60,
+        graceful_timeout=30, request_timeout=300, log_level="INFO", reload=False,
+    )
+    assert settings.concurrency == 4
+
+
+def test_arguments_win_over_the_environment_which_wins_over_the_defaults() -> None:
+    environ = {"PORT": "9000", "WORKERS": "3", "LOG_LEVEL": "warning"}
+    settings = ServerSettings.resolve(environ=environ, workers=2)
+    assert (settings.port, settings.workers, settings.log_level) == (9000, 2, "WARNING")
+
+
+def test_the_environment_of_the_settings_round_trips() -> None:
+    settings = ServerSettings.resolve(environ={}, workers=2, threads=8, request_timeout=30)
+    assert settings.environment() == {
+        "WORKERS": "2", "THREADS": "8", "WORKER_CLASS": "gthread", "TIMEOUT": "60",
+        "GRACEFUL_TIMEOUT": "30", "REQUEST_TIMEOUT": "30", "LOG_LEVEL": "INFO",
+    }
+    assert ServerSettings.resolve(environ=settings.environment()) == settings
+
+
+def test_the_sync_worker_class_gets_one_thread() -> None:
+    assert ServerSettings.resolve(environ={"WORKER_CLASS": "sync"}).threads == 1
+
+
+def test_sync_with_threads_is_refused_in_one_line() -> None:
+    with pytest.raises(ValueError) as caught:
+        ServerSettings.resolve(environ={}, worker_class="sync", threads=4)
+    assert str(caught.value) == (
+        "worker class 'sync' runs one request at a time, but 4 threads were asked for; "
+        "drop THREADS/--threads or use the gthread worker class"
+    )
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({"PORT": "eighty"}, "PORT='eighty' is not a valid int"),
+    ({"WORKERS": "0"}, "WORKERS=0 must be at least 1"),
+    ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL='CHATTY' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ({"REQUEST_TIMEOUT": "-1"}, "REQUEST_TIMEOUT=-1 must be 0 or more seconds"),
+])
+def test_invalid_settings_name_the_variable(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        ServerSettings.resolve(environ=environ)
+    assert str(caught.value) == message
+
+
+def test_the_command_line_refuses_contradicting_options_with_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "elg_decorators", "serve", str(EXAMPLE), "--worker-class", "sync", "--threads", "4"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: worker class 'sync' runs one request at a time, but 4 threads were asked for; "
+        "drop THREADS/--threads or use the gthread worker class"
+    ]
+
+
+def test_the_base_image_follows_a_python_version() -> None:
+    assert default_base_image((3, 12)) == "python:3.12-slim"
+    assert default_base_image() == f"python:{sys.version_info[0]}.{sys.version_info[1]}-slim"
