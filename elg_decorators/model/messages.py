@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Any, Callable, Final, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Final, Mapping, NamedTuple, Optional, Sequence
 
 from .status import StatusMessage
 
