@@ -37,8 +37,17 @@ class AnnotationsResponse(ResponseObject):
 class ClassesResponse(ELGModel):
     """One class of a classification, with an optional score."""
 
-    class_field: str = Field(alias="class")
+    class_field: Optional[str] = Field(None, alias="class")
     score: Optional[float] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _class_or_score(cls, value: Any) -> Any:
+        # Unknown keys are ignored, so {"label": "x"} would otherwise pass as an empty class ({} is one:
+        # it is how a class without name and score is written).
+        if isinstance(value, dict) and value and not {"class", "class_field", "score"} & set(value):
+            raise ValueError(f'a class has "class" and/or "score", not {", ".join(map(str, value))}')
+        return value
 
 
 class ClassificationResponse(ResponseObject):
