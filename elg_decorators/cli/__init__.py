@@ -1,4 +1,4 @@
-"""The command line: ``python -m elg_decorators serve|build …``."""
+"""The command line: ``python -m elg_decorators serve|build|deploy …``."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +8,7 @@ from typing import Optional, Sequence
 from ..errors import ElgDecoratorsError
 from ..version import __version__
 from .build import add_build_parser
+from .deploy import add_deploy_parser
 from .serve import add_serve_parser
 
 DESCRIPTION = "Serve and package European Language Grid (ELG) services written with elg_decorators."
@@ -18,6 +19,7 @@ examples:
   python -m elg_decorators serve my_service.py --reload --host 127.0.0.1
   python -m elg_decorators build my_service.py --tag registry.example.org/me/ner:1.0 --push
   python -m elg_decorators build my_service.py --no-build --requirement nltk==3.8
+  python -m elg_decorators deploy my_service.py --image registry.example.org/me/ner:1.0
 
 run 'python -m elg_decorators COMMAND --help' for a command's options.
 """
@@ -35,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     add_serve_parser(subparsers)
     add_build_parser(subparsers)
+    add_deploy_parser(subparsers)
     return parser
 
 

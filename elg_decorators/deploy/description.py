@@ -1,0 +1,93 @@
+"""A plain description of a service to deploy: what every manifest and the ELG record are made from.
+
+Nothing here knows how a script declares its handlers; ``deploy/command.py`` fills
+a :class:`ServiceDescription` from a script, and tests can build one by hand.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from ..settings import ServerSettings
+
+__all__ = ["Endpoint", "RecordDetails", "ServiceDescription"]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One POST path of the service.
+
+    :param path: the path as the service declares it, with Flask URL variables
+        (``/translate/<src>/<tgt>``).
+    :param location: the same path with each variable given a value: what ELG calls.
+    :param request_kinds: the ELG request types it takes (``text``, ``structuredText``, ``audio``, ``image``).
+    :param response_types: the ELG response types it answers with (``annotations``, ``classification``,
+        ``texts``, ``audio``), where the handlers' return annotations say; empty where they do not.
+    """
+
+    path: str
+    location: str
+    request_kinds: Tuple[str, ...]
+    response_types: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordDetails:
+    """What the ELG metadata record says about the service beyond what the code declares.
+
+    ``None`` values are not known; the record then carries the schema's ``unspecified``
+    value (or, for the landing page, the image's repository).
+    """
+
+    title: str
+    description: str
+    lt_class: Optional[str] = None
+    keywords: Tuple[str, ...] = ()
+    landing_page: Optional[str] = None
+    email: Optional[str] = None
+    licence: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ServiceDescription:
+    """Everything the generated files say, checked (see :mod:`elg_decorators.deploy.inputs`).
+
+    :param name: the Kubernetes name of the service (a short DNS-1035 label).
+    :param image: the image reference, with an immutable tag.
+    :param image_repository: the image's name without tag or digest.
+    :param version: the image's tag: the version of the service.
+    :param endpoints: the POST paths, in the order the service declares them.
+    :param settings: how the server in the image runs (port, workers, threads, timeouts).
+    :param memory: memory request and limit of one replica, a Kubernetes quantity (``2Gi``).
+    :param cpu: CPU request and limit of one replica, a Kubernetes quantity (``1``, ``500m``).
+    :param min_scale: fewest replicas (0: scale to zero when idle, on Knative).
+    :param max_scale: most replicas.
+    :param startup_seconds: how long a replica may take to start and load its resources.
+    :param languages: BCP 47 tags of the languages the service processes (none: language independent).
+    :param read_only_root: whether the Kubernetes Deployment mounts the root filesystem read-only.
+    """
+
+    name: str
+    image: str
+    image_repository: str
+    version: str
+    endpoints: Tuple[Endpoint, ...]
+    record: RecordDetails
+    settings: ServerSettings = field(default_factory=ServerSettings)
+    memory: str = "2Gi"
+    cpu: str = "1"
+    min_scale: int = 0
+    max_scale: int = 10
+    startup_seconds: int = 300
+    languages: Tuple[str, ...] = ()
+    read_only_root: bool = True
+
+    @property
+    def request_kinds(self) -> Tuple[str, ...]:
+        """Every request type of every endpoint, each once, in order of appearance."""
+        return tuple(dict.fromkeys(kind for endpoint in self.endpoints for kind in endpoint.request_kinds))
+
+    @property
+    def response_types(self) -> Tuple[str, ...]:
+        """Every known response type of every endpoint, each once, in order of appearance."""
+        return tuple(dict.fromkeys(kind for endpoint in self.endpoints for kind in endpoint.response_types))

@@ -1,0 +1,56 @@
+"""The four files ``deploy`` writes: rendered whole in memory first, then written."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Dict, List
+
+from .description import ServiceDescription
+from .elg_deployment import elg_deployment
+from .inputs import DeployError
+from .knative import knative_service
+from .kubernetes import kubernetes_objects
+from .metadata import metadata_record
+from .yaml_files import dump_documents
+
+__all__ = ["KNATIVE_FILE", "KUBERNETES_FILE", "ELG_DEPLOYMENT_FILE", "METADATA_FILE", "render_files", "write_files"]
+
+KNATIVE_FILE = "knative-service.yaml"
+KUBERNETES_FILE = "kubernetes.yaml"
+ELG_DEPLOYMENT_FILE = "elg-deployment.yaml"
+METADATA_FILE = "elg-metadata.xml"
+
+
+def render_files(description: ServiceDescription) -> Dict[str, bytes]:
+    """Each file's name and bytes; the same description always gives the same bytes."""
+    return {
+        KNATIVE_FILE: dump_documents([knative_service(description)]),
+        KUBERNETES_FILE: dump_documents(kubernetes_objects(description)),
+        ELG_DEPLOYMENT_FILE: dump_documents([elg_deployment(description)]),
+        METADATA_FILE: metadata_record(description),
+    }
+
+
+def check_output_folder(folder: Path) -> None:
+    """Refuse a folder that cannot hold the files, before anything is written."""
+    for existing in [folder, *folder.parents]:
+        if existing.exists():
+            if not existing.is_dir():
+                raise DeployError(f"--output {str(folder)!r} cannot be a folder: {str(existing)!r} is a file")
+            if not os.access(existing, os.W_OK):
+                raise DeployError(f"--output {str(folder)!r}: cannot write into {str(existing)!r}")
+            return
+
+
+def write_files(folder: Path, files: Dict[str, bytes]) -> List[Path]:
+    """Write ``files`` into ``folder`` (created if missing), each replaced whole; return their paths."""
+    check_output_folder(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, content in files.items():
+        target = folder / name
+        partial = folder / f".{name}.partial"
+        partial.write_bytes(content)
+        os.replace(partial, target)
+        written.append(target)
+    return written

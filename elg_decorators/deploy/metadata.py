@@ -1,0 +1,184 @@
+"""``elg-metadata.xml``: the ELG-SHARE (1.5.0) metadata record of a functional service.
+
+The record describes one ``ToolService`` run from the docker image: one software
+distribution per path (where ELG calls it inside the container), one input resource
+per request type, one output resource per response type, the languages given, and
+the memory it needs. Element order follows the XSD's sequences. No creation date is
+written, so the same input gives the same bytes.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Dict, List, NamedTuple, Optional, Tuple
+
+from .description import ServiceDescription
+from .vocabulary import META_SHARE, OMTD_SHARE
+
+__all__ = ["metadata_record", "landing_page", "keywords", "execution_location", "NAMESPACE", "LANGUAGE"]
+
+NAMESPACE = META_SHARE
+#: The language of the record's own texts (names, description, keywords).
+LANGUAGE = "en"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+UNSPECIFIED = "unspecified"
+
+
+class Resource(NamedTuple):
+    """What ELG-SHARE says about one kind of input or output."""
+
+    processing_type: str
+    media_type: str
+    data_formats: Tuple[str, ...]
+    text_encoded: bool
+
+
+#: What each ELG request type is, as an input resource.
+INPUTS: Dict[str, Resource] = {
+    "text": Resource("userInputText", "text", ("Text",), True),
+    "structuredText": Resource("userInputText", "text", ("Json",), True),
+    "audio": Resource("file1", "audio", ("wav", "mp3"), False),
+    "image": Resource("file1", "image", ("png", "jpg", "gif", "bmp", "tiff"), False),
+}
+#: What each ELG response type is, as an output resource (every response travels as JSON).
+OUTPUTS: Dict[str, Resource] = {
+    "annotations": Resource("file1", "text", ("Json",), True),
+    "classification": Resource("file1", "text", ("Json",), True),
+    "texts": Resource("outputText", "text", ("Json",), True),
+    "audio": Resource("file1", "audio", ("wav", "mp3"), False),
+}
+
+ET.register_namespace("ms", NAMESPACE)
+
+
+def _tag(name: str) -> str:
+    return f"{{{NAMESPACE}}}{name}"
+
+
+def _add(parent: ET.Element, name: str, text: Optional[str] = None, *, lang: bool = False) -> ET.Element:
+    element = ET.SubElement(parent, _tag(name))
+    if lang:
+        element.set(_XML_LANG, LANGUAGE)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def execution_location(description: ServiceDescription, location: str) -> str:
+    """The URL inside the container where ELG calls a path: ``http://localhost:8000/process``."""
+    return f"http://localhost:{description.settings.port}{location}"
+
+
+def landing_page(description: ServiceDescription) -> str:
+    """The page given with ``--landing-page``, else the image repository's page."""
+    if description.record.landing_page:
+        return description.record.landing_page
+    domain, _, path = description.image_repository.partition("/")
+    if not path or not ("." in domain or ":" in domain or domain == "localhost"):
+        domain, path = "", description.image_repository
+    if domain in ("", "docker.io", "index.docker.io"):
+        return f"https://hub.docker.com/_/{path}" if "/" not in path else f"https://hub.docker.com/r/{path}"
+    return f"https://{domain}/{path}"
+
+
+def keywords(description: ServiceDescription) -> Tuple[str, ...]:
+    """The keywords given, else the LT class in words (``named entity recognition``), else the name."""
+    if description.record.keywords:
+        return description.record.keywords
+    if description.record.lt_class:
+        return (re.sub(r"(?<=[a-z])(?=[A-Z])", " ", description.record.lt_class).lower(),)
+    return (description.name.replace("-", " "),)
+
+
+def _language(parent: ET.Element, tag: str) -> None:
+    element = _add(parent, "language")
+    _add(element, "languageTag", tag)
+    parts = tag.split("-")
+    _add(element, "languageId", parts[0])
+    for part in parts[1:]:
+        _add(element, "scriptId" if len(part) == 4 else "regionId", part)
+
+
+def _resource(parent: ET.Element, name: str, resource: Resource, languages: Tuple[str, ...]) -> None:
+    element = _add(parent, name)
+    _add(element, "processingResourceType", META_SHARE + resource.processing_type)
+    for tag in languages:
+        _language(element, tag)
+    _add(element, "mediaType", META_SHARE + resource.media_type)
+    for data_format in resource.data_formats:
+        _add(element, "dataFormat", OMTD_SHARE + data_format)
+    if resource.text_encoded:
+        _add(element, "characterEncoding", META_SHARE + "UTF-8")
+
+
+def _licence(parent: ET.Element, description: ServiceDescription) -> None:
+    terms = _add(parent, "licenceTerms")
+    licence = description.record.licence
+    _add(terms, "licenceTermsName", licence or UNSPECIFIED, lang=True)
+    # Without a licence identifier, the licence is whatever the landing page states.
+    url = f"https://spdx.org/licenses/{licence}.html" if licence else landing_page(description)
+    _add(terms, "licenceTermsURL", url)
+    _add(terms, "conditionOfUse", META_SHARE + UNSPECIFIED)
+    if licence:
+        identifier = _add(terms, "LicenceIdentifier", licence)
+        identifier.set(_tag("LicenceIdentifierScheme"), META_SHARE + "SPDX")
+
+
+def _tool_service(parent: ET.Element, description: ServiceDescription) -> None:
+    tool = _add(_add(parent, "LRSubclass"), "ToolService")
+    _add(tool, "lrType", "ToolService")
+    function = _add(tool, "function")
+    if description.record.lt_class:
+        _add(function, "LTClassRecommended", OMTD_SHARE + description.record.lt_class)
+    else:
+        _add(function, "LTClassOther", UNSPECIFIED)
+    for endpoint in description.endpoints:
+        distribution = _add(tool, "SoftwareDistribution")
+        _add(distribution, "SoftwareDistributionForm", META_SHARE + "dockerImage")
+        _add(distribution, "executionLocation", execution_location(description, endpoint.location))
+        _add(distribution, "dockerDownloadLocation", description.image)
+        _add(distribution, "additionalHWRequirements", f"limits_memory: {description.memory}")
+        _licence(distribution, description)
+    _add(tool, "languageDependent", "true" if description.languages else "false")
+    for kind in description.request_kinds:
+        _resource(tool, "inputContentResource", INPUTS[kind], description.languages)
+    for response_type in description.response_types:
+        _resource(tool, "outputResource", OUTPUTS[response_type], description.languages)
+    _add(tool, "evaluated", "false")
+
+
+def metadata_record(description: ServiceDescription) -> bytes:
+    """The record as UTF-8 XML bytes, indented by two spaces, ending in a newline."""
+    root = ET.Element(_tag("MetadataRecord"))
+    _add(root, "compliesWith", META_SHARE + "ELG-SHARE")
+    resource = _add(_add(root, "DescribedEntity"), "LanguageResource")
+    _add(resource, "entityType", "LanguageResource")
+    _add(resource, "resourceName", description.record.title, lang=True)
+    _add(resource, "resourceShortName", description.name, lang=True)
+    _add(resource, "description", description.record.description, lang=True)
+    _add(resource, "version", description.version)
+    info = _add(resource, "additionalInfo")
+    if description.record.email and not description.record.landing_page:
+        _add(info, "email", description.record.email)
+    else:
+        _add(info, "landingPage", landing_page(description))
+    for keyword in keywords(description):
+        _add(resource, "keyword", keyword, lang=True)
+    if description.record.lt_class:
+        _add(_add(resource, "intendedApplication"), "LTClassRecommended", OMTD_SHARE + description.record.lt_class)
+    _tool_service(resource, description)
+    ET.indent(root, space="  ")
+    document: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return document + b"\n"
+
+
+def unspecified_fields(description: ServiceDescription) -> List[str]:
+    """What the record could not say because no option gave it, as option names."""
+    missing = []
+    if not description.record.lt_class:
+        missing.append("--lt-class")
+    if not description.record.licence:
+        missing.append("--licence")
+    if not description.record.landing_page and not description.record.email:
+        missing.append("--landing-page")
+    return missing

@@ -1,0 +1,35 @@
+"""Fixtures for the deploy tests: the reference schemas, and running the command."""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict
+
+import pytest
+import yaml
+from deploy_helpers import SHARED
+
+
+@pytest.fixture(scope="session")
+def knative_strict_schema() -> Dict[str, Any]:
+    """Knative Serving's Service schema with unknown fields rejected at every level below the top."""
+    return json.loads((SHARED / "knative" / "service_v1.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def knative_crd_schema() -> Dict[str, Any]:
+    """The ``openAPIV3Schema`` of Knative's own Service CRD, version v1."""
+    crd = yaml.safe_load((SHARED / "knative" / "service-crd.yaml").read_text(encoding="utf-8"))
+    version = next(item for item in crd["spec"]["versions"] if item["name"] == "v1")
+    return version["schema"]["openAPIV3Schema"]
+
+
+@pytest.fixture(scope="session")
+def elg_share_schema() -> Any:
+    """The ELG-SHARE 1.5.0 XSD, built once (it takes seconds); offline, with the local ``xml.xsd``."""
+    import xmlschema
+
+    folder = SHARED / "elg-metadata" / "xsd"
+    return xmlschema.XMLSchema(
+        str(folder / "ELG-SHARE.xsd"),
+        locations=[("http://www.w3.org/XML/1998/namespace", str(folder / "xml.xsd"))],
+    )

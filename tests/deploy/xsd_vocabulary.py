@@ -1,0 +1,59 @@
+"""The closed lists of the ELG-SHARE XSD that ``deploy`` checks its input against.
+
+Run it to rewrite the package's copy after the XSD changes::
+
+    python tests/deploy/xsd_vocabulary.py > elg_decorators/deploy/data/elg_vocabulary.json
+
+The tests compare the package's copy with what this reads from the XSD.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Dict, List
+
+
+
+def shared_folder() -> Path:
+    """The ``shared`` reference folder beside the repository (or beside a folder that holds it)."""
+    repository = Path(__file__).resolve().parents[2]
+    for folder in repository.parents:
+        if (folder / "shared" / "elg-metadata").is_dir():
+            return folder / "shared"
+    raise FileNotFoundError(f"no shared/elg-metadata folder beside {repository} or above it")
+
+
+XSD_FOLDER = shared_folder() / "elg-metadata" / "xsd"
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+OMTD = "http://w3id.org/meta-share/omtd-share/"
+
+#: (file, simpleType name, prefix removed from each value) for each list kept.
+LISTS = {
+    "lt_classes": ("OMTD-SHARE-elements.xsd", "Operation", OMTD),
+    "language_ids": ("ISOVocabularies.xsd", "languageIdType", ""),
+    "script_ids": ("ISOVocabularies.xsd", "scriptIdType", ""),
+    "region_ids": ("ISOVocabularies.xsd", "regionIdType", ""),
+}
+
+
+def enumeration(file: str, type_name: str, prefix: str) -> List[str]:
+    """The values of the simpleType ``type_name`` in ``file``, prefix removed, in XSD order."""
+    root = ET.parse(XSD_FOLDER / file).getroot()
+    for simple_type in root.iter(f"{_XS}simpleType"):
+        if simple_type.get("name") == type_name:
+            values = [item.get("value", "") for item in simple_type.iter(f"{_XS}enumeration")]
+            assert all(value.startswith(prefix) for value in values), type_name
+            return [value[len(prefix):] for value in values]
+    raise LookupError(f"{file} has no simpleType {type_name}")
+
+
+def vocabulary() -> Dict[str, List[str]]:
+    """Every list of :data:`LISTS`, as the package ships them."""
+    return {key: enumeration(*where) for key, where in LISTS.items()}
+
+
+if __name__ == "__main__":
+    json.dump(vocabulary(), sys.stdout, indent=0, sort_keys=True)
+    sys.stdout.write("\n")
