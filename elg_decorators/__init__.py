@@ -25,6 +25,7 @@ _EXPORTS: Dict[str, str] = {
     "HandlerDefinitionError": ".errors",
     "ProcessingError": ".errors",
     "Progress": ".model.status",
+    "QuartService": ".service.quart_service",
     "Registry": ".registry.registry",
     "RegistryService": ".registry.service",
     "StandardMessages": ".model.messages",
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from .registry.resource_decorator import resource as resource
     from .server import serve as serve
     from .service.flask_service import FlaskService as FlaskService
+    from .service.quart_service import QuartService as QuartService
 
 
 def __getattr__(name: str) -> Any:

@@ -35,6 +35,10 @@ LOG_FORMATS: Tuple[str, ...] = ("text", "json")
 #: Seconds a client is told to wait (``Retry-After``) for a resource that is still being created.
 RETRY_AFTER_SECONDS = 5
 
+#: Environment variable that, set to 1/true/yes, answers every failure of a service's POST paths
+#: with HTTP 200 (the failure JSON unchanged), as the elg package does; see FlaskService.reference_statuses.
+REFERENCE_STATUSES_ENV = "ELG_REFERENCE_STATUSES"
+
 #: gunicorn's worker classes that run one request at a time per process.
 SINGLE_THREADED_WORKER_CLASSES = frozenset({"sync"})
 

@@ -22,9 +22,9 @@ def test_the_public_names_load_on_first_use() -> None:
 
     assert elg_decorators.text_service.__name__ == "text_service"
     assert sorted(elg_decorators.__all__) == sorted([
-        "__version__", "FlaskService", "HandlerDefinitionError", "ProcessingError", "Progress", "Registry",
-        "RegistryService", "StandardMessages", "audio_service", "create_app", "default_registry",
-        "image_service", "serve", "service_class", "structured_text_service", "text_service",
+        "__version__", "FlaskService", "HandlerDefinitionError", "ProcessingError", "Progress", "QuartService",
+        "Registry", "RegistryService", "StandardMessages", "audio_service", "create_app", "default_registry",
+        "image_service", "resource", "serve", "service_class", "structured_text_service", "text_service",
     ])
     with pytest.raises(AttributeError, match="no attribute 'annotations'"):
         elg_decorators.annotations  # noqa: B018 - the __future__ import is not a public name

@@ -5,6 +5,7 @@ cannot translate a code; ``{0}``, ``{1}`` … are filled from ``params``.
 """
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any, Final, Mapping, NamedTuple, Optional, Sequence
 
@@ -55,14 +56,36 @@ STANDARD_MESSAGES: Final[Mapping[str, MessageSpec]] = {
     "elg.service.internalError": MessageSpec("Internal error during processing: {0}", 500),
 }
 
-#: Status for a code that is not in the table above (a service's own code).
+#: Status for a service's own code (one not in the table above) that names an internal error.
 DEFAULT_FAILURE_STATUS: Final = 500
+#: Status for any other code of a service's own.
+DEFAULT_CALLER_FAILURE_STATUS: Final = 400
+
+
+def is_internal_error_code(code: str) -> bool:
+    """True for codes naming the service's own fault: ``*.internalError``, ``acme.model.internal_error``…"""
+    last = code.rsplit(".", 1)[-1].lower().replace("_", "")
+    return "internal" in last
 
 
 def http_status_for(code: str) -> int:
-    """The HTTP status that goes with a status message code."""
+    """The HTTP status that goes with a status message code.
+
+    A standard code has its own; a service's own code gets 500 when it names an
+    internal error (:func:`is_internal_error_code`) and 400 otherwise.
+    """
     spec = STANDARD_MESSAGES.get(code)
-    return spec.http_status if spec else DEFAULT_FAILURE_STATUS
+    if spec is not None:
+        return spec.http_status
+    return DEFAULT_FAILURE_STATUS if is_internal_error_code(code) else DEFAULT_CALLER_FAILURE_STATUS
+
+
+def is_status_code(text: str) -> bool:
+    """True if ``text`` reads as a status message code (``elg.request.invalid``, ``acme.custom.code``)."""
+    return _CODE.fullmatch(text) is not None
+
+
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+")
 
 
 def standard_message(

@@ -38,9 +38,12 @@ class _Part:
     def __init__(self, name: str, headers: Headers) -> None:
         self.name = name
         self.content_type = headers.get("Content-Type", "").split(";")[0].strip().lower()
-        self.is_json = name == JSON_PART_NAME or (
-            name != BINARY_PART_NAME and self.content_type in ("application/json", "text/json")
-        )
+        if name not in (JSON_PART_NAME, BINARY_PART_NAME):
+            raise invalid_request(
+                f'the multipart body has a part named {name!r}: an ELG request has a "{JSON_PART_NAME}" part '
+                f'(the JSON request) and a "{BINARY_PART_NAME}" part (the audio or image)'
+            )
+        self.is_json = name == JSON_PART_NAME
         self.sink: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_THRESHOLD)
         self.size = 0
 
@@ -63,10 +66,9 @@ class _Part:
 def read_multipart(stream: IO[bytes], boundary: str) -> MultipartBody:
     """Read an ELG multipart body from ``stream``.
 
-    Parts are recognised by name (``request``, ``content``) or, failing that,
-    by content type (JSON vs anything else), in either order, with or without
-    a filename. A missing JSON part, a second part of the same role or a
-    malformed body is a 400 failure.
+    Parts are recognised by name (``request``, ``content``), in either order,
+    with or without a filename. A part of another name, a missing JSON part,
+    a second part of the same name or a malformed body is a 400 failure.
     """
     if not boundary:
         raise invalid_request("multipart/form-data without a boundary")

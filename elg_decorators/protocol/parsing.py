@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Callable, Mapping, Optional, Sequence
+from typing import IO, Any, Callable, Collection, Mapping, Optional, Sequence
 
 from pydantic import ValidationError
 from werkzeug.http import parse_options_header
@@ -31,6 +31,7 @@ def parse_request(
     query: Callable[[], Mapping[str, Sequence[str]]],
     *,
     kinds: RequestKinds = REQUEST_KINDS,
+    content_required: Optional[Collection[str]] = None,
 ) -> Request:
     """The ELG request carried by a body of ``content_type`` read from ``stream``.
 
@@ -39,16 +40,18 @@ def parse_request(
     bodies the request ``kinds`` list (audio, images, plain text and HTML)
     with ``params`` from the query string. ``query`` returns the query-string
     parameters (read only for bare bodies). Raises :class:`ProcessingError`
-    with the fitting ELG failure otherwise.
+    with the fitting ELG failure otherwise. An audio or image request without
+    content is refused if its type is in ``content_required`` (None: every
+    binary type) and otherwise returned with ``content`` None.
     """
     mimetype, options = parse_options_header(content_type or "")
     mimetype = mimetype.lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
         charset = options.get("charset")
         codec = None if charset is None else _codec(charset, content_type)
-        return _validate_json(_read_body(stream), codec, kinds)
+        return _with_content(_validate_json(_read_body(stream), codec, kinds), kinds, content_required)
     if mimetype == "multipart/form-data":
-        return _parse_multipart(stream, options.get("boundary", ""), kinds)
+        return _parse_multipart(stream, options.get("boundary", ""), kinds, content_required)
     raw = kinds.for_raw_body(mimetype)
     if raw is None:
         accepted = ("application/json", "multipart/form-data", *kinds.raw_media_types)
@@ -94,7 +97,7 @@ def _validate_json(body: bytes, codec: Optional[str], kinds: RequestKinds) -> Re
     if (b"NaN" in body or b"Infinity" in body) and spells_not_finite(body):
         _loads(body)  # names where the NaN or Infinity is, if one is outside a string
     try:
-        request = kinds.adapter.validate_json(body)
+        request: Request = kinds.adapter.validate_json(body)
     except ValidationError as exc:
         if not _too_deep_for_the_fast_parser(exc):
             raise validation_failure(exc) from None
@@ -104,7 +107,7 @@ def _validate_json(body: bytes, codec: Optional[str], kinds: RequestKinds) -> Re
         if _nesting(fields) > MAX_JSON_NESTING:
             raise invalid_request(f"the JSON is nested more than {MAX_JSON_NESTING} levels deep") from None
         request = _validate_python(fields, kinds)
-    return _with_content(request, kinds)
+    return request
 
 
 def _too_deep_for_the_fast_parser(error: ValidationError) -> bool:
@@ -156,9 +159,11 @@ def _validate_python(fields: Any, kinds: RequestKinds) -> Request:
     return request
 
 
-def _with_content(request: Request, kinds: RequestKinds) -> Request:
+def _with_content(request: Request, kinds: RequestKinds, required: Optional[Collection[str]]) -> Request:
     kind = kinds.get(request.type)
-    if kind is not None and kind.binary and getattr(request, "content", None) is None:
+    if kind is None or not kind.binary or (required is not None and kind.type not in required):
+        return request
+    if getattr(request, "content", None) is None:
         raise invalid_request(
             f"{request.type} requests carry their {request.type} as the content part of a multipart body, "
             "or as a raw body"
@@ -173,19 +178,24 @@ def _validated(model: type[Request], **fields: Any) -> Request:
         raise validation_failure(exc, request_type=model.model_fields["type"].default) from None
 
 
-def _parse_multipart(stream: IO[bytes], boundary: str, kinds: RequestKinds) -> Request:
+def _parse_multipart(
+    stream: IO[bytes], boundary: str, kinds: RequestKinds, content_required: Optional[Collection[str]]
+) -> Request:
     body = read_multipart(stream, boundary)
     fields = _loads(body.request_json)
     if not isinstance(fields, dict):
         raise invalid_request('the "request" part must be a JSON object')
     kind = kinds.get(fields.get("type"))
-    if kind is not None and kind.binary:
-        if body.content is None:
-            raise invalid_request('the multipart body has no "content" part')
+    if kind is not None and kind.binary and body.content is not None:
         fields["content"] = body.content
         implied = kind.raw_body_fields(body.content_type or "") or {}
         fields.update({name: value for name, value in implied.items() if name not in fields})
-    return _with_content(_validate_python(fields, kinds), kinds)
+    request = _validate_python(fields, kinds)
+    if body.content is None and (content_required is None or request.type in content_required):
+        kind = kinds.get(request.type)
+        if kind is not None and kind.binary:
+            raise invalid_request('the multipart body has no "content" part')
+    return request
 
 
 def _params_from(query: Mapping[str, Sequence[str]]) -> Optional[dict[str, Any]]:

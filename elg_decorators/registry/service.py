@@ -33,6 +33,8 @@ class RegistryService(FlaskService):
     #: The registry instances serve by default and the class-level docker classmethods
     #: describe (see :func:`service_class`); None: the registry being filled.
     bound_registry: ClassVar[Optional[Registry]] = None
+    #: Handlers take their content as an argument: a request without it is a 400 before they run.
+    content_required: ClassVar[bool] = True
 
     def __init__(self, registry: Optional[Registry] = None, *, name: Optional[str] = None) -> None:
         chosen = registry if registry is not None else type(self).bound_registry or current_registry()

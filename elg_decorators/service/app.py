@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from ..errors import ProcessingError
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder
-from ..runtime.requests import ServiceApp
+from .compat import CompatFlask
 
 logger = logging.getLogger("elg_decorators")
 
@@ -53,7 +53,7 @@ def error_response(encoder: MessageEncoder, error: ProcessingError) -> Response:
 
 def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: Optional[int]) -> Flask:
     """A Flask app whose every error, from routing to crashes, is an ELG failure."""
-    app = ServiceApp(name, static_folder=None)
+    app = CompatFlask(name, static_folder=None)
     app.json = _ELGJSONProvider(app, encoder)
     app.config["MAX_CONTENT_LENGTH"] = size_limit
 

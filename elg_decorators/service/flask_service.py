@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import Any, ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence
 
 from flask import Response, stream_with_context
 from flask import request as http_request
@@ -25,6 +25,7 @@ from ..runtime.requests import handler_name, note_request
 from ..runtime.resources import ResourceSet
 from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
+from .compat import reference_statuses
 from .exchange import Exchange, Reply
 from .openapi import openapi_document
 from .packaging import DockerPackaging
@@ -58,6 +59,12 @@ class FlaskService(DockerPackaging):
     health_path: ClassVar[Optional[str]] = "/health"
     #: GET path serving the OpenAPI description; None to have none.
     openapi_path: ClassVar[Optional[str]] = "/openapi.json"
+    #: True: every failure answered on a POST path is sent with HTTP 200, as the elg package sends it
+    #: (``ELG_REFERENCE_STATUSES`` overrides it); the failure JSON is the same either way.
+    reference_statuses: ClassVar[bool] = False
+    #: False (as in the elg package): an audio or image request without content reaches ``process_audio``/
+    #: ``process_image`` with ``content`` None. True: it is refused (400) before dispatch.
+    content_required: ClassVar[bool] = False
     #: The request kinds this service can take, and the ``process_*`` method of each.
     kinds: RequestKinds = REQUEST_KINDS
     #: The key of the service in its Flask application's ``extensions``.
@@ -69,10 +76,12 @@ class FlaskService(DockerPackaging):
         hook = self.to_json if type(self).to_json is not FlaskService.to_json else None
         self.encoder = MessageEncoder(hook)
         self.size_limit = max_request_size(self.max_request_size)
+        self.reference_statuses = reference_statuses(type(self).reference_statuses)  # type: ignore[misc]
         self.app = create_flask_app(name, self.encoder, size_limit=self.size_limit)
         self.app.extensions[self.EXTENSION_KEY] = self
         self.paths: List[str] = []
         self._openapi: Optional[Dict[str, Any]] = None
+        self._content_required_types: Optional[FrozenSet[str]] = None
         self._add_endpoint(path)
         if self.health_path:
             self.app.add_url_rule(
@@ -178,7 +187,8 @@ class FlaskService(DockerPackaging):
         """
         request_type = "-"
         try:
-            elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query, kinds=self.kinds)
+            elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query, kinds=self.kinds,
+                                        content_required=self.content_required_types())
             request_type = elg_request.type or "-"
             note_request(exchange.route, request_type)
             result = self.dispatch(elg_request, exchange.route, exchange.url_values)
@@ -199,6 +209,8 @@ class FlaskService(DockerPackaging):
             logger.error("%s was interrupted on a %s request (worker timeout?)", handler_name(type(self).__name__),
                          request_type)
             reply = self._failure(failures.interrupted())
+        if self.reference_statuses and reply.status >= 400:
+            reply.status = 200
         return reply
 
     def dispatch(self, request: Request, route: Optional[str], url_values: Mapping[str, Any]) -> Any:
@@ -209,6 +221,13 @@ class FlaskService(DockerPackaging):
         service of decorated handlers overrides it to call the handler directly.
         """
         return self.process_request(request)
+
+    def content_required_types(self) -> FrozenSet[str]:
+        """The binary request types this service refuses without content (see :attr:`content_required`)."""
+        if self._content_required_types is None:
+            served = {kind for kinds in self.endpoints().values() for kind in kinds} if self.content_required else ()
+            self._content_required_types = frozenset(kind for kind in served if self.kinds[kind].binary)
+        return self._content_required_types
 
     def _reply(self, result: Any, accept: Optional[str]) -> Reply:
         if isinstance(result, (ResponseObject, Failure)):

@@ -114,7 +114,7 @@ def test_image_format_inferred_from_the_part_type(service, multipart):
     }
 
 
-def test_parts_recognised_by_content_type_when_names_differ(service, multipart):
+def test_parts_of_other_names_are_400_naming_the_part(service, multipart):
     body, content_type = multipart(
         [
             ("meta", "application/json; charset=utf-8", b'{"type":"audio"}', None),
@@ -122,8 +122,13 @@ def test_parts_recognised_by_content_type_when_names_differ(service, multipart):
         ]
     )
     response = service.app.test_client().post("/process", data=body, content_type=content_type)
-    assert response.status_code == 200
-    assert response.get_json()["response"]["features"]["format"] == "MP3"
+    assert response.status_code == 400
+    [error] = response.get_json()["failure"]["errors"]
+    assert error["code"] == "elg.request.invalid"
+    assert error["detail"]["reason"] == (
+        "the multipart body has a part named 'meta': an ELG request has a \"request\" part (the JSON request) "
+        "and a \"content\" part (the audio or image)"
+    )
 
 
 def test_request_part_without_content_type_is_read_by_name(service, multipart):
@@ -171,11 +176,13 @@ def test_two_request_parts_is_400(service, multipart):
     assert failure_of(response)["code"] == "elg.request.invalid"
 
 
-def test_audio_request_without_content_part_is_400(service, multipart):
+def test_audio_request_without_content_part_reaches_the_service_with_content_none(service, multipart):
+    # As in the elg package: the service's own check answers (here it fails on len(None)).
     body, content_type = multipart([("request", "application/json", b'{"type":"audio"}', None)])
     response = service.app.test_client().post("/process", data=body, content_type=content_type)
-    assert response.status_code == 400
-    assert failure_of(response)["code"] == "elg.request.invalid"
+    assert response.status_code == 500
+    assert failure_of(response)["params"] == ["object of type 'NoneType' has no len()"]
+    assert service.received[-1].content is None and service.received[-1].format == "LINEAR16"
 
 
 def test_missing_boundary_is_400(service, multipart):

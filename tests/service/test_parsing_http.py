@@ -256,8 +256,21 @@ def test_structured_text_nested_too_deep_in_a_multipart_request_is_400(client, m
 
 
 @pytest.mark.parametrize("request_type", ["audio", "image"])
-def test_binary_request_as_plain_json_without_content_is_400(client, request_type):
+def test_binary_request_as_plain_json_without_content_reaches_the_classic_service(client, request_type):
+    # As in the elg package: process_audio/process_image get content None and decide.
     response = client.post("/process", json={"type": request_type})
+
+    assert response.status_code == 200
+    features = response.get_json()["response"]["features"]
+    assert features["class"] == f"{request_type.capitalize()}Request" and "size" not in features
+
+
+@pytest.mark.parametrize("request_type", ["audio", "image"])
+def test_binary_request_as_plain_json_without_content_is_400_when_content_is_required(request_type):
+    class Strict(Echo):
+        content_required = True
+
+    response = Strict("strict").app.test_client().post("/process", json={"type": request_type})
 
     assert response.status_code == 400
     assert response.get_json() == failure(

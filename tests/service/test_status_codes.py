@@ -252,7 +252,7 @@ def test_exception_in_handler_is_500_internal_error_with_its_message():
         ),
         (
             ProcessingError(StatusMessage(code="my.own", text="mine {0}", params=["1"])),
-            500,
+            400,
             {"failure": {"errors": [{"code": "my.own", "params": ["1"], "text": "mine {0}"}]}},
         ),
         (
@@ -272,16 +272,17 @@ def test_processing_error_gives_its_code_and_status(error, status, expected):
     assert response.get_json() == expected
 
 
-def test_returned_failure_with_own_code_is_500():
+@pytest.mark.parametrize(
+    "code, status", [("my.model.down", 400), ("my.model.internalError", 500), ("my.model.internal_error", 500)]
+)
+def test_returned_failure_with_own_code_is_400_unless_it_names_an_internal_error(code, status):
     class Fails(FlaskService):
         def process_text(self, request):
-            return Failure(errors=[StatusMessage(code="my.model.down", text="down", params=[])])
+            return Failure(errors=[StatusMessage(code=code, text="down", params=[])])
 
     response = Fails("f").app.test_client().post("/process", json={"type": "text", "content": "x"})
-    assert response.status_code == 500
-    assert response.get_json() == {
-        "failure": {"errors": [{"code": "my.model.down", "params": [], "text": "down"}]}
-    }
+    assert response.status_code == status
+    assert response.get_json() == {"failure": {"errors": [{"code": code, "params": [], "text": "down"}]}}
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,20 @@
-"""The ELG response messages: annotations, classification, texts and audio."""
+"""The ELG response messages: annotations, classification, texts and audio (their one definition)."""
 from __future__ import annotations
 
 from base64 import b64decode
 from pathlib import Path
 from typing import Annotated, Any, Dict, List, Literal, Optional, Union
 
-from pydantic import Field, TypeAdapter, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from ._base import STOP_AT_FIRST_ERROR, ELGModel
-from .annotation import Annotations, Number
-from .request import AUDIO_FORMATS
-from .status import Failure, Progress, StatusMessage
+from .._base import STOP_AT_FIRST_ERROR, ELGModel
+from ..annotation import Annotations, Number
+from ..request._models import AUDIO_FORMATS
+from ..status import StatusMessage
+
+
+#: The characters of standard base64 before its padding (checked without decoding: audio can be large).
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
 class ResponseObject(ELGModel):
@@ -39,6 +43,15 @@ class ClassesResponse(ELGModel):
 
     class_field: Optional[str] = Field(None, alias="class")
     score: Optional[float] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _class_or_score(cls, value: Any) -> Any:
+        # Unknown keys are ignored, so {"label": "x"} would otherwise pass as an empty class ({} is one:
+        # it is how a class without name and score is written).
+        if isinstance(value, dict) and value and not {"class", "class_field", "score"} & set(value):
+            raise ValueError(f'a class has "class" and/or "score", not {", ".join(map(str, value))}')
+        return value
 
 
 class ClassificationResponse(ResponseObject):
@@ -90,28 +103,15 @@ class AudioResponse(ResponseObject):
             raise ValueError(f"audio format {value!r} is not one of {', '.join(AUDIO_FORMATS)}")
         return value.upper()
 
+    @field_validator("content")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        unpadded = value.rstrip("=")
+        if (len(value) % 4 or len(value) - len(unpadded) > 2 or not unpadded.isascii()
+                or unpadded.encode("ascii").translate(None, _BASE64_ALPHABET)):
+            raise ValueError("audio content must be base64-encoded")
+        return value
+
     def to_file(self, filename: Union[str, Path]) -> None:
         """Write the decoded audio to ``filename``."""
         Path(filename).write_bytes(b64decode(self.content))
-
-
-ResponseMessage = Annotated[
-    Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse], Field(discriminator="type")
-]
-response_adapter: TypeAdapter[Any] = TypeAdapter(ResponseMessage)
-
-
-def get_response(message: Any) -> Union[ResponseObject, Failure, Progress]:
-    """Parse ``{"response": …}``, ``{"failure": …}`` or ``{"progress": …}`` into its model.
-
-    ``message`` may be a ``dict`` or JSON text/bytes.
-    """
-    if isinstance(message, (str, bytes, bytearray)):
-        message = TypeAdapter(dict).validate_json(message)
-    if "response" in message:
-        return response_adapter.validate_python(message["response"])  # type: ignore[no-any-return]
-    if "failure" in message:
-        return Failure.model_validate(message["failure"])
-    if "progress" in message:
-        return Progress.model_validate(message["progress"])
-    raise ValueError('an ELG message has a "response", "failure" or "progress" key')

@@ -1,4 +1,4 @@
-"""The four ELG request messages: text, structuredText, audio and image."""
+"""The four ELG request messages: text, structuredText, audio and image (their one definition)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +6,8 @@ from typing import Annotated, Any, Dict, Iterable, List, Literal, Optional, Unio
 
 from pydantic import Field, field_validator, model_validator
 
-from ._base import STOP_AT_FIRST_ERROR, ELGModel
-from .annotation import Annotations
+from .._base import STOP_AT_FIRST_ERROR, ELGModel
+from ..annotation import Annotations
 
 #: Deepest structuredText nesting accepted; deeper requests are invalid.
 MAX_STRUCTURED_TEXT_DEPTH = 100

@@ -1,0 +1,7 @@
+"""Module path ``elg.model.base.StatusMessage`` of the elg package: its names, re-exported."""
+from __future__ import annotations
+
+from .._base import to_camel as to_camel
+from ..status import StatusMessage as StatusMessage
+
+__all__ = ["StatusMessage", "to_camel"]

@@ -1,0 +1,31 @@
+"""Reading a whole ELG message back into its model (``elg.model.response.utils`` in the elg package)."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Union
+
+from pydantic import Field, TypeAdapter
+
+from ..status import Failure, Progress
+from ._models import AnnotationsResponse, AudioResponse, ClassificationResponse, ResponseObject, TextsResponse
+
+ResponseMessage = Annotated[
+    Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse], Field(discriminator="type")
+]
+
+response_adapter: TypeAdapter[Any] = TypeAdapter(ResponseMessage)
+
+
+def get_response(message: Any) -> Union[ResponseObject, Failure, Progress]:
+    """Parse ``{"response": …}``, ``{"failure": …}`` or ``{"progress": …}`` into its model.
+
+    ``message`` may be a ``dict`` or JSON text/bytes.
+    """
+    if isinstance(message, (str, bytes, bytearray)):
+        message = TypeAdapter(dict).validate_json(message)
+    if "response" in message:
+        return response_adapter.validate_python(message["response"])  # type: ignore[no-any-return]
+    if "failure" in message:
+        return Failure.model_validate(message["failure"])
+    if "progress" in message:
+        return Progress.model_validate(message["progress"])
+    raise ValueError('an ELG message has a "response", "failure" or "progress" key')

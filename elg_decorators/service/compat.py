@@ -1,0 +1,83 @@
+"""Behaviour of the elg package that services written for it rely on, kept apart from our defaults.
+
+- :func:`reference_statuses`: whether failures are sent with HTTP 200, as the
+  elg package's FlaskService sends them (chains of services that forward a
+  remote failure only when the remote answered 2xx depend on it).
+- :class:`CompatFlask`: the Flask application class of our services, with
+  ``before_first_request`` (removed from Flask in 2.3, still used by services
+  to load their models).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any, Callable, Dict, Iterable, List, TypeVar
+
+from ..protocol.failures import internal_error
+from ..runtime.requests import ServiceApp
+from ..settings import REFERENCE_STATUSES_ENV
+
+logger = logging.getLogger("elg_decorators")
+
+F = TypeVar("F", bound=Callable[[], Any])
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def reference_statuses(default: bool) -> bool:
+    """``ELG_REFERENCE_STATUSES`` from the environment if set, else ``default``."""
+    configured = os.environ.get(REFERENCE_STATUSES_ENV, "").strip().lower()
+    if not configured:
+        return default
+    if configured in _TRUE:
+        return True
+    if configured in _FALSE:
+        return False
+    raise ValueError(f"{REFERENCE_STATUSES_ENV}={configured!r}: use 1 or 0 (true/false, yes/no)")
+
+
+class CompatFlask(ServiceApp):
+    """The application class of a service, with ``before_first_request``.
+
+    Functions registered with it run once per process, before that process's first request.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.before_first_request_funcs: List[Callable[[], Any]] = []
+        self._first_request_lock = threading.Lock()
+        self._first_request_pid = 0
+
+    def before_first_request(self, func: F) -> F:
+        """Register ``func`` to run once in each worker process before that process's first request.
+
+        It runs inside an application context; the request waits for it. If it
+        raises, the request is answered with an ELG failure and the next request
+        runs it again.
+        """
+        self.before_first_request_funcs.append(func)
+        return func
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if self.before_first_request_funcs and self._first_request_pid != os.getpid():
+            try:
+                self._run_before_first_request()
+            except Exception as exc:  # answered as any handler fault is: ELG JSON, never an HTML page
+                logger.exception("a before_first_request function of %s failed", self.name)
+                body = b'{"failure":' + internal_error(exc).failure.json().encode("utf-8") + b"}"
+                start_response("500 INTERNAL SERVER ERROR",
+                               [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+                return [body]
+        answer: Iterable[bytes] = super().__call__(environ, start_response)
+        return answer
+
+    def _run_before_first_request(self) -> None:
+        with self._first_request_lock:
+            if self._first_request_pid == os.getpid():
+                return
+            with self.app_context():
+                for func in self.before_first_request_funcs:
+                    func()
+            self._first_request_pid = os.getpid()
