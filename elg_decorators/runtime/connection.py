@@ -1,0 +1,140 @@
+"""A client connection as the event loop holds it: its socket, the request being read, and its clocks."""
+from __future__ import annotations
+
+import logging
+import socket
+import time
+import uuid
+from typing import Any, Optional
+
+from ..settings import LIVE_PATH
+from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error, read_timeout
+from .lifecycle import Outcome, lifecycle
+from .reading import RequestReader
+
+logger = logging.getLogger("elg_decorators")
+
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+#: Largest read from a socket while the head of a request is read.
+READ_SIZE = 64 * 1024
+#: Longest request id taken from a client's ``X-Request-ID``; a longer one is replaced.
+MAX_REQUEST_ID = 200
+
+
+class Connection:
+    """One client connection, owned by the event loop while it reads and by a thread while a job runs."""
+
+    __slots__ = ("sock", "peer", "server", "cfg", "body_limit", "reader", "job", "opened", "last_data", "served")
+
+    def __init__(self, sock: socket.socket, peer: Any, server: Any, cfg: Any, body_limit: Optional[int]) -> None:
+        self.sock = sock
+        self.peer = peer
+        self.server = server
+        self.cfg = cfg
+        self.body_limit = body_limit
+        self.served = 0
+        self.job: Any = None
+        self.opened = self.last_data = time.monotonic()
+        self.reader = RequestReader(cfg, peer, body_limit)
+
+    def next_request(self) -> bytes:
+        """Get ready for the connection's next request; return bytes of it that already arrived."""
+        rest = self.reader.rest
+        self.served += 1
+        self.job = None
+        self.reader = RequestReader(self.cfg, self.peer, self.body_limit, self.served + 1)
+        self.last_data = time.monotonic()
+        return rest
+
+    def receive(self) -> bool:
+        """Read what the socket has; False when the client closed. Raises parse errors as they show."""
+        reader = self.reader
+        space = reader.body_space()
+        if space is not None:
+            count = self.sock.recv_into(space)
+            if not count:
+                return False
+            reader.filled(count)
+        else:
+            data = self.sock.recv(READ_SIZE)
+            if not data:
+                return False
+            reader.feed(data)
+        self.last_data = time.monotonic()
+        if reader.wants_continue:
+            reader.wants_continue = False
+            self.sock.send(CONTINUE)
+        return True
+
+    def feed(self, data: bytes) -> None:
+        """Take bytes of the next request that arrived with the previous one."""
+        if data:
+            self.reader.feed(data)
+
+    def expired(self, now: float, read_timeout: float, keepalive: float) -> Optional[ServerAnswer]:
+        """Whether the client took too long; the 408 to send, or an empty answer to close silently."""
+        if self.reader.started:
+            if now - self.last_data > read_timeout or now - self.opened > read_timeout and not self.reader.request:
+                return read_timeout_answer(read_timeout)
+            return None
+        idle_limit = keepalive if self.served else read_timeout
+        return _SILENT if now - self.last_data > idle_limit else None
+
+    def request_id(self) -> str:
+        """The client's ``X-Request-ID`` if it sent a usable one, else a new id."""
+        request = self.reader.request
+        for name, value in request.headers if request is not None else ():
+            if name == "X-REQUEST-ID" and 0 < len(value) <= MAX_REQUEST_ID and value.isprintable():
+                return str(value)
+        return uuid.uuid4().hex
+
+    def answer(self, answer: ServerAnswer, *, started: Optional[float] = None, close: bool = True) -> None:
+        """Send the server's own ``answer`` (without blocking: it is small) and report it."""
+        request = self.reader.request
+        request_id = self.request_id() if request is not None else uuid.uuid4().hex
+        try:
+            self.sock.send(answer.http(close=close, request_id=request_id))
+        except OSError:
+            pass
+        lifecycle.finished(Outcome(
+            method=getattr(request, "method", None) or "-", path=getattr(request, "path", None) or "-",
+            request_type="-", status=answer.status, code=answer.code,
+            duration=time.monotonic() - (started if started is not None else self.opened), request_id=request_id,
+        ))
+
+    def answer_alive(self) -> None:
+        """Answer ``GET /health/live`` from the event loop."""
+        request_id = self.request_id()
+        try:
+            self.sock.send(alive(request_id))
+        except OSError:
+            pass
+        lifecycle.finished(Outcome(
+            method="GET", path=LIVE_PATH, request_type="-", status=200, code="",
+            duration=time.monotonic() - self.last_data, request_id=request_id,
+        ))
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def read_timeout_answer(seconds: float) -> ServerAnswer:
+    return read_timeout(seconds)
+
+
+def answer_for(error: BaseException) -> ServerAnswer:
+    """The answer to a request that could not be read."""
+    if not isinstance(error, ServerAnswerError):
+        logger.debug("unreadable request: %s: %s", type(error).__name__, error)
+    return for_parse_error(error)
+
+
+#: Marks a connection closed without an answer (it never sent a byte of a request).
+_SILENT = ServerAnswer(0, None)  # type: ignore[arg-type]
+
+
+def is_silent(answer: ServerAnswer) -> bool:
+    return answer is _SILENT

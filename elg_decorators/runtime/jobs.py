@@ -1,0 +1,124 @@
+"""One request inside the worker, from the moment it was read whole until it is answered.
+
+A :class:`Job` is answered by the thread that runs the application, unless the server
+answers it first (its deadline passed, or the worker stops): then the job is *overtaken*,
+and everything the application still writes is dropped. :class:`GuardedSocket` is what the
+thread writes through, so that the two never both write to the client.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any, Optional
+
+from .answers import ServerAnswer
+from .lifecycle import Deadline, Outcome, lifecycle
+
+
+class Overtaken(BaseException):
+    """Raised in a thread whose request the server already answered (a BaseException, so that
+    handlers' ``except Exception`` clauses do not swallow it)."""
+
+
+class Job:
+    """A complete request waiting for, or running in, a thread."""
+
+    __slots__ = (
+        "connection", "request", "request_id", "deadline", "lock", "overtaken", "response",
+        "thread_id", "running", "method", "path",
+    )
+
+    def __init__(self, connection: Any, request: Any, request_id: str, deadline: Deadline) -> None:
+        self.connection = connection
+        self.request = request
+        self.request_id = request_id
+        self.deadline = deadline
+        self.method: str = request.method
+        self.path: str = request.path
+        #: Held while the thread writes, and while the server takes the job over.
+        self.lock = threading.Lock()
+        self.overtaken = False
+        #: gunicorn's response object, once the thread made it.
+        self.response: Any = None
+        self.thread_id: Optional[int] = None
+        self.running = False
+
+    def overtake(self, answer: ServerAnswer) -> bool:
+        """Answer the client with ``answer`` in place of the application and close the connection.
+
+        Before the response started, the client gets ``answer`` as an HTTP response; during a
+        server-sent-event stream, as one final event; in the middle of another body, nothing
+        more (the connection closes). Returns False if the job had already finished or was
+        overtaken.
+        """
+        sock = self.connection.sock
+        if not self.lock.acquire(timeout=0.5):
+            # The thread is blocked writing to a client that does not read: cut the connection.
+            self.overtaken = self.deadline.overtaken = True
+            _close(sock)
+            self._report(answer)
+            return True
+        try:
+            if self.overtaken or self.connection.job is not self:
+                return False
+            self.overtaken = self.deadline.overtaken = True
+            data = self._final_bytes(answer)
+            if data:
+                try:
+                    sock.send(data, socket.MSG_DONTWAIT)
+                except OSError:
+                    pass
+            _close(sock)
+        finally:
+            self.lock.release()
+        self._report(answer)
+        return True
+
+    def _final_bytes(self, answer: ServerAnswer) -> bytes:
+        response = self.response
+        if response is None or not response.headers_sent:
+            return answer.http(close=True, request_id=self.request_id)
+        content_type = next((value for name, value in response.headers if name.lower() == "content-type"), "")
+        if not content_type.startswith("text/event-stream"):
+            return b""
+        event = answer.event()
+        if response.chunked:
+            return b"%x\r\n%s\r\n0\r\n\r\n" % (len(event), event)
+        return event
+
+    def _report(self, answer: ServerAnswer) -> None:
+        events = None
+        lifecycle.finished(Outcome(
+            method=self.method, path=self.path, request_type="-", status=answer.status, code=answer.code,
+            duration=time.monotonic() - self.deadline.started, request_id=self.request_id, events=events,
+        ))
+
+
+class GuardedSocket:
+    """The client socket as the application's thread sees it: writes stop once the job is overtaken."""
+
+    __slots__ = ("_job", "_sock")
+
+    def __init__(self, job: Job, sock: socket.socket) -> None:
+        self._job = job
+        self._sock = sock
+
+    def sendall(self, data: bytes) -> None:
+        with self._job.lock:
+            if self._job.overtaken:
+                raise Overtaken()
+            self._sock.sendall(data)
+
+    send = sendall
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

@@ -1,0 +1,275 @@
+"""The default gunicorn worker of a service: reads requests in an event loop, runs them in threads.
+
+The main thread runs a selector loop that accepts connections and reads each request
+(head and whole body) without blocking, so slow, idle and kept-alive connections tie no
+thread. Only complete requests go to a bounded queue feeding the threads
+(:mod:`.pool`); past the queue's bound a request is refused at once with a 503 and
+``Retry-After``, and ``GET /health/live`` is answered by the loop itself while every
+thread is busy. A watchdog (:mod:`.watchdog`) answers requests past their deadline.
+The worker stops gracefully on SIGTERM, and asks to be replaced (see :mod:`.arbiter`)
+after ``MAX_REQUESTS`` requests, above its memory limit, or when too many threads are
+stuck in handlers that ignore their deadline.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import selectors
+import socket
+import time
+from typing import Any, Dict, Optional
+
+from gunicorn.http import wsgi
+from gunicorn.workers import base
+
+from ..settings import LIVE_PATH, ServerSettings
+from . import answers
+from .connection import Connection, answer_for, is_silent
+from .jobs import GuardedSocket, Job, Overtaken
+from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, lifecycle
+from .pool import HandlerPool
+from .recycling import MemoryGuard, WorkerState
+from .watchdog import Watchdog
+
+#: How often (seconds) the loop checks read timeouts, memory and its parent when nothing happens.
+TICK = 0.25
+#: How long before the master's graceful timeout the worker cuts what still runs.
+CUT_MARGIN = 1.0
+_WAKE = object()
+
+
+class ServiceWorker(base.Worker):  # type: ignore[misc]
+    """Event-loop reading, threaded handlers, deadlines, overload refusal and graceful recycling."""
+
+    def init_process(self) -> None:
+        self.settings: ServerSettings = getattr(self.app, "settings", None) or ServerSettings.resolve()
+        self.selector = selectors.DefaultSelector()
+        self.pool = HandlerPool(max(1, self.cfg.threads), self.settings.max_queue, self._serve)
+        self.watchdog = Watchdog(self.pool, self._overtaken)
+        self.memory = MemoryGuard(self.settings.max_worker_memory)
+        self.state: Optional[WorkerState] = getattr(self, "elg_state", None)
+        self.reading: Dict[int, Connection] = {}
+        self.retiring = False
+        self.drain_started: Optional[float] = None
+        super().init_process()
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        config = getattr(self.wsgi, "config", None)
+        self.body_limit = config.get("MAX_CONTENT_LENGTH") if config is not None else None
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        """SIGTERM: stop taking requests, finish those in flight (see :meth:`_drain`)."""
+        self.alive = False
+
+    # -- the event loop ---------------------------------------------------------------
+
+    def run(self) -> None:
+        self.pool.start()
+        self.watchdog.start()
+        self.selector.register(self.PIPE[0], selectors.EVENT_READ, _WAKE)
+        for listener in self.sockets:
+            listener.setblocking(False)
+            self.selector.register(listener, selectors.EVENT_READ, None)
+        next_tick = 0.0
+        while True:
+            for key, _ in self.selector.select(TICK):
+                target = key.data
+                if target is None:
+                    self._accept(key.fileobj)
+                elif target is _WAKE:
+                    self._drain_pipe()
+                else:
+                    self._readable(target)
+            now = time.monotonic()
+            if now >= next_tick:
+                next_tick = now + TICK
+                self._tick(now)
+            if not self.alive and self._drain(now):
+                break
+        self.watchdog.stop()
+        self.pool.stop()
+
+    def _accept(self, listener: Any) -> None:
+        while True:
+            try:
+                sock, peer = listener.accept()
+            except OSError as error:  # EAGAIN: no more; EMFILE and the like: try on the next tick
+                if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED):
+                    self.log.warning("accept failed: %s", error)
+                return
+            sock.setblocking(False)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = Connection(sock, peer, listener.getsockname(), self.cfg, self.body_limit)
+            self._watch(connection)
+
+    def _watch(self, connection: Connection) -> None:
+        self.reading[connection.sock.fileno()] = connection
+        self.selector.register(connection.sock, selectors.EVENT_READ, connection)
+
+    def _unwatch(self, connection: Connection) -> None:
+        self.reading.pop(connection.sock.fileno(), None)
+        try:
+            self.selector.unregister(connection.sock)
+        except (KeyError, ValueError):
+            pass
+
+    def _readable(self, connection: Connection) -> None:
+        try:
+            if not connection.receive():
+                self._unwatch(connection)
+                connection.close()
+                return
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._unwatch(connection)
+            connection.close()
+            return
+        except Exception as error:  # gunicorn's parse errors and ours: the client's request is not valid
+            self._unwatch(connection)
+            connection.answer(answer_for(error))
+            connection.close()
+            return
+        if connection.reader.complete:
+            self._unwatch(connection)
+            self._dispatch(connection)
+
+    def _dispatch(self, connection: Connection) -> None:
+        request = connection.reader.request
+        if request.path == LIVE_PATH and request.method == "GET" and self.pool.busy:
+            connection.answer_alive()  # the threads may all be stuck: answer from here
+            connection.close()
+            return
+        deadline = Deadline(self.settings.request_timeout)
+        job = Job(connection, request, connection.request_id(), deadline)
+        connection.job = job
+        if not self.pool.offer(job):
+            connection.answer(answers.overloaded(1, self.pool.max_queue), started=deadline.started)
+            connection.close()
+
+    def _drain_pipe(self) -> None:
+        try:
+            while os.read(self.PIPE[0], 4096):
+                pass
+        except OSError:
+            pass
+
+    def _tick(self, now: float) -> None:
+        self.notify()
+        for connection in list(self.reading.values()):
+            answer = connection.expired(now, self.settings.read_timeout, self.cfg.keepalive)
+            if answer is None:
+                continue
+            self._unwatch(connection)
+            if not is_silent(answer):
+                connection.answer(answer)
+            connection.close()
+        if self.ppid != os.getppid():
+            self.log.info("parent changed, stopping worker %s", self.pid)
+            self.alive = False
+        if self.pool.stuck >= self.pool.threads:
+            self.retire(f"{self.pool.stuck} threads are stuck in handlers past their deadline")
+        elif self.memory.exceeded():
+            self.retire(f"its memory ({self.memory.describe()}) is over MAX_WORKER_MEMORY")
+
+    # -- recycling and stopping ---------------------------------------------------------
+
+    def retire(self, reason: str) -> None:
+        """Have this worker replaced: the master starts a new one, then stops this one gracefully."""
+        if self.retiring:
+            return
+        self.retiring = True
+        self.log.info("worker %s retires: %s", self.pid, reason)
+        if self.state is not None:
+            self.state.ask_replacement()  # the arbiter starts a new worker, then sends us SIGTERM
+        else:
+            self.alive = False
+
+    def _drain(self, now: float) -> bool:
+        """Stop taking requests and finish those in flight; True once the worker may exit."""
+        if self.drain_started is None:
+            self.drain_started = now
+            lifecycle.begin_draining()
+            for listener in self.sockets:
+                try:
+                    self.selector.unregister(listener)
+                except (KeyError, ValueError):
+                    pass
+            for connection in list(self.reading.values()):
+                if not connection.reader.started:
+                    self._unwatch(connection)
+                    connection.close()
+            limit = float(self.cfg.graceful_timeout)
+            self.watchdog.cut_all_at(now + max(limit - CUT_MARGIN, min(limit, 0.5)), limit)
+        if self.pool.unanswered() or self.reading:
+            return now > self.drain_started + self.cfg.graceful_timeout
+        return True
+
+    # -- in a thread ------------------------------------------------------------------
+
+    def _serve(self, job: Job) -> None:
+        connection = job.connection
+        sock = connection.sock
+        request = job.request
+        keep_alive = False
+        try:
+            sock.setblocking(True)
+            response, environ = wsgi.create(request, GuardedSocket(job, sock), connection.peer,
+                                            connection.server, self.cfg)
+            environ["wsgi.multithread"] = True
+            environ[DEADLINE_KEY] = job.deadline
+            environ[REQUEST_ID_KEY] = job.request_id
+            job.response = response
+            self.nr += 1
+            if self.nr >= self.max_requests:
+                self.retire(f"it answered {self.nr} requests (MAX_REQUESTS)")
+            if not self.alive or self.retiring or not self.cfg.keepalive:
+                response.force_close()
+            body = self.wsgi(environ, response.start_response)
+            try:
+                for chunk in body:
+                    response.write(chunk)
+                response.close()
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+            keep_alive = not response.should_close()
+        except Overtaken:
+            return
+        except OSError:
+            keep_alive = False  # the client went away
+        except Exception:
+            self.log.exception("error answering %s %s", request.method, request.path)
+            if job.response is None or not job.response.headers_sent:
+                self._answer_from_thread(job, answers.application_failed())
+        with job.lock:
+            if job.overtaken:
+                return
+            connection.job = None
+        self._after(connection, keep_alive)
+
+    def _answer_from_thread(self, job: Job, answer: answers.ServerAnswer) -> None:
+        with job.lock:
+            if not job.overtaken:
+                job.connection.answer(answer, started=job.deadline.started)
+
+    def _after(self, connection: Connection, keep_alive: bool) -> None:
+        if not keep_alive or not self.alive:
+            connection.close()
+            return
+        rest = connection.next_request()
+        connection.sock.setblocking(False)
+        try:
+            connection.feed(rest)
+        except Exception as error:
+            connection.answer(answer_for(error))
+            connection.close()
+            return
+        if connection.reader.complete:
+            self._dispatch(connection)
+        else:
+            self._watch(connection)  # epoll is safe to add to while the loop waits on it
+
+    def _overtaken(self, job: Job) -> None:
+        """The watchdog answered ``job``: its connection is closed."""
