@@ -73,7 +73,7 @@ class ServerSettings:
     #: Seconds an idle kept-alive connection stays open (it costs no thread in the service worker).
     keepalive: int = 75
     #: Complete requests that may wait for a thread; past that, 503 with Retry-After at once.
-    max_queue: int = 16
+    max_queue: int = 64
     #: Requests after which a worker is replaced (0: never); up to a tenth more, at random, so that
     #: workers are not all replaced at once.
     max_requests: int = 0

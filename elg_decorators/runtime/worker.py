@@ -13,6 +13,7 @@ stuck in handlers that ignore their deadline.
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import selectors
 import socket
@@ -30,6 +31,8 @@ from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, lifecycle
 from .pool import HandlerPool
 from .recycling import MemoryGuard, WorkerState
 from .watchdog import Watchdog
+
+logger = logging.getLogger("elg_decorators")
 
 #: How often (seconds) the loop checks read timeouts, memory and its parent when nothing happens.
 TICK = 0.25
@@ -175,12 +178,12 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
 
     # -- recycling and stopping ---------------------------------------------------------
 
-    def retire(self, reason: str) -> None:
+    def retire(self, reason: str, level: int = logging.WARNING) -> None:
         """Have this worker replaced: the master starts a new one, then stops this one gracefully."""
         if self.retiring:
             return
         self.retiring = True
-        self.log.info("worker %s retires: %s", self.pid, reason)
+        logger.log(level, "worker %s is replaced: %s", self.pid, reason)
         if self.state is not None:
             self.state.ask_replacement()  # the arbiter starts a new worker, then sends us SIGTERM
         else:
@@ -223,7 +226,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             job.response = response
             self.nr += 1
             if self.nr >= self.max_requests:
-                self.retire(f"it answered {self.nr} requests (MAX_REQUESTS)")
+                self.retire(f"it answered {self.nr} requests (MAX_REQUESTS)", logging.INFO)
             if not self.alive or self.retiring or not self.cfg.keepalive:
                 response.force_close()
             body = self.wsgi(environ, response.start_response)
