@@ -11,8 +11,9 @@ from typing import Any, Mapping, Sequence, Tuple
 from gunicorn.http import errors as http_errors
 from werkzeug.http import HTTP_STATUS_CODES
 
-from ..model.messages import StandardMessages
+from ..model.messages import standard_message
 from ..model.status import Failure, StatusMessage
+from ..protocol import failures
 from ..protocol.encoding import MessageEncoder, sse_event
 
 _ENCODER = MessageEncoder()
@@ -72,11 +73,13 @@ def application_failed() -> ServerAnswer:
 
 
 def _invalid(reason: str, status: int, **detail: Any) -> ServerAnswer:
-    return ServerAnswer(status, StandardMessages.generate_elg_request_invalid(detail={"reason": reason, **detail}))
+    return ServerAnswer(status, standard_message("elg.request.invalid", detail={"reason": reason, **detail}))
 
 
-def _internal(text: str, status: int, detail: Mapping[str, Any], headers: Sequence[Tuple[str, str]] = ()) -> ServerAnswer:
-    message = StandardMessages.generate_elg_service_internalerror(params=[text], detail=dict(detail))
+def _internal(
+    text: str, status: int, detail: Mapping[str, Any], headers: Sequence[Tuple[str, str]] = ()
+) -> ServerAnswer:
+    message = standard_message("elg.service.internalError", params=[text], detail=detail)
     return ServerAnswer(status, message, headers)
 
 
@@ -111,8 +114,9 @@ def read_timeout(seconds: float) -> ServerAnswer:
 
 
 def too_large(limit: int) -> ServerAnswer:
-    """413: the body is larger than the service accepts."""
-    return ServerAnswer(413, StandardMessages.generate_elg_request_too_large(detail={"limit": limit}))
+    """413: the body is larger than the service accepts (the application's own failure for it)."""
+    error = failures.too_large(limit)
+    return ServerAnswer(error.status, error.message)
 
 
 def bad_chunk(reason: str) -> ServerAnswer:
@@ -125,22 +129,27 @@ def unknown_method(method: str) -> ServerAnswer:
     return _invalid(f"method {method[:40]} is not implemented", 501, method=method[:40])
 
 
+def _errors(*names: str) -> Tuple[type, ...]:
+    """gunicorn's error classes of these names that its installed version has."""
+    return tuple(getattr(http_errors, name) for name in names if hasattr(http_errors, name))
+
+
 #: gunicorn's errors about what the application tried to send (its fault, not the client's).
-RESPONSE_ERRORS = (http_errors.InvalidResponseHeader, http_errors.InvalidResponseHeaderName)
+RESPONSE_ERRORS = _errors("InvalidResponseHeader", "InvalidResponseHeaderName")
 
 #: What each parse error of gunicorn's HTTP parser means for the client, by class.
-_PARSE_ERRORS: Tuple[Tuple[type, int, str], ...] = (
-    (http_errors.LimitRequestLine, 414, "the request line (URL) is too long"),
-    (http_errors.LimitRequestHeaders, 431, "the request header fields are too large or too many"),
-    (http_errors.ExpectationFailed, 417, "the Expect header asks for something this server does not do"),
-    (http_errors.UnsupportedTransferCoding, 501, "the Transfer-Encoding is not implemented"),
-    (http_errors.InvalidRequestMethod, 400, "the request method is malformed"),
-    (http_errors.InvalidHTTPVersion, 400, "the HTTP version is not supported"),
-    (http_errors.InvalidChunkSize, 400, "malformed chunked body: invalid chunk size"),
-    (http_errors.ChunkMissingTerminator, 400, "malformed chunked body: a chunk lacks its CRLF"),
-    (http_errors.InvalidHeaderName, 400, "a header name is malformed"),
-    (http_errors.InvalidHeader, 400, "a header is malformed or contradicts another"),
-    (http_errors.InvalidRequestLine, 400, "the request line is malformed"),
+_PARSE_ERRORS: Tuple[Tuple[Tuple[type, ...], int, str], ...] = (
+    (_errors("LimitRequestLine"), 414, "the request line (URL) is too long"),
+    (_errors("LimitRequestHeaders"), 431, "the request header fields are too large or too many"),
+    (_errors("ExpectationFailed"), 417, "the Expect header asks for something this server does not do"),
+    (_errors("UnsupportedTransferCoding"), 501, "the Transfer-Encoding is not implemented"),
+    (_errors("InvalidRequestMethod"), 400, "the request method is malformed"),
+    (_errors("InvalidHTTPVersion"), 400, "the HTTP version is not supported"),
+    (_errors("InvalidChunkSize"), 400, "malformed chunked body: invalid chunk size"),
+    (_errors("ChunkMissingTerminator", "InvalidChunkExtension"), 400, "malformed chunked body"),
+    (_errors("InvalidHeaderName"), 400, "a header name is malformed"),
+    (_errors("InvalidHeader", "ObsoleteFolding"), 400, "a header is malformed or contradicts another"),
+    (_errors("InvalidRequestLine"), 400, "the request line is malformed"),
 )
 
 
@@ -148,8 +157,8 @@ def for_parse_error(error: BaseException) -> ServerAnswer:
     """The answer to a request that gunicorn's parser (or ours) refused."""
     if isinstance(error, ServerAnswerError):
         return error.answer
-    for kind, status, reason in _PARSE_ERRORS:
-        if isinstance(error, kind):
+    for kinds, status, reason in _PARSE_ERRORS:
+        if kinds and isinstance(error, kinds):
             return _invalid(reason, status)
     return _invalid("the request is not valid HTTP/1.1", 400)
 

@@ -8,7 +8,7 @@ import uuid
 from typing import Any, Optional
 
 from ..settings import LIVE_PATH
-from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error, read_timeout
+from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
 from .lifecycle import Outcome, lifecycle
 from .reading import RequestReader
 
@@ -43,7 +43,7 @@ class Connection:
         self.served += 1
         self.job = None
         self.reader = RequestReader(self.cfg, self.peer, self.body_limit, self.served + 1)
-        self.last_data = time.monotonic()
+        self.opened = self.last_data = time.monotonic()
         return rest
 
     def receive(self) -> bool:
@@ -71,14 +71,18 @@ class Connection:
         if data:
             self.reader.feed(data)
 
-    def expired(self, now: float, read_timeout: float, keepalive: float) -> Optional[ServerAnswer]:
-        """Whether the client took too long; the 408 to send, or an empty answer to close silently."""
-        if self.reader.started:
-            if now - self.last_data > read_timeout or now - self.opened > read_timeout and not self.reader.request:
-                return read_timeout_answer(read_timeout)
-            return None
-        idle_limit = keepalive if self.served else read_timeout
-        return _SILENT if now - self.last_data > idle_limit else None
+    def too_slow(self, now: float, read_timeout: float) -> bool:
+        """The client started a request but did not send its head within ``read_timeout`` seconds of
+        the connection's start (or of the previous answer), or paused longer than that in its body."""
+        if not self.reader.started:
+            return False
+        head_late = self.reader.request is None and now - self.opened > read_timeout
+        return head_late or now - self.last_data > read_timeout
+
+    def idle_too_long(self, now: float, read_timeout: float, keepalive: float) -> bool:
+        """Nothing of a request arrived: for ``read_timeout`` on a new connection, ``keepalive`` after an answer."""
+        limit = keepalive if self.served else read_timeout
+        return not self.reader.started and now - self.last_data > limit
 
     def request_id(self) -> str:
         """The client's ``X-Request-ID`` if it sent a usable one, else a new id."""
@@ -121,20 +125,8 @@ class Connection:
             pass
 
 
-def read_timeout_answer(seconds: float) -> ServerAnswer:
-    return read_timeout(seconds)
-
-
 def answer_for(error: BaseException) -> ServerAnswer:
     """The answer to a request that could not be read."""
     if not isinstance(error, ServerAnswerError):
         logger.debug("unreadable request: %s: %s", type(error).__name__, error)
     return for_parse_error(error)
-
-
-#: Marks a connection closed without an answer (it never sent a byte of a request).
-_SILENT = ServerAnswer(0, None)  # type: ignore[arg-type]
-
-
-def is_silent(answer: ServerAnswer) -> bool:
-    return answer is _SILENT

@@ -14,8 +14,7 @@ from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
 from gunicorn.http.message import Request
 from gunicorn.http.unreader import IterUnreader
 
-from ..protocol import failures
-from .answers import ServerAnswer, ServerAnswerError, bad_chunk, unknown_method
+from .answers import ServerAnswerError, bad_chunk, too_large, unknown_method
 
 #: The methods HTTP defines; any other is answered 501 without reaching the application.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
@@ -114,17 +113,12 @@ class _ChunkedDecoder:
             raise ServerAnswerError(bad_chunk(f"invalid chunk size {size_text[:20].decode('latin-1')!r}"))
         size = int(size_text, 16)
         if self.limit is not None and len(self.decoded) + size > self.limit:
-            raise ServerAnswerError(ServerAnswer(*_too_large(self.limit)))
+            raise ServerAnswerError(too_large(self.limit))
         if size == 0:
             self._state = "trailer"
         else:
             self._remaining = size
             self._state = "data"
-
-
-def _too_large(limit: int) -> tuple:
-    error = failures.too_large(limit)
-    return error.status, error.message
 
 
 class RequestReader:
@@ -207,7 +201,7 @@ class RequestReader:
             return
         length = int(next((value for name, value in request.headers if name == "CONTENT-LENGTH"), "0"))
         if self.body_limit is not None and length > self.body_limit:
-            raise ServerAnswerError(ServerAnswer(*_too_large(self.body_limit)))
+            raise ServerAnswerError(too_large(self.body_limit))
         self._body = bytearray(length)
         if not length:
             self.rest = after

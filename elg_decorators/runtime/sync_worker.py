@@ -148,7 +148,7 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
     def load_wsgi(self) -> None:
         super().load_wsgi()
         settings = getattr(self.app, "settings", None) or ServerSettings.resolve()
-        self.wsgi = _DeadlineApp(self.wsgi, settings.request_timeout)
+        self.wsgi: Callable[..., Iterable[bytes]] = _DeadlineApp(self.wsgi, settings.request_timeout)
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         lifecycle.begin_draining()

@@ -25,7 +25,7 @@ from gunicorn.workers import base
 
 from ..settings import LIVE_PATH, ServerSettings
 from . import answers
-from .connection import Connection, answer_for, is_silent
+from .connection import Connection, answer_for
 from .jobs import GuardedSocket, Job, Overtaken
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, lifecycle
 from .pool import HandlerPool
@@ -140,6 +140,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
 
     def _dispatch(self, connection: Connection) -> None:
         request = connection.reader.request
+        assert request is not None, "dispatched before the request was read"
         if request.path == LIVE_PATH and request.method == "GET" and self.pool.busy:
             connection.answer_alive()  # the threads may all be stuck: answer from here
             connection.close()
@@ -160,14 +161,15 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
 
     def _tick(self, now: float) -> None:
         self.notify()
+        read_timeout = self.settings.read_timeout
         for connection in list(self.reading.values()):
-            answer = connection.expired(now, self.settings.read_timeout, self.cfg.keepalive)
-            if answer is None:
-                continue
-            self._unwatch(connection)
-            if not is_silent(answer):
-                connection.answer(answer)
-            connection.close()
+            if connection.too_slow(now, read_timeout):
+                self._unwatch(connection)
+                connection.answer(answers.read_timeout(read_timeout))
+                connection.close()
+            elif connection.idle_too_long(now, read_timeout, self.cfg.keepalive):
+                self._unwatch(connection)
+                connection.close()
         if self.ppid != os.getppid():
             self.log.info("parent changed, stopping worker %s", self.pid)
             self.alive = False
