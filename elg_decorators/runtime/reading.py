@@ -187,9 +187,9 @@ class RequestReader:
             return
         head, after = bytes(self._head[:end + 4]), bytes(self._head[end + 4:])
         request = Request(self.cfg, IterUnreader([head]), self.peer, self.number)
+        self.request = request  # also for refusals: they name its method and path and echo its request id
         if request.method not in KNOWN_METHODS:
             raise ServerAnswerError(unknown_method(request.method))
-        self.request = request
         self.wants_continue = request._expected_100_continue
         request._expected_100_continue = False  # answered by the worker, not when the environ is made
         chunked = any(name == "TRANSFER-ENCODING" for name, _ in request.headers)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import signal
 import sys
 import time
-import uuid
 from typing import Any, Callable, Iterable, Iterator, List, Optional
 
 from gunicorn.http.errors import ParseException
@@ -19,6 +18,7 @@ from gunicorn.workers.sync import SyncWorker
 
 from ..settings import ServerSettings
 from . import answers
+from .connection import MAX_REQUEST_ID, new_request_id
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, Outcome, lifecycle
 from .reading import KNOWN_METHODS, Body
 
@@ -139,7 +139,7 @@ class _DeadlineApp:
 
 def _request_id(environ: dict) -> str:
     given = environ.get("HTTP_X_REQUEST_ID", "")
-    return given if 0 < len(given) <= 200 and given.isprintable() else uuid.uuid4().hex
+    return given if 0 < len(given) <= MAX_REQUEST_ID and given.isprintable() else new_request_id()
 
 
 class SyncServiceWorker(SyncWorker):  # type: ignore[misc]

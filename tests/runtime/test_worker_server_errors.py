@@ -58,3 +58,11 @@ def test_a_valid_chunked_body_is_read(server: Server) -> None:
     response = raw_exchange(server.port, chunked(b"5\r\n", VALID[:5], b"\r\n", b"%x\r\n" % (len(VALID) - 5),
                                                  VALID[5:], b"\r\n0\r\n\r\n"))
     assert response.status == 200 and response.json()["response"]["features"]["length"] == 2
+
+
+def test_the_server_answers_carry_the_client_request_id(server: Server) -> None:
+    given = raw_exchange(server.port, b"BREW /process HTTP/1.1\r\nHost: x\r\nX-Request-ID: trace-42\r\n"
+                                      b"Content-Length: 0\r\n\r\n")
+    assert given.status == 501 and given.headers["x-request-id"] == "trace-42"
+    made = raw_exchange(server.port, b"BREW /process HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+    assert made.status == 501 and len(made.headers["x-request-id"]) >= 16
