@@ -7,7 +7,7 @@ from typing import Any, Callable, Union
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .runtime.arbiter import ServiceArbiter, give_state, mark_booted
+from .runtime.arbiter import ServiceArbiter, give_state, mark_booted, worker_exited
 from .settings import SYNC_WORKER_CLASS, ServerSettings
 
 logger = logging.getLogger("elg_decorators")
@@ -40,6 +40,7 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
             "when_ready": self._announce,
             "pre_fork": give_state,
             "post_worker_init": mark_booted,
+            "child_exit": worker_exited,
         }
         if "control_socket_disable" in self.cfg.settings:
             settings["control_socket_disable"] = True  # one socket path per user would clash between services

@@ -17,6 +17,7 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.errors import HaltServer
 
 from .recycling import WorkerState, state_of
+from .restarts import count_restart
 
 _BOOT_FAILURES = (Arbiter.WORKER_BOOT_ERROR, Arbiter.APP_LOAD_ERROR)
 
@@ -27,6 +28,11 @@ class ServiceArbiter(Arbiter):  # type: ignore[misc]
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self._stopping_retired: Set[int] = set()
+        self.stopping = False
+
+    def stop(self, graceful: bool = True) -> None:
+        self.stopping = True
+        super().stop(graceful)
 
     def reap_workers(self) -> None:
         while True:
@@ -81,6 +87,12 @@ def _booted(worker: Any) -> bool:
 def _wants_replacement(worker: Any) -> bool:
     state = state_of(worker)
     return state is not None and state.wants_replacement
+
+
+def worker_exited(arbiter: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit`` hook: count the restart, unless the server is stopping."""
+    if not getattr(arbiter, "stopping", False):
+        count_restart(worker)
 
 
 def give_state(arbiter: Any, worker: Any) -> None:

@@ -38,6 +38,9 @@ logger = logging.getLogger("elg_decorators")
 TICK = 0.25
 #: How long before the master's graceful timeout the worker cuts what still runs.
 CUT_MARGIN = 1.0
+#: How long a stopping worker keeps an idle kept-alive connection (at most its keep-alive time), so
+#: that a request the client is sending at that moment is answered ("Connection: close") rather than cut.
+DRAIN_LINGER = 1.0
 _WAKE = object()
 
 
@@ -167,7 +170,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                 self._unwatch(connection)
                 connection.answer(answers.read_timeout(read_timeout))
                 connection.close()
-            elif connection.idle_too_long(now, read_timeout, self.cfg.keepalive):
+            elif connection.idle_too_long(now, read_timeout, self.cfg.keepalive if self.alive else DRAIN_LINGER):
                 self._unwatch(connection)
                 connection.close()
         if self.ppid != os.getppid():
@@ -201,10 +204,6 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                     self.selector.unregister(listener)
                 except (KeyError, ValueError):
                     pass
-            for connection in list(self.reading.values()):
-                if not connection.reader.started:
-                    self._unwatch(connection)
-                    connection.close()
             limit = float(self.cfg.graceful_timeout)
             self.watchdog.cut_all_at(now + max(limit - CUT_MARGIN, min(limit, 0.5)), limit)
         if self.pool.unanswered() or self.reading:

@@ -92,3 +92,27 @@ def test_a_worker_over_its_memory_limit_is_recycled(server_factory) -> None:
     assert rss_kib(replaced[0]) < 100 * 1024
     assert "is over MAX_WORKER_MEMORY" in server.log()
     assert_answered(server.port)
+
+
+def test_worker_restarts_are_counted_for_prometheus(server_factory, tmp_path) -> None:
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    server = server_factory("restarts", "--workers", "2", env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+                                                               "MAX_REQUESTS": "10"})
+    before = server.wait_for_workers(2)
+    with pytest.raises(ConnectionClosed):
+        post(server.port, "/exit", text(status=3))
+    before = server.wait_for_replacement(before)
+    until = time.monotonic() + 20
+    while set(before) <= set(server.workers()) and time.monotonic() < until:  # until MAX_REQUESTS recycles one
+        assert_answered(server.port)
+    server.wait_for_replacement(before)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(tmp_path))
+    scraped = generate_latest(registry).decode()
+    counts = {line.split('"')[1]: float(line.rsplit(" ", 1)[1])
+              for line in scraped.splitlines() if line.startswith("elg_worker_restarts_total{")}
+    assert counts["exited"] == 1.0, scraped
+    assert 1.0 <= counts["recycled"] <= 2.0, scraped  # both workers answered requests: either may be first
+    assert "timeout" not in counts, scraped
