@@ -4,7 +4,7 @@
 writes all read their defaults from here, and each setting can be overridden by
 an argument or by its environment variable, so a service runs the same way on
 a laptop, in its image and on Kubernetes. The reasons for each default are in
-the README's "Production defaults" section.
+the README's "Deployment" section.
 
 This module imports nothing of the web stack: the build and deploy layers use it
 without loading Flask.
