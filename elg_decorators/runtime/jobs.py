@@ -26,7 +26,7 @@ class Job:
 
     __slots__ = (
         "connection", "request", "request_id", "deadline", "lock", "overtaken", "response",
-        "thread_id", "running", "method", "path",
+        "thread_id", "running", "method", "path", "half_closed", "client_gone",
     )
 
     def __init__(self, connection: Any, request: Any, request_id: str, deadline: Deadline) -> None:
@@ -43,6 +43,25 @@ class Job:
         self.response: Any = None
         self.thread_id: Optional[int] = None
         self.running = False
+        #: For a stream: whether the client had already shut down its side when the stream was first
+        #: seen (then the end of its side says nothing), and whether it has gone since.
+        self.half_closed: Optional[bool] = None
+        self.client_gone = False
+
+    @property
+    def streaming(self) -> bool:
+        """The answer under way is a server-sent-event stream."""
+        response = self.response
+        return response is not None and response.headers_sent and _is_event_stream(response)
+
+    def peer_closed(self) -> bool:
+        """The client closed its side of the connection (or the connection failed)."""
+        try:
+            return self.connection.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
 
     def overtake(self, answer: ServerAnswer) -> bool:
         """Answer the client with ``answer`` in place of the application and close the connection.
@@ -79,8 +98,7 @@ class Job:
         response = self.response
         if response is None or not response.headers_sent:
             return answer.http(close=True, request_id=self.request_id)
-        content_type = next((value for name, value in response.headers if name.lower() == "content-type"), "")
-        if not content_type.startswith("text/event-stream"):
+        if not _is_event_stream(response):
             return b""
         event = answer.event()
         if response.chunked:
@@ -114,6 +132,11 @@ class GuardedSocket:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
+
+
+def _is_event_stream(response: Any) -> bool:
+    content_type = next((value for name, value in response.headers if name.lower() == "content-type"), "")
+    return str(content_type).startswith("text/event-stream")
 
 
 def _close(sock: socket.socket) -> None:

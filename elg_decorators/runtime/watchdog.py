@@ -55,11 +55,19 @@ class Watchdog:
                     self._overtake(job, self._answer(job, cutting))
         for job in self.pool.running():
             expires = job.deadline.expires_at
-            if job.overtaken:
+            if job.overtaken or job.client_gone:
                 continue
             if cutting or (expires is not None and now >= expires):
                 if self._overtake(job, self._answer(job, cutting)):
                     self.pool.interrupt(job)
+            elif self._gone(job):
+                job.client_gone = True
+                self.pool.interrupt(job)  # closes the stream's generator, even one that stopped yielding
+
+    @staticmethod
+    def _gone(job: Job) -> bool:
+        """A stream's client closed its side of the connection since the stream began."""
+        return job.streaming and job.half_closed is False and job.peer_closed()
 
     def _answer(self, job: Job, cutting: bool) -> answers.ServerAnswer:
         if cutting:

@@ -218,6 +218,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         request = job.request
         keep_alive = False
         try:
+            job.half_closed = job.peer_closed()  # before the answer starts: a client that shut down its side
             sock.setblocking(True)
             response, environ = wsgi.create(request, GuardedSocket(job, sock), connection.peer,
                                             connection.server, self.cfg)
@@ -240,6 +241,8 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                     body.close()
             keep_alive = not response.should_close()
         except Overtaken:
+            if not job.overtaken:  # the client went away: nobody else closes its connection
+                connection.close()
             return
         except OSError:
             keep_alive = False  # the client went away

@@ -1,6 +1,8 @@
 """Deadlines (REQUEST_TIMEOUT) in both documented worker classes, streams included."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from .conftest import (
@@ -8,6 +10,7 @@ from .conftest import (
     WORKER_CLASSES,
     assert_answered,
     assert_elg_failure,
+    connect,
     events,
     post,
     text,
@@ -73,3 +76,25 @@ def test_stuck_threads_are_replaced_and_then_the_worker(server_factory) -> None:
     for _ in range(5):
         assert assert_answered(server.port)["features"]["pid"] == replaced[0]
     assert "threads are stuck in handlers past their deadline" in server.log()
+
+
+def test_a_stream_whose_client_went_away_is_closed_even_if_it_stopped_yielding(server_factory, tmp_path) -> None:
+    server = server_factory("gone", env={"REQUEST_TIMEOUT": "60"})
+    marker = tmp_path / "closed"
+    body = text(marker=str(marker), seconds=30)
+    with connect(server.port) as sock:
+        sock.sendall(b"POST /busy-stream HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Accept: text/event-stream\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+        received = b""
+        while b"data:" not in received:
+            received += sock.recv(4096)
+    _, took = timed(lambda: _wait_for(marker, 5.0))
+    assert marker.exists(), "the generator was not closed"
+    assert took < LATE, took
+    assert_answered(server.port)
+
+
+def _wait_for(path, timeout: float) -> None:
+    until = time.monotonic() + timeout
+    while not path.exists() and time.monotonic() < until:
+        time.sleep(0.05)

@@ -52,3 +52,17 @@ def exit_process(content: str, status: int = 3) -> TextsResponse:
 def hold(content: str, megabytes: int = 100) -> TextsResponse:
     _HELD.append(os.urandom(1024) * (megabytes * 1024))
     return TextsResponse(texts=[{"content": f"holding {len(_HELD) * megabytes} MB"}])
+
+
+@text_service("/busy-stream")
+def busy_stream(content: str, marker: str, seconds: float = 30.0) -> Iterator[Progress | TextsResponse]:
+    """Yields once, then works in Python without yielding; writes ``marker`` when it is closed."""
+    try:
+        yield Progress(percent=10.0)
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            pass
+        yield TextsResponse(texts=[{"content": "done"}])
+    finally:
+        with open(marker, "w") as file:
+            file.write(f"closed after {time.monotonic()}")
