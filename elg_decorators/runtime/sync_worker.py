@@ -156,6 +156,9 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         """Answer what gunicorn answers with an HTML page as an ELG failure instead."""
+        if isinstance(exc, DeadlinePassed):  # between two chunks of an answer already under way: cut it
+            self.log.warning("%s passed its deadline while its answer was being sent", getattr(req, "uri", "a request"))
+            return
         if isinstance(exc, ParseException) and not isinstance(exc, answers.RESPONSE_ERRORS):
             answer = answers.for_parse_error(exc)
             self.log.debug("invalid request from %s: %s", addr, exc)

@@ -56,6 +56,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.state: Optional[WorkerState] = getattr(self, "elg_state", None)
         self.reading: Dict[int, Connection] = {}
         self.retiring = False
+        self.accepts = False
         self.drain_started: Optional[float] = None
         super().init_process()
 
@@ -76,7 +77,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.selector.register(self.PIPE[0], selectors.EVENT_READ, _WAKE)
         for listener in self.sockets:
             listener.setblocking(False)
-            self.selector.register(listener, selectors.EVENT_READ, None)
+        self._accepting(True)
         next_tick = 0.0
         while True:
             for key, _ in self.selector.select(TICK):
@@ -96,13 +97,28 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.watchdog.stop()
         self.pool.stop()
 
+    def _accepting(self, accept: bool) -> None:
+        """Start or stop taking new connections (those not taken wait for another worker)."""
+        if accept == self.accepts:
+            return
+        self.accepts = accept
+        for listener in self.sockets:
+            if accept:
+                self.selector.register(listener, selectors.EVENT_READ, None)
+            else:
+                self.selector.unregister(listener)
+
     def _accept(self, listener: Any) -> None:
         while True:
+            if len(self.reading) + self.pool.unanswered() >= self.cfg.worker_connections:
+                self._accepting(False)  # until the next tick finds room
+                return
             try:
                 sock, peer = listener.accept()
-            except OSError as error:  # EAGAIN: no more; EMFILE and the like: try on the next tick
+            except OSError as error:  # EAGAIN: no more; out of file descriptors: pause until the next tick
                 if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED):
-                    self.log.warning("accept failed: %s", error)
+                    self.log.warning("accepting a connection failed: %s", error)
+                    self._accepting(False)
                 return
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -164,6 +180,8 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
 
     def _tick(self, now: float) -> None:
         self.notify()
+        if self.alive and not self.accepts:
+            self._accepting(len(self.reading) + self.pool.unanswered() < self.cfg.worker_connections)
         read_timeout = self.settings.read_timeout
         for connection in list(self.reading.values()):
             if connection.too_slow(now, read_timeout):
@@ -199,11 +217,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         if self.drain_started is None:
             self.drain_started = now
             lifecycle.begin_draining()
-            for listener in self.sockets:
-                try:
-                    self.selector.unregister(listener)
-                except (KeyError, ValueError):
-                    pass
+            self._accepting(False)
             limit = float(self.cfg.graceful_timeout)
             self.watchdog.cut_all_at(now + max(limit - CUT_MARGIN, min(limit, 0.5)), limit)
         if self.pool.unanswered() or self.reading:
