@@ -26,7 +26,7 @@ class Job:
 
     __slots__ = (
         "connection", "request", "request_id", "deadline", "lock", "overtaken", "response",
-        "thread_id", "running", "method", "path", "half_closed", "client_gone",
+        "thread_id", "running", "method", "path", "half_closed", "client_gone", "held",
     )
 
     def __init__(self, connection: Any, request: Any, request_id: str, deadline: Deadline) -> None:
@@ -47,6 +47,8 @@ class Job:
         #: seen (then the end of its side says nothing), and whether it has gone since.
         self.half_closed: Optional[bool] = None
         self.client_gone = False
+        #: The response's head, written but not yet sent (see :class:`GuardedSocket`).
+        self.held = b""
 
     @property
     def streaming(self) -> bool:
@@ -102,8 +104,8 @@ class Job:
             return b""
         event = answer.event()
         if response.chunked:
-            return b"%x\r\n%s\r\n0\r\n\r\n" % (len(event), event)
-        return event
+            event = b"%x\r\n%s\r\n0\r\n\r\n" % (len(event), event)
+        return self.held + event
 
     def _report(self, answer: ServerAnswer) -> None:
         events = None
@@ -114,21 +116,41 @@ class Job:
 
 
 class GuardedSocket:
-    """The client socket as the application's thread sees it: writes stop once the job is overtaken."""
+    """The client socket as the application's thread sees it: writes stop once the job is overtaken.
 
-    __slots__ = ("_job", "_sock")
+    gunicorn writes a response's head and its body separately; the head is held back and sent
+    with the first piece of the body, in one system call and one TCP segment (:meth:`flush`
+    sends a head without body).
+    """
+
+    __slots__ = ("_job", "_sock", "_first")
 
     def __init__(self, job: Job, sock: socket.socket) -> None:
         self._job = job
         self._sock = sock
+        self._first = True
 
     def sendall(self, data: bytes) -> None:
-        with self._job.lock:
-            if self._job.overtaken:
+        job = self._job
+        if self._first:
+            self._first = False
+            job.held = bytes(data)
+            if job.response is not None and _is_event_stream(job.response):
+                job.half_closed = job.peer_closed()  # a client that shut down its side before the stream
+            return
+        with job.lock:
+            if job.overtaken:
                 raise Overtaken()
+            if job.held:
+                data, job.held = job.held + data, b""
             self._sock.sendall(data)
 
     send = sendall
+
+    def flush(self) -> None:
+        """Send a held head (an answer without body)."""
+        if self._job.held:
+            self.sendall(b"")
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Optional
+from typing import Optional
 
 from . import answers
 from .jobs import Job
@@ -22,9 +22,8 @@ CHECK_INTERVAL = 0.2
 class Watchdog:
     """Checks the deadlines of queued and running requests every :data:`CHECK_INTERVAL` seconds."""
 
-    def __init__(self, pool: HandlerPool, on_overtaken: Callable[[Job], None]) -> None:
+    def __init__(self, pool: HandlerPool) -> None:
         self.pool = pool
-        self._on_overtaken = on_overtaken
         self._stop = threading.Event()
         #: Once set (``time.monotonic()``), every request still running then is cut (graceful timeout).
         self.cut_at: Optional[float] = None
@@ -52,13 +51,13 @@ class Watchdog:
             expires = job.deadline.expires_at
             if cutting or (expires is not None and now >= expires):
                 if self.pool.withdraw(job):
-                    self._overtake(job, self._answer(job, cutting))
+                    job.overtake(self._answer(job, cutting))
         for job in self.pool.running():
             expires = job.deadline.expires_at
             if job.overtaken or job.client_gone:
                 continue
             if cutting or (expires is not None and now >= expires):
-                if self._overtake(job, self._answer(job, cutting)):
+                if job.overtake(self._answer(job, cutting)):
                     self.pool.interrupt(job)
             elif self._gone(job):
                 job.client_gone = True
@@ -73,9 +72,3 @@ class Watchdog:
         if cutting:
             return answers.shutting_down(self.graceful_timeout)
         return answers.deadline_passed(job.deadline.seconds)
-
-    def _overtake(self, job: Job, answer: answers.ServerAnswer) -> bool:
-        if not job.overtake(answer):
-            return False
-        self._on_overtaken(job)
-        return True

@@ -51,12 +51,13 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.settings: ServerSettings = getattr(self.app, "settings", None) or ServerSettings.resolve()
         self.selector = selectors.DefaultSelector()
         self.pool = HandlerPool(max(1, self.cfg.threads), self.settings.max_queue, self._serve)
-        self.watchdog = Watchdog(self.pool, self._overtaken)
+        self.watchdog = Watchdog(self.pool)
         self.memory = MemoryGuard(self.settings.max_worker_memory)
         self.state: Optional[WorkerState] = getattr(self, "elg_state", None)
         self.reading: Dict[int, Connection] = {}
         self.retiring = False
         self.accepts = False
+        self.addresses: Dict[Any, Any] = {}
         self.drain_started: Optional[float] = None
         super().init_process()
 
@@ -77,6 +78,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.selector.register(self.PIPE[0], selectors.EVENT_READ, _WAKE)
         for listener in self.sockets:
             listener.setblocking(False)
+        self.addresses = {listener: listener.getsockname() for listener in self.sockets}
         self._accepting(True)
         next_tick = 0.0
         while True:
@@ -121,8 +123,9 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                     self._accepting(False)
                 return
             sock.setblocking(False)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            connection = Connection(sock, peer, listener.getsockname(), self.cfg, self.body_limit)
+            if sock.family != socket.AF_UNIX:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = Connection(sock, peer, self.addresses[listener], self.cfg, self.body_limit)
             self._watch(connection)
 
     def _watch(self, connection: Connection) -> None:
@@ -232,10 +235,9 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         request = job.request
         keep_alive = False
         try:
-            job.half_closed = job.peer_closed()  # before the answer starts: a client that shut down its side
             sock.setblocking(True)
-            response, environ = wsgi.create(request, GuardedSocket(job, sock), connection.peer,
-                                            connection.server, self.cfg)
+            guard = GuardedSocket(job, sock)
+            response, environ = wsgi.create(request, guard, connection.peer, connection.server, self.cfg)
             environ["wsgi.multithread"] = True
             environ[DEADLINE_KEY] = job.deadline
             environ[REQUEST_ID_KEY] = job.request_id
@@ -250,6 +252,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                 for chunk in body:
                     response.write(chunk)
                 response.close()
+                guard.flush()
             finally:
                 if hasattr(body, "close"):
                     body.close()
@@ -291,6 +294,3 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             self._dispatch(connection)
         else:
             self._watch(connection)  # epoll is safe to add to while the loop waits on it
-
-    def _overtaken(self, job: Job) -> None:
-        """The watchdog answered ``job``: its connection is closed."""
