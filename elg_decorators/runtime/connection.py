@@ -50,17 +50,10 @@ class Connection:
     def receive(self) -> bool:
         """Read what the socket has; False when the client closed. Raises parse errors as they show."""
         reader = self.reader
-        space = reader.body_space()
-        if space is not None:
-            count = self.sock.recv_into(space)
-            if not count:
-                return False
-            reader.filled(count)
-        else:
-            data = self.sock.recv(READ_SIZE)
-            if not data:
-                return False
-            reader.feed(data)
+        data = self.sock.recv(reader.wanted(READ_SIZE))
+        if not data:
+            return False
+        reader.feed(data)
         self.last_data = time.monotonic()
         if reader.wants_continue:
             reader.wants_continue = False

@@ -18,6 +18,8 @@ from .answers import ServerAnswerError, bad_chunk, too_large, unknown_method
 
 #: The methods HTTP defines; any other is answered 501 without reaching the application.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
+#: Largest single read while a body of known length arrives.
+MAX_BODY_READ = 1024 * 1024
 #: Longest chunk-size line accepted (size, extensions and CRLF).
 MAX_CHUNK_LINE = 1024
 _HEX = frozenset(b"0123456789abcdefABCDEF")
@@ -136,8 +138,9 @@ class RequestReader:
         #: The client waits for "100 Continue" before it sends the body.
         self.wants_continue = False
         self._head = bytearray()
-        self._body: Optional[bytearray] = None
-        self._filled = 0
+        self._body = bytearray()
+        #: Bytes of a Content-Length body still to come (None: no such body).
+        self._remaining: Optional[int] = None
         self._chunked: Optional[_ChunkedDecoder] = None
         limit_line = cfg.limit_request_line if cfg.limit_request_line > 0 else 8190
         self._max_line = limit_line + 2
@@ -148,17 +151,11 @@ class RequestReader:
         """Whether any byte of the request arrived."""
         return bool(self._head)
 
-    def body_space(self) -> Optional[memoryview]:
-        """Where the next bytes of a known-length body go (for ``recv_into``), or None."""
-        if self._body is None or self.complete:
-            return None
-        return memoryview(self._body)[self._filled:]
-
-    def filled(self, count: int) -> None:
-        """``count`` bytes were received into :meth:`body_space`."""
-        self._filled += count
-        if self._filled == len(self._body or b""):
-            self._finish()
+    def wanted(self, default: int) -> int:
+        """How many bytes to ask the socket for: ``default``, more for the rest of a large body."""
+        if self._remaining is not None and self._remaining > default:
+            return min(self._remaining, MAX_BODY_READ)
+        return default
 
     def feed(self, data: bytes) -> None:
         """Take bytes received; raise :class:`ServerAnswerError` or a gunicorn parse error for a bad request."""
@@ -169,11 +166,14 @@ class RequestReader:
             if self._chunked.done:
                 self._finish()
         else:
-            space = len(self._body or b"") - self._filled
-            assert self._body is not None
-            self._body[self._filled:self._filled + min(space, len(data))] = data[:space]
-            self.rest = data[space:] if len(data) > space else b""
-            self.filled(min(space, len(data)))
+            # The body grows as it arrives (never allocated from its Content-Length: a client
+            # announcing 60 MB costs nothing until it sends them).
+            remaining = self._remaining or 0
+            self._body += data[:remaining] if len(data) > remaining else data
+            self.rest = data[remaining:] if len(data) > remaining else b""
+            self._remaining = max(0, remaining - len(data))
+            if not self._remaining:
+                self._finish()
 
     def _feed_head(self, data: bytes) -> None:
         searched_from = max(0, len(self._head) - 3)
@@ -202,7 +202,7 @@ class RequestReader:
         length = int(next((value for name, value in request.headers if name == "CONTENT-LENGTH"), "0"))
         if self.body_limit is not None and length > self.body_limit:
             raise ServerAnswerError(too_large(self.body_limit))
-        self._body = bytearray(length)
+        self._remaining = length
         if not length:
             self.rest = after
             self._finish()
@@ -217,7 +217,7 @@ class RequestReader:
             headers = [(name, value) for name, value in self.request.headers if name != "TRANSFER-ENCODING"]
             self.request.headers = headers + [("CONTENT-LENGTH", str(len(data)))]
         else:
-            data = self._body if self._body is not None else b""
+            data = self._body
         self.request.body = Body(data)
         self.wants_continue = False
         self.complete = True
