@@ -36,10 +36,12 @@ class HandlerPool:
         self._stopping = False
 
     def start(self) -> None:
-        for _ in range(self.threads):
-            self._add_thread()
+        with self._ready:
+            for _ in range(self.threads):
+                self._add_thread()
 
     def _add_thread(self) -> None:
+        """Start one more thread (with the lock held: it counts the threads)."""
         self._live += 1
         threading.Thread(target=self._run, name="elg-handler", daemon=True).start()
 
@@ -90,7 +92,7 @@ class HandlerPool:
                 return
             self._stuck[thread_id] = job
             _raise_in_thread(thread_id, Overtaken)
-        self._add_thread()
+            self._add_thread()
 
     def stop(self) -> None:
         with self._ready:

@@ -15,7 +15,7 @@ from .conftest import (
     text,
     timed,
 )
-from hardening.conftest import get
+from hardening.conftest import get, rss_kib
 
 #: The issue's "within one second", with a margin for a busy machine.
 PROMPT = 1.0 + 0.5
@@ -116,3 +116,47 @@ def test_pipelined_requests_are_answered_in_order(server_factory) -> None:
     everything = head + b"\r\n\r\n" + rest
     assert everything.count(b"HTTP/1.1 200 OK") == 3
     assert everything.index(b'"length":1') < everything.index(b'"length":2') < everything.index(b'"length":3')
+
+
+def test_an_announced_body_costs_no_memory_until_it_arrives(server_factory) -> None:
+    server = server_factory("announced", env={"READ_TIMEOUT": "30"})
+    worker = server.wait_for_workers(1)[0]
+    assert_answered(server.port)
+    before = rss_kib(worker)
+    sockets = [connect(server.port) for _ in range(20)]
+    try:
+        for sock in sockets:  # 20 x 50 MB announced, a few bytes sent
+            sock.sendall(b"POST /process HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 50000000\r\n\r\n{\"type\":")
+        time.sleep(0.5)
+        assert_answered(server.port)
+        assert rss_kib(worker) - before < 20 * 1024, (before, rss_kib(worker))
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def test_a_body_over_the_size_limit_is_refused_before_it_is_sent(server_factory) -> None:
+    server = server_factory("too-large", env={"MAX_REQUEST_SIZE": "1000"})
+    with connect(server.port) as sock:
+        sock.sendall(b"POST /process HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000000000\r\n\r\n")
+        (head, body), took = timed(lambda: read_response(sock))
+    assert head.startswith(b"HTTP/1.1 413 "), head
+    assert json.loads(body)["failure"]["errors"][0]["code"] == "elg.request.too.large"
+    assert took < PROMPT
+    assert_answered(server.port)
+
+
+def test_expect_100_continue_is_answered_before_the_body(server_factory) -> None:
+    server = server_factory("continue")
+    body = text("sent after 100")
+    with connect(server.port) as sock:
+        sock.sendall(b"POST /process HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Expect: 100-continue\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body))
+        interim = sock.recv(4096)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        head, answer = read_response(sock)
+    assert head.startswith(b"HTTP/1.1 200 ")
+    assert json.loads(answer)["response"]["features"]["length"] == len("sent after 100")
