@@ -32,10 +32,16 @@ class DeadlinePassed(BaseException):
 
 
 class _Alarm:
-    """Raises :class:`DeadlinePassed` in the main thread once the armed deadline passed."""
+    """Raises :class:`DeadlinePassed` in the main thread once the armed deadline passed.
 
-    def __init__(self) -> None:
+    Each check also tells the master that the worker is alive (``heartbeat``): a request may run
+    longer than the worker ``TIMEOUT`` as long as its handler runs Python code; one blocked in C
+    code runs no signal handler, sends no heartbeat, and is cut by the master after ``TIMEOUT``.
+    """
+
+    def __init__(self, heartbeat: Callable[[], None]) -> None:
         self.deadline: Optional[Deadline] = None
+        self.heartbeat = heartbeat
         signal.signal(signal.SIGALRM, self._ring)
         signal.siginterrupt(signal.SIGALRM, True)
 
@@ -48,6 +54,7 @@ class _Alarm:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
     def _ring(self, signum: int, frame: Any) -> None:
+        self.heartbeat()
         deadline = self.deadline
         expires = deadline.expires_at if deadline is not None else None
         if expires is not None and time.monotonic() >= expires:
@@ -58,10 +65,10 @@ class _Alarm:
 class _DeadlineApp:
     """WSGI middleware run by the sync worker: request id, deadline, readable body, ELG refusals."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], seconds: float) -> None:
+    def __init__(self, app: Callable[..., Iterable[bytes]], seconds: float, heartbeat: Callable[[], None]) -> None:
         self.app = app
         self.seconds = seconds
-        self.alarm = _Alarm()
+        self.alarm = _Alarm(heartbeat)
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         deadline = Deadline(self.seconds)
@@ -148,7 +155,7 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
     def load_wsgi(self) -> None:
         super().load_wsgi()
         settings = getattr(self.app, "settings", None) or ServerSettings.resolve()
-        self.wsgi: Callable[..., Iterable[bytes]] = _DeadlineApp(self.wsgi, settings.request_timeout)
+        self.wsgi: Callable[..., Iterable[bytes]] = _DeadlineApp(self.wsgi, settings.request_timeout, self.notify)
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         lifecycle.begin_draining()

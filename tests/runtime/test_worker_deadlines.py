@@ -98,3 +98,15 @@ def _wait_for(path, timeout: float) -> None:
     until = time.monotonic() + timeout
     while not path.exists() and time.monotonic() < until:
         time.sleep(0.05)
+
+
+@pytest.mark.parametrize("worker_class", WORKER_CLASSES)
+def test_a_request_may_outlast_the_worker_timeout_within_its_deadline(server_factory, worker_class: str) -> None:
+    """TIMEOUT is how long a worker may go silent, not how long a request may take."""
+    server = server_factory(f"long-{worker_class}", "--timeout", "2", env={"REQUEST_TIMEOUT": "20"},
+                            worker_class=worker_class)
+    workers = server.wait_for_workers(1)
+    response = post(server.port, "/spin", text(seconds=4))
+    assert response.status == 200, response.body[:300]
+    assert server.workers() == workers
+    assert_answered(server.port)
