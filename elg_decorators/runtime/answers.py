@@ -15,6 +15,7 @@ from ..model.messages import standard_message
 from ..model.status import Failure, StatusMessage
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder, sse_event
+from .lifecycle import LIVE_BODY
 
 _ENCODER = MessageEncoder()
 
@@ -55,15 +56,11 @@ class ServerAnswer:
         return sse_event(self.body())
 
 
-#: The body of ``GET /health/live`` when the event loop answers it itself (every thread busy).
-ALIVE_BODY = b'{"alive":true}'
-
-
 def alive(request_id: str) -> bytes:
-    """The whole HTTP response to ``GET /health/live`` when the loop answers it."""
+    """The whole HTTP response to ``GET /health/live`` when the loop answers it (every thread busy)."""
     return (
         b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n"
-        b"X-Request-ID: %s\r\n\r\n%s" % (len(ALIVE_BODY), request_id.encode("latin-1"), ALIVE_BODY)
+        b"X-Request-ID: %s\r\n\r\n%s" % (len(LIVE_BODY), request_id.encode("latin-1"), LIVE_BODY)
     )
 
 

@@ -16,6 +16,9 @@ from typing import Callable, List, Optional
 DEADLINE_KEY = "elg_decorators.deadline"
 #: WSGI environ key holding the request id (from ``X-Request-ID`` or generated).
 REQUEST_ID_KEY = "elg_decorators.request_id"
+#: The body of a 200 answer to ``GET /health/live``: the service worker's event loop answers with it
+#: by itself while every thread is busy, so the application's own answer should be the same.
+LIVE_BODY = b'{"alive":true}'
 
 
 @dataclass(frozen=True)
