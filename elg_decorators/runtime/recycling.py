@@ -8,9 +8,13 @@ before stopping this one, and no request waits for a worker to boot).
 """
 from __future__ import annotations
 
+import logging
 import mmap
 import os
-from typing import Optional
+import time
+from typing import Any, Optional
+
+logger = logging.getLogger("elg_decorators")
 
 BOOTING, BOOTED, REPLACE_ME = 0, 1, 2
 
@@ -45,13 +49,30 @@ def state_of(worker: object) -> Optional[WorkerState]:
     return getattr(worker, "elg_state", None)
 
 
+def replace(worker: Any, reason: str, level: int = logging.WARNING) -> None:
+    """Have ``worker`` (in its own process) replaced: ``serve``'s master starts a new worker, then
+    stops this one gracefully; under another master the worker stops after its current requests."""
+    if getattr(worker, "retiring", False):
+        return
+    worker.retiring = True
+    logger.log(level, "worker %s is replaced: %s", worker.pid, reason)
+    state = state_of(worker)
+    if state is not None:
+        state.ask_replacement()
+    else:
+        worker.alive = False
+
+
 class MemoryGuard:
     """Whether the process's resident memory is over a limit in MiB (0: no limit), read from /proc."""
 
-    def __init__(self, limit_mib: int) -> None:
+    def __init__(self, limit_mib: int, interval: float = 0.25) -> None:
         self.limit = limit_mib * 1024 * 1024
+        #: Seconds between two reads of the resident size (each is a read of /proc).
+        self.interval = interval
         self.page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
         self.last = 0
+        self._next_check = 0.0
 
     def rss(self) -> int:
         """Resident set size in bytes (0 where /proc is missing)."""
@@ -62,9 +83,13 @@ class MemoryGuard:
             return 0
 
     def exceeded(self) -> bool:
+        """Whether the limit is exceeded (read at most every :attr:`interval` seconds)."""
         if not self.limit:
             return False
-        self.last = self.rss()
+        now = time.monotonic()
+        if now >= self._next_check:
+            self._next_check = now + self.interval
+            self.last = self.rss()
         return self.last > self.limit
 
     def describe(self) -> str:

@@ -8,6 +8,7 @@ return to Python is cut by gunicorn's own worker timeout (``TIMEOUT``) instead.
 """
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 import time
@@ -21,6 +22,7 @@ from . import answers
 from .connection import MAX_REQUEST_ID, new_request_id
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, Outcome, lifecycle
 from .reading import KNOWN_METHODS, Body
+from .recycling import MemoryGuard, replace
 
 #: Seconds between two checks of the running request's deadline.
 CHECK_INTERVAL = 0.25
@@ -152,10 +154,27 @@ def _request_id(environ: dict) -> str:
 class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
     """gunicorn's sync worker with request deadlines, draining on SIGTERM and ELG error answers."""
 
+    def init_process(self) -> None:
+        # Replaced after MAX_REQUESTS (and above MAX_WORKER_MEMORY) through the master, which starts
+        # the successor first, rather than by gunicorn's own stop after the request.
+        self.recycle_after, self.max_requests = self.max_requests, sys.maxsize
+        self.retiring = False
+        super().init_process()
+
     def load_wsgi(self) -> None:
         super().load_wsgi()
         settings = getattr(self.app, "settings", None) or ServerSettings.resolve()
+        self.memory = MemoryGuard(settings.max_worker_memory, interval=0)  # no timer here: after each request
         self.wsgi: Callable[..., Iterable[bytes]] = _DeadlineApp(self.wsgi, settings.request_timeout, self.notify)
+
+    def handle_request(self, listener: Any, req: Any, client: Any, addr: Any) -> None:
+        try:
+            super().handle_request(listener, req, client, addr)
+        finally:
+            if self.nr >= self.recycle_after:
+                replace(self, f"it answered {self.nr} requests (MAX_REQUESTS)", logging.INFO)
+            elif self.memory.exceeded():
+                replace(self, f"its memory ({self.memory.describe()}) is over MAX_WORKER_MEMORY")
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         lifecycle.begin_draining()

@@ -29,7 +29,7 @@ from .connection import Connection, answer_for
 from .jobs import GuardedSocket, Job, Overtaken
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, lifecycle
 from .pool import HandlerPool
-from .recycling import MemoryGuard, WorkerState
+from .recycling import MemoryGuard, replace
 from .watchdog import Watchdog
 
 logger = logging.getLogger("elg_decorators")
@@ -53,7 +53,6 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.pool = HandlerPool(max(1, self.cfg.threads), self.settings.max_queue, self._serve)
         self.watchdog = Watchdog(self.pool)
         self.memory = MemoryGuard(self.settings.max_worker_memory)
-        self.state: Optional[WorkerState] = getattr(self, "elg_state", None)
         self.reading: Dict[int, Connection] = {}
         self.retiring = False
         self.accepts = False
@@ -206,14 +205,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
 
     def retire(self, reason: str, level: int = logging.WARNING) -> None:
         """Have this worker replaced: the master starts a new one, then stops this one gracefully."""
-        if self.retiring:
-            return
-        self.retiring = True
-        logger.log(level, "worker %s is replaced: %s", self.pid, reason)
-        if self.state is not None:
-            self.state.ask_replacement()  # the arbiter starts a new worker, then sends us SIGTERM
-        else:
-            self.alive = False
+        replace(self, reason, level)
 
     def _drain(self, now: float) -> bool:
         """Stop taking requests and finish those in flight; True once the worker may exit."""

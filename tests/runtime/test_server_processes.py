@@ -78,8 +78,9 @@ def test_a_stream_cut_at_the_graceful_timeout_ends_with_one_failure_event(server
     assert server.process.wait(timeout=15) == 0
 
 
-def test_max_requests_recycles_the_worker_without_losing_a_request(server_factory) -> None:
-    server = server_factory("max-requests", env={"MAX_REQUESTS": "20"})
+@pytest.mark.parametrize("worker_class", WORKER_CLASSES)
+def test_max_requests_recycles_the_worker_without_losing_a_request(server_factory, worker_class: str) -> None:
+    server = server_factory(f"max-requests-{worker_class}", env={"MAX_REQUESTS": "20"}, worker_class=worker_class)
     first = server.wait_for_workers(1)
     pids: list[int] = []
     until = time.monotonic() + 20
@@ -91,8 +92,9 @@ def test_max_requests_recycles_the_worker_without_losing_a_request(server_factor
     assert_answered(server.port)
 
 
-def test_a_worker_over_its_memory_limit_is_recycled(server_factory) -> None:
-    server = server_factory("memory", env={"MAX_WORKER_MEMORY": "120"})
+@pytest.mark.parametrize("worker_class", WORKER_CLASSES)
+def test_a_worker_over_its_memory_limit_is_recycled(server_factory, worker_class: str) -> None:
+    server = server_factory(f"memory-{worker_class}", env={"MAX_WORKER_MEMORY": "120"}, worker_class=worker_class)
     first = server.wait_for_workers(1)
     assert rss_kib(first[0]) < 100 * 1024
     held = assert_elg_response(post(server.port, "/hold", text(megabytes=100)))
