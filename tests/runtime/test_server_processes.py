@@ -124,5 +124,5 @@ def test_worker_restarts_are_counted_for_prometheus(server_factory, tmp_path) ->
     counts = {line.split('"')[1]: float(line.rsplit(" ", 1)[1])
               for line in scraped.splitlines() if line.startswith("elg_worker_restarts_total{")}
     assert counts["exited"] == 1.0, scraped
-    assert 1.0 <= counts["recycled"] <= 2.0, scraped  # both workers answered requests: either may be first
+    assert counts["recycled"] >= 1.0, scraped  # both workers answer requests: one or more may have been recycled
     assert "timeout" not in counts, scraped
