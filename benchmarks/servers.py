@@ -102,10 +102,14 @@ def free_port() -> int:
 _RUNNING: Dict[int, subprocess.Popen] = {}  # type: ignore[type-arg]
 
 
-def spawn(command: Sequence[str], log_path: Path) -> subprocess.Popen:  # type: ignore[type-arg]
-    """Start ``command`` in a new session, output to ``log_path``, tracked for clean-up."""
+def spawn(command: Sequence[str], log_path: Path,  # type: ignore[type-arg]
+          env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+    """Start ``command`` in a new session, output to ``log_path``, tracked for clean-up.
+
+    ``env`` replaces :func:`server_env` (by default every server gets the same environment)."""
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(list(command), cwd=APPS_DIR, env=server_env(), stdin=subprocess.DEVNULL,
+        process = subprocess.Popen(list(command), cwd=APPS_DIR, env=env if env is not None else server_env(),
+                                   stdin=subprocess.DEVNULL,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     _RUNNING[process.pid] = process
     return process

@@ -7,8 +7,9 @@ from typing import Any, Callable, Union
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .runtime.server_hooks import gunicorn_hooks
-from .settings import ServerSettings
+from .runtime.arbiter import ServiceArbiter, give_state, mark_booted, worker_exited
+from .runtime.server_hooks import application_started, application_worker_exited
+from .settings import SYNC_WORKER_CLASS, ServerSettings
 
 logger = logging.getLogger("elg_decorators")
 
@@ -19,6 +20,8 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
     def __init__(self, app: Union[Flask, Callable[[], Flask]], options: ServerSettings) -> None:
         self._app = app
         self._options = options
+        #: What the service worker reads its settings from (gunicorn hands it this object).
+        self.settings = options
         super().__init__()
 
     def load_config(self) -> None:
@@ -28,12 +31,17 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
             "workers": options.workers,
             "threads": options.threads,
             "timeout": options.timeout,
-            "worker_class": options.worker_class,
+            "worker_class": SYNC_WORKER_CLASS if options.worker_class == "sync" else options.worker_class,
             "loglevel": options.log_level.lower(),
             "reload": options.reload,
             "graceful_timeout": options.graceful_timeout,
+            "keepalive": options.keepalive,
+            "max_requests": options.max_requests,
+            "max_requests_jitter": options.max_requests // 10,
             "when_ready": self._announce,
-            **gunicorn_hooks(),
+            "pre_fork": give_state,
+            "post_worker_init": _post_worker_init,
+            "child_exit": _child_exit,
         }
         if "control_socket_disable" in self.cfg.settings:
             settings["control_socket_disable"] = True  # one socket path per user would clash between services
@@ -50,6 +58,17 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
         logger.info("serving on %s: %s", addresses.replace("0.0.0.0", "localhost"), routes)
 
 
+# gunicorn checks each hook's arity, so each is a function of its own rather than a combination.
+def _post_worker_init(worker: Any) -> None:
+    mark_booted(worker)
+    application_started(worker)
+
+
+def _child_exit(arbiter: Any, worker: Any) -> None:
+    worker_exited(arbiter, worker)
+    application_worker_exited(arbiter, worker)
+
+
 def _routes(app: Flask) -> str:
     rules = sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
     return ", ".join(f"{'POST' if 'POST' in (rule.methods or ()) else 'GET'} {rule.rule}" for rule in rules)
@@ -57,4 +76,8 @@ def _routes(app: Flask) -> str:
 
 def run_gunicorn(app: Union[Flask, Callable[[], Flask]], options: ServerSettings) -> None:
     """Serve ``app`` (or a factory called by each worker) until gunicorn is told to stop."""
-    _EmbeddedApplication(app, options).run()
+    application = _EmbeddedApplication(app, options)
+    try:
+        ServiceArbiter(application).run()
+    except RuntimeError as exc:  # what gunicorn's own runner does with a configuration it cannot use
+        raise SystemExit(f"error: {exc}") from None

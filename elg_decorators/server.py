@@ -34,6 +34,11 @@ def serve(
     worker_class: Optional[str] = None,
     log_level: Optional[str] = None,
     reload: bool = False,
+    read_timeout: Optional[int] = None,
+    keepalive: Optional[int] = None,
+    max_queue: Optional[int] = None,
+    max_requests: Optional[int] = None,
+    max_worker_memory: Optional[int] = None,
 ) -> None:
     """Serve the decorated handlers over HTTP with gunicorn until stopped (SIGTERM or Ctrl-C).
 
@@ -52,14 +57,24 @@ def serve(
     :param timeout: seconds a worker may go silent before it is replaced (``TIMEOUT``, default 60).
     :param graceful_timeout: seconds requests in flight may take after SIGTERM (``GRACEFUL_TIMEOUT``, default 30).
     :param request_timeout: seconds a request may take (``REQUEST_TIMEOUT``, default 300; 0 for none).
-    :param worker_class: gunicorn worker class (``WORKER_CLASS``, default gthread).
+    :param worker_class: gunicorn worker class (``WORKER_CLASS``); by default the service worker, which
+        reads requests in an event loop and runs them in threads, with deadlines and overload refusal;
+        ``sync`` for gunicorn's sync worker with deadlines (see the README's "Deployment").
     :param log_level: DEBUG, INFO, WARNING… (``LOG_LEVEL``, default INFO).
     :param reload: restart workers when source files change (development).
+    :param read_timeout: seconds a client has to send a request's head (``READ_TIMEOUT``, default 5).
+    :param keepalive: seconds an idle kept-alive connection stays open (``KEEPALIVE``, default 75).
+    :param max_queue: requests that may wait for a thread before the next is refused with a 503
+        (``MAX_QUEUE``, default 64).
+    :param max_requests: requests after which a worker is replaced (``MAX_REQUESTS``, default 0: never).
+    :param max_worker_memory: MiB of resident memory above which a worker is replaced
+        (``MAX_WORKER_MEMORY``, default 0: no limit).
     """
     options = ServerSettings.resolve(
         host=host, port=port, workers=workers, threads=threads, timeout=timeout,
         graceful_timeout=graceful_timeout, request_timeout=request_timeout,
-        worker_class=worker_class, log_level=log_level, reload=reload or None,
+        worker_class=worker_class, log_level=log_level, reload=reload or None, read_timeout=read_timeout,
+        keepalive=keepalive, max_queue=max_queue, max_requests=max_requests, max_worker_memory=max_worker_memory,
     )
     configure_logging(options.log_level)
     prepare_multiprocess_dir()  # before anything imports prometheus-client: workers count into one place

@@ -4,7 +4,7 @@
 writes all read their defaults from here, and each setting can be overridden by
 an argument or by its environment variable, so a service runs the same way on
 a laptop, in its image and on Kubernetes. The reasons for each default are in
-the README's "Production defaults" section.
+the README's "Deployment" section.
 
 This module imports nothing of the web stack: the build and deploy layers use it
 without loading Flask.
@@ -39,8 +39,14 @@ RETRY_AFTER_SECONDS = 5
 #: with HTTP 200 (the failure JSON unchanged), as the elg package does; see FlaskService.reference_statuses.
 REFERENCE_STATUSES_ENV = "ELG_REFERENCE_STATUSES"
 
+#: The default worker class: requests read by an event loop, handlers run in threads, with
+#: deadlines, overload refusal and graceful recycling (see the README's "Deployment").
+SERVICE_WORKER_CLASS = "elg_decorators.runtime.worker.ServiceWorker"
+#: gunicorn's sync worker with deadlines and ELG answers; ``serve`` uses it for ``sync``.
+SYNC_WORKER_CLASS = "elg_decorators.runtime.sync_worker.SyncServiceWorker"
+
 #: gunicorn's worker classes that run one request at a time per process.
-SINGLE_THREADED_WORKER_CLASSES = frozenset({"sync"})
+SINGLE_THREADED_WORKER_CLASSES = frozenset({"sync", SYNC_WORKER_CLASS})
 
 
 def default_base_image(version: Optional[Tuple[int, int]] = None) -> str:
@@ -64,13 +70,24 @@ class ServerSettings:
     port: int = DEFAULT_PORT
     workers: int = 1
     threads: int = 4
-    worker_class: str = "gthread"
+    worker_class: str = SERVICE_WORKER_CLASS
     #: Seconds a worker may go without a heartbeat before the master replaces it.
     timeout: int = 60
     #: Seconds requests in flight may take to finish after SIGTERM.
     graceful_timeout: int = 30
     #: Seconds a request may take before it is answered with a deadline failure (0: none).
     request_timeout: int = 300
+    #: Seconds a client has to send a request's head, and at most between two reads of its body.
+    read_timeout: int = 5
+    #: Seconds an idle kept-alive connection stays open (it costs no thread in the service worker).
+    keepalive: int = 75
+    #: Complete requests that may wait for a thread; past that, 503 with Retry-After at once.
+    max_queue: int = 64
+    #: Requests after which a worker is replaced (0: never); up to a tenth more, at random, so that
+    #: workers are not all replaced at once.
+    max_requests: int = 0
+    #: Resident memory in MiB above which a worker is replaced (0: no limit).
+    max_worker_memory: int = 0
     log_level: str = "INFO"
     reload: bool = False
 
@@ -84,6 +101,11 @@ class ServerSettings:
         "timeout": "TIMEOUT",
         "graceful_timeout": "GRACEFUL_TIMEOUT",
         "request_timeout": "REQUEST_TIMEOUT",
+        "read_timeout": "READ_TIMEOUT",
+        "keepalive": "KEEPALIVE",
+        "max_queue": "MAX_QUEUE",
+        "max_requests": "MAX_REQUESTS",
+        "max_worker_memory": "MAX_WORKER_MEMORY",
         "log_level": "LOG_LEVEL",
     }
 
@@ -127,9 +149,12 @@ class ServerSettings:
         for name in ("workers", "threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{self.ENVIRONMENT[name]}={getattr(self, name)} must be at least 1")
-        for name in ("timeout", "graceful_timeout", "request_timeout"):
+        for name in ("timeout", "graceful_timeout", "request_timeout", "keepalive", "max_queue", "max_requests",
+                     "max_worker_memory"):
             if getattr(self, name) < 0:
-                raise ValueError(f"{self.ENVIRONMENT[name]}={getattr(self, name)} must be 0 or more seconds")
+                raise ValueError(f"{self.ENVIRONMENT[name]}={getattr(self, name)} must be 0 or more")
+        if self.read_timeout < 1:
+            raise ValueError(f"READ_TIMEOUT={self.read_timeout} must be at least 1 second")
         if not 0 < self.port < 65536:
             raise ValueError(f"PORT={self.port} is not a port number")
 

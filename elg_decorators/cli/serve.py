@@ -12,7 +12,9 @@ examples:
   PORT=9000 WORKERS=2 python -m elg_decorators serve my_package.ner
 
 Options left out come from the environment (HOST, PORT, WORKERS, THREADS, TIMEOUT,
-GRACEFUL_TIMEOUT, REQUEST_TIMEOUT, WORKER_CLASS, LOG_LEVEL), else the defaults shown.
+GRACEFUL_TIMEOUT, REQUEST_TIMEOUT, WORKER_CLASS, LOG_LEVEL), else the defaults shown;
+READ_TIMEOUT, KEEPALIVE, MAX_QUEUE, MAX_REQUESTS and MAX_WORKER_MEMORY come from the
+environment only (see the README's "Deployment").
 """
 
 

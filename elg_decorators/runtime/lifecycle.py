@@ -8,6 +8,7 @@ reports the requests it answers; listeners (request logs, metrics) hear about bo
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, List, Optional
 
@@ -15,6 +16,9 @@ from typing import Callable, List, Optional
 DEADLINE_KEY = "elg_decorators.deadline"
 #: WSGI environ key holding the request id (from ``X-Request-ID`` or generated).
 REQUEST_ID_KEY = "elg_decorators.request_id"
+#: The body of a 200 answer to ``GET /health/live``: the service worker's event loop answers with it
+#: by itself while every thread is busy, so the application's own answer should be the same.
+LIVE_BODY = b'{"alive":true}'
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,19 @@ class Outcome:
 class Deadline:
     """The time a request may take, which the application may set once it knows the handler."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, started: Optional[float] = None) -> None:
         self.seconds = seconds
+        #: When the request was read (``time.monotonic()``); the deadline counts from here.
+        self.started = time.monotonic() if started is None else started
+        #: True once the server answered the request itself (its deadline passed or the worker
+        #: stopped): whatever the application answers afterwards is dropped, and it was already
+        #: reported through :meth:`Lifecycle.finished`.
+        self.overtaken = False
+
+    @property
+    def expires_at(self) -> Optional[float]:
+        """The ``time.monotonic()`` at which the deadline passes, None without one."""
+        return self.started + self.seconds if self.seconds else None
 
     def set(self, seconds: float) -> None:
         """Give the request ``seconds`` in all, counted from when it was read (0: no deadline)."""

@@ -10,9 +10,8 @@
   the stream for event streams);
 * ``elg_requests_in_progress``: requests being answered now;
 * ``elg_resource_creation_seconds{resource}``: a histogram of the time each resource took to create;
-* ``elg_worker_restarts_total``: workers started to replace one that stopped (the first ones the
-  master starts are not counted; a restart is a worker whose gunicorn age exceeds the configured
-  number of workers).
+* ``elg_worker_restarts_total{reason}``: workers the master replaced, counted by the master (see
+  :mod:`.restarts`).
 
 A request costs the metrics two set operations and one append: its outcome waits in a queue
 that a thread of the worker drains every :data:`FLUSH_SECONDS` into the metrics, counting
@@ -70,7 +69,6 @@ class _Instruments:
                                  multiprocess_mode="livesum")
         self.resource_seconds = Histogram("elg_resource_creation_seconds", "Time taken to create a resource.",
                                           ["resource"], buckets=CREATION_BUCKETS)
-        self.restarts = Counter("elg_worker_restarts", "Workers started to replace one that stopped.")
         self.counters: Dict[Tuple[str, str, str, str], Any] = {}
         self.histograms: Dict[Tuple[str, str], Any] = {}
 
@@ -180,13 +178,6 @@ def resource_created(resource: "Resource") -> None:
     """Observe the time a resource took to create (whether it succeeded or not)."""
     if resource.seconds is not None:
         _get().resource_seconds.labels(resource.name).observe(resource.seconds)
-
-
-def worker_started(age: int, workers: int) -> None:
-    """Count a worker start beyond the first ``workers`` the master made (gunicorn's worker age)."""
-    instruments = _get()
-    if age > workers:
-        instruments.restarts.inc()
 
 
 def render(accept: Optional[str]) -> Tuple[bytes, str]:

@@ -1,7 +1,7 @@
 """What the runtime needs from the server process: gunicorn hooks and the steps before the fork."""
 from __future__ import annotations
 
-from typing import Any, Callable, Dict
+from typing import Any
 
 from . import metrics
 from .health import runtime_of
@@ -17,19 +17,13 @@ def prepare_master(app: Any) -> None:
         runtime.create_shared()
 
 
-def gunicorn_hooks() -> Dict[str, Callable[..., Any]]:
-    """The gunicorn server hooks of the runtime, by setting name."""
-    return {"post_worker_init": _worker_started, "child_exit": _worker_exited}
-
-
-def _worker_started(worker: Any) -> None:
-    """In each new worker, once it loaded the app: start creating its resources, count restarts."""
+def application_started(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: in each new worker, start creating its resources."""
     runtime = runtime_of(getattr(worker, "wsgi", None))
     if runtime is not None:
         runtime.start()
-    metrics.worker_started(worker.age, worker.cfg.workers)
 
 
-def _worker_exited(server: Any, worker: Any) -> None:
-    """In the master, when a worker has exited."""
+def application_worker_exited(server: Any, worker: Any) -> None:
+    """gunicorn's ``child_exit``: in the master, let the metrics forget the worker's live gauges."""
     metrics.worker_exited(worker.pid)

@@ -15,8 +15,9 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dictionary_ner.py"
 def test_the_production_defaults() -> None:
     settings = ServerSettings.resolve(environ={})
     assert settings == ServerSettings(
-        host="0.0.0.0", port=8000, workers=1, threads=4, worker_class="gthread", timeout=60,
-        graceful_timeout=30, request_timeout=300, log_level="INFO", reload=False,
+        host="0.0.0.0", port=8000, workers=1, threads=4, worker_class="elg_decorators.runtime.worker.ServiceWorker",
+        timeout=60, graceful_timeout=30, request_timeout=300, read_timeout=5, keepalive=75, max_queue=64,
+        max_requests=0, max_worker_memory=0, log_level="INFO", reload=False,
     )
     assert settings.concurrency == 4
 
@@ -30,8 +31,9 @@ def test_arguments_win_over_the_environment_which_wins_over_the_defaults() -> No
 def test_the_environment_of_the_settings_round_trips() -> None:
     settings = ServerSettings.resolve(environ={}, workers=2, threads=8, request_timeout=30)
     assert settings.environment() == {
-        "WORKERS": "2", "THREADS": "8", "WORKER_CLASS": "gthread", "TIMEOUT": "60",
-        "GRACEFUL_TIMEOUT": "30", "REQUEST_TIMEOUT": "30", "LOG_LEVEL": "INFO",
+        "WORKERS": "2", "THREADS": "8", "WORKER_CLASS": "elg_decorators.runtime.worker.ServiceWorker",
+        "TIMEOUT": "60", "GRACEFUL_TIMEOUT": "30", "REQUEST_TIMEOUT": "30", "READ_TIMEOUT": "5",
+        "KEEPALIVE": "75", "MAX_QUEUE": "64", "MAX_REQUESTS": "0", "MAX_WORKER_MEMORY": "0", "LOG_LEVEL": "INFO",
     }
     assert ServerSettings.resolve(environ=settings.environment()) == settings
 
@@ -53,7 +55,7 @@ def test_sync_with_threads_is_refused_in_one_line() -> None:
     ({"PORT": "eighty"}, "PORT='eighty' is not a valid int"),
     ({"WORKERS": "0"}, "WORKERS=0 must be at least 1"),
     ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL='CHATTY' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
-    ({"REQUEST_TIMEOUT": "-1"}, "REQUEST_TIMEOUT=-1 must be 0 or more seconds"),
+    ({"REQUEST_TIMEOUT": "-1"}, "REQUEST_TIMEOUT=-1 must be 0 or more"),
 ])
 def test_invalid_settings_name_the_variable(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError) as caught:

@@ -1,0 +1,142 @@
+"""A client connection as the event loop holds it: its socket, the request being read, and its clocks."""
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import socket
+import time
+from typing import Any, Optional
+
+from ..settings import LIVE_PATH
+from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
+from .lifecycle import Outcome, lifecycle
+from .reading import RequestReader
+
+logger = logging.getLogger("elg_decorators")
+
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+#: Largest read from a socket while the head of a request is read.
+READ_SIZE = 64 * 1024
+#: Longest request id taken from a client's ``X-Request-ID``; a longer one is replaced.
+MAX_REQUEST_ID = 200
+
+
+class Connection:
+    """One client connection, owned by the event loop while it reads and by a thread while a job runs."""
+
+    __slots__ = ("sock", "peer", "server", "cfg", "body_limit", "reader", "job", "opened", "last_data", "served")
+
+    def __init__(self, sock: socket.socket, peer: Any, server: Any, cfg: Any, body_limit: Optional[int]) -> None:
+        self.sock = sock
+        self.peer = peer
+        self.server = server
+        self.cfg = cfg
+        self.body_limit = body_limit
+        self.served = 0
+        self.job: Any = None
+        self.opened = self.last_data = time.monotonic()
+        self.reader = RequestReader(cfg, peer, body_limit)
+
+    def next_request(self) -> bytes:
+        """Get ready for the connection's next request; return bytes of it that already arrived."""
+        rest = self.reader.rest
+        self.served += 1
+        self.job = None
+        self.reader = RequestReader(self.cfg, self.peer, self.body_limit, self.served + 1)
+        self.opened = self.last_data = time.monotonic()
+        return rest
+
+    def receive(self) -> bool:
+        """Read what the socket has; False when the client closed. Raises parse errors as they show."""
+        reader = self.reader
+        data = self.sock.recv(reader.wanted(READ_SIZE))
+        if not data:
+            return False
+        reader.feed(data)
+        self.last_data = time.monotonic()
+        if reader.wants_continue:
+            reader.wants_continue = False
+            self.sock.send(CONTINUE)
+        return True
+
+    def feed(self, data: bytes) -> None:
+        """Take bytes of the next request that arrived with the previous one."""
+        if data:
+            self.reader.feed(data)
+
+    def too_slow(self, now: float, read_timeout: float) -> bool:
+        """The client started a request but did not send its head within ``read_timeout`` seconds of
+        the connection's start (or of the previous answer), or paused longer than that in its body."""
+        if not self.reader.started:
+            return False
+        head_late = self.reader.request is None and now - self.opened > read_timeout
+        return head_late or now - self.last_data > read_timeout
+
+    def idle_too_long(self, now: float, read_timeout: float, keepalive: float) -> bool:
+        """Nothing of a request arrived: for ``read_timeout`` on a new connection, ``keepalive`` after an answer."""
+        limit = keepalive if self.served else read_timeout
+        return not self.reader.started and now - self.last_data > limit
+
+    def request_id(self) -> str:
+        """The client's ``X-Request-ID`` if it sent a usable one, else a new id."""
+        request = self.reader.request
+        for name, value in request.headers if request is not None else ():
+            if name == "X-REQUEST-ID" and 0 < len(value) <= MAX_REQUEST_ID and value.isprintable():
+                return str(value)
+        return new_request_id()
+
+    def answer(self, answer: ServerAnswer, *, started: Optional[float] = None, close: bool = True) -> None:
+        """Send the server's own ``answer`` (without blocking: it is small) and report it."""
+        request = self.reader.request
+        request_id = self.request_id()
+        try:
+            self.sock.send(answer.http(close=close, request_id=request_id))
+        except OSError:
+            pass
+        lifecycle.finished(Outcome(
+            method=getattr(request, "method", None) or "-", path=getattr(request, "path", None) or "-",
+            request_type="-", status=answer.status, code=answer.code,
+            duration=time.monotonic() - (started if started is not None else self.opened), request_id=request_id,
+        ))
+
+    def answer_alive(self) -> None:
+        """Answer ``GET /health/live`` from the event loop."""
+        request_id = self.request_id()
+        try:
+            self.sock.send(alive(request_id))
+        except OSError:
+            pass
+        lifecycle.finished(Outcome(
+            method="GET", path=LIVE_PATH, request_type="-", status=200, code="",
+            duration=time.monotonic() - self.last_data, request_id=request_id,
+        ))
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def new_request_id() -> str:
+    """A request id unique in this process, and across processes with overwhelming odds: a random
+    prefix drawn for each process (forks included), then a counter (cheaper than a uuid4 each)."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):08x}"
+
+
+def _new_id_prefix() -> None:
+    global _ID_PREFIX, _ID_COUNTER
+    _ID_PREFIX, _ID_COUNTER = os.urandom(8).hex(), itertools.count(1)
+
+
+_ID_PREFIX, _ID_COUNTER = "", itertools.count(1)
+_new_id_prefix()
+os.register_at_fork(after_in_child=_new_id_prefix)
+
+
+def answer_for(error: BaseException) -> ServerAnswer:
+    """The answer to a request that could not be read."""
+    if not isinstance(error, ServerAnswerError):
+        logger.debug("unreadable request: %s: %s", type(error).__name__, error)
+    return for_parse_error(error)

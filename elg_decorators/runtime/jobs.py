@@ -1,0 +1,170 @@
+"""One request inside the worker, from the moment it was read whole until it is answered.
+
+A :class:`Job` is answered by the thread that runs the application, unless the server
+answers it first (its deadline passed, or the worker stops): then the job is *overtaken*,
+and everything the application still writes is dropped. :class:`GuardedSocket` is what the
+thread writes through, so that the two never both write to the client.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from typing import Any, Optional
+
+from .answers import ServerAnswer
+from .lifecycle import Deadline, Outcome, lifecycle
+
+
+class Overtaken(BaseException):
+    """Raised in a thread whose request the server already answered (a BaseException, so that
+    handlers' ``except Exception`` clauses do not swallow it)."""
+
+
+class Job:
+    """A complete request waiting for, or running in, a thread."""
+
+    __slots__ = (
+        "connection", "request", "request_id", "deadline", "lock", "overtaken", "response",
+        "thread_id", "running", "method", "path", "half_closed", "client_gone", "held",
+    )
+
+    def __init__(self, connection: Any, request: Any, request_id: str, deadline: Deadline) -> None:
+        self.connection = connection
+        self.request = request
+        self.request_id = request_id
+        self.deadline = deadline
+        self.method: str = request.method
+        self.path: str = request.path
+        #: Held while the thread writes, and while the server takes the job over.
+        self.lock = threading.Lock()
+        self.overtaken = False
+        #: gunicorn's response object, once the thread made it.
+        self.response: Any = None
+        self.thread_id: Optional[int] = None
+        self.running = False
+        #: For a stream: whether the client had already shut down its side when the stream was first
+        #: seen (then the end of its side says nothing), and whether it has gone since.
+        self.half_closed: Optional[bool] = None
+        self.client_gone = False
+        #: The response's head, written but not yet sent (see :class:`GuardedSocket`).
+        self.held = b""
+
+    @property
+    def streaming(self) -> bool:
+        """The answer under way is a server-sent-event stream."""
+        response = self.response
+        return response is not None and response.headers_sent and _is_event_stream(response)
+
+    def peer_closed(self) -> bool:
+        """The client closed its side of the connection (or the connection failed)."""
+        try:
+            peeked: bytes = self.connection.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+            return peeked == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    def overtake(self, answer: ServerAnswer) -> bool:
+        """Answer the client with ``answer`` in place of the application and close the connection.
+
+        Before the response started, the client gets ``answer`` as an HTTP response; during a
+        server-sent-event stream, as one final event; in the middle of another body, nothing
+        more (the connection closes). Returns False if the job had already finished or was
+        overtaken.
+        """
+        sock = self.connection.sock
+        if not self.lock.acquire(timeout=0.5):
+            # The thread is blocked writing to a client that does not read: cut the connection.
+            self.overtaken = self.deadline.overtaken = True
+            _close(sock)
+            self._report(answer)
+            return True
+        try:
+            if self.overtaken or self.connection.job is not self:
+                return False
+            self.overtaken = self.deadline.overtaken = True
+            data = self._final_bytes(answer)
+            if data:
+                try:
+                    sock.send(data, socket.MSG_DONTWAIT)
+                except OSError:
+                    pass
+            _close(sock)
+        finally:
+            self.lock.release()
+        self._report(answer)
+        return True
+
+    def _final_bytes(self, answer: ServerAnswer) -> bytes:
+        response = self.response
+        if response is None or not response.headers_sent:
+            return answer.http(close=True, request_id=self.request_id)
+        if not _is_event_stream(response):
+            return b""
+        event = answer.event()
+        if response.chunked:
+            event = b"%x\r\n%s\r\n0\r\n\r\n" % (len(event), event)
+        return self.held + event
+
+    def _report(self, answer: ServerAnswer) -> None:
+        events = None
+        lifecycle.finished(Outcome(
+            method=self.method, path=self.path, request_type="-", status=answer.status, code=answer.code,
+            duration=time.monotonic() - self.deadline.started, request_id=self.request_id, events=events,
+        ))
+
+
+class GuardedSocket:
+    """The client socket as the application's thread sees it: writes stop once the job is overtaken.
+
+    gunicorn writes a response's head and its body separately; the head is held back and sent
+    with the first piece of the body, in one system call and one TCP segment (:meth:`flush`
+    sends a head without body).
+    """
+
+    __slots__ = ("_job", "_sock", "_first")
+
+    def __init__(self, job: Job, sock: socket.socket) -> None:
+        self._job = job
+        self._sock = sock
+        self._first = True
+
+    def sendall(self, data: bytes) -> None:
+        job = self._job
+        if self._first:
+            self._first = False
+            job.held = bytes(data)
+            if job.response is not None and _is_event_stream(job.response):
+                job.half_closed = job.peer_closed()  # a client that shut down its side before the stream
+            return
+        with job.lock:
+            if job.overtaken:
+                raise Overtaken()
+            if job.held:
+                data, job.held = job.held + data, b""
+            self._sock.sendall(data)
+
+    send = sendall
+
+    def flush(self) -> None:
+        """Send a held head (an answer without body)."""
+        if self._job.held:
+            self.sendall(b"")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def _is_event_stream(response: Any) -> bool:
+    content_type = next((value for name, value in response.headers if name.lower() == "content-type"), "")
+    return str(content_type).startswith("text/event-stream")
+
+
+def _close(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

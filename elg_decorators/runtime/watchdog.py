@@ -1,0 +1,74 @@
+"""Deadlines: a thread that answers, in place of the application, every request past its deadline.
+
+Python cannot stop a thread from outside, so the watchdog answers the client itself (a 504
+ELG failure, or one final failure event in a stream), closes the connection, and asks the
+pool to interrupt the handler's thread; a handler that ignores the interruption only holds
+its thread, which the pool replaces and counts.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Optional
+
+from . import answers
+from .jobs import Job
+from .pool import HandlerPool
+
+#: How often deadlines are checked (seconds): a request is answered this long after its deadline at most.
+CHECK_INTERVAL = 0.2
+
+
+class Watchdog:
+    """Checks the deadlines of queued and running requests every :data:`CHECK_INTERVAL` seconds."""
+
+    def __init__(self, pool: HandlerPool) -> None:
+        self.pool = pool
+        self._stop = threading.Event()
+        #: Once set (``time.monotonic()``), every request still running then is cut (graceful timeout).
+        self.cut_at: Optional[float] = None
+        self.graceful_timeout = 0.0
+        self._thread = threading.Thread(target=self._run, name="elg-watchdog", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def cut_all_at(self, when: float, graceful_timeout: float) -> None:
+        """Answer every request still unanswered at ``when`` with a shutting-down failure."""
+        self.graceful_timeout = graceful_timeout
+        self.cut_at = when
+
+    def _run(self) -> None:
+        while not self._stop.wait(CHECK_INTERVAL):
+            self.check(time.monotonic())
+
+    def check(self, now: float) -> None:
+        cutting = self.cut_at is not None and now >= self.cut_at
+        for job in self.pool.queued():
+            expires = job.deadline.expires_at
+            if cutting or (expires is not None and now >= expires):
+                if self.pool.withdraw(job):
+                    job.overtake(self._answer(job, cutting))
+        for job in self.pool.running():
+            expires = job.deadline.expires_at
+            if job.overtaken or job.client_gone:
+                continue
+            if cutting or (expires is not None and now >= expires):
+                if job.overtake(self._answer(job, cutting)):
+                    self.pool.interrupt(job)
+            elif self._gone(job):
+                job.client_gone = True
+                self.pool.interrupt(job)  # closes the stream's generator, even one that stopped yielding
+
+    @staticmethod
+    def _gone(job: Job) -> bool:
+        """A stream's client closed its side of the connection since the stream began."""
+        return job.streaming and job.half_closed is False and job.peer_closed()
+
+    def _answer(self, job: Job, cutting: bool) -> answers.ServerAnswer:
+        if cutting:
+            return answers.shutting_down(self.graceful_timeout)
+        return answers.deadline_passed(job.deadline.seconds)

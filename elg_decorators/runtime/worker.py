@@ -1,0 +1,288 @@
+"""The default gunicorn worker of a service: reads requests in an event loop, runs them in threads.
+
+The main thread runs a selector loop that accepts connections and reads each request
+(head and whole body) without blocking, so slow, idle and kept-alive connections tie no
+thread. Only complete requests go to a bounded queue feeding the threads
+(:mod:`.pool`); past the queue's bound a request is refused at once with a 503 and
+``Retry-After``, and ``GET /health/live`` is answered by the loop itself while every
+thread is busy. A watchdog (:mod:`.watchdog`) answers requests past their deadline.
+The worker stops gracefully on SIGTERM, and asks to be replaced (see :mod:`.arbiter`)
+after ``MAX_REQUESTS`` requests, above its memory limit, or when too many threads are
+stuck in handlers that ignore their deadline.
+"""
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import selectors
+import socket
+import time
+from typing import Any, Dict, Optional
+
+from gunicorn.http import wsgi
+from gunicorn.workers import base
+
+from ..settings import LIVE_PATH, ServerSettings
+from . import answers
+from .connection import Connection, answer_for
+from .jobs import GuardedSocket, Job, Overtaken
+from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, lifecycle
+from .pool import HandlerPool
+from .recycling import MemoryGuard, replace
+from .watchdog import Watchdog
+
+logger = logging.getLogger("elg_decorators")
+
+#: How often (seconds) the loop checks read timeouts, memory and its parent when nothing happens.
+TICK = 0.25
+#: How long before the master's graceful timeout the worker cuts what still runs.
+CUT_MARGIN = 1.0
+#: How long a stopping worker keeps an idle kept-alive connection (at most its keep-alive time), so
+#: that a request the client is sending at that moment is answered ("Connection: close") rather than cut.
+DRAIN_LINGER = 1.0
+_WAKE = object()
+
+
+class ServiceWorker(base.Worker):  # type: ignore[misc]
+    """Event-loop reading, threaded handlers, deadlines, overload refusal and graceful recycling."""
+
+    def init_process(self) -> None:
+        self.settings: ServerSettings = getattr(self.app, "settings", None) or ServerSettings.resolve()
+        self.selector = selectors.DefaultSelector()
+        self.pool = HandlerPool(max(1, self.cfg.threads), self.settings.max_queue, self._serve)
+        self.watchdog = Watchdog(self.pool)
+        self.memory = MemoryGuard(self.settings.max_worker_memory)
+        self.reading: Dict[int, Connection] = {}
+        self.retiring = False
+        self.accepts = False
+        self.addresses: Dict[Any, Any] = {}
+        self.drain_started: Optional[float] = None
+        super().init_process()
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        config = getattr(self.wsgi, "config", None)
+        self.body_limit = config.get("MAX_CONTENT_LENGTH") if config is not None else None
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        """SIGTERM: stop taking requests, finish those in flight (see :meth:`_drain`)."""
+        self.alive = False
+
+    # -- the event loop ---------------------------------------------------------------
+
+    def run(self) -> None:
+        self.pool.start()
+        self.watchdog.start()
+        self.selector.register(self.PIPE[0], selectors.EVENT_READ, _WAKE)
+        for listener in self.sockets:
+            listener.setblocking(False)
+        self.addresses = {listener: listener.getsockname() for listener in self.sockets}
+        self._accepting(True)
+        next_tick = 0.0
+        while True:
+            for key, _ in self.selector.select(TICK):
+                target = key.data
+                if target is None:
+                    self._accept(key.fileobj)
+                elif target is _WAKE:
+                    self._drain_pipe()
+                else:
+                    self._readable(target)
+            now = time.monotonic()
+            if now >= next_tick:
+                next_tick = now + TICK
+                self._tick(now)
+            if not self.alive and self._drain(now):
+                break
+        self.watchdog.stop()
+        self.pool.stop()
+
+    def _accepting(self, accept: bool) -> None:
+        """Start or stop taking new connections (those not taken wait for another worker)."""
+        if accept == self.accepts:
+            return
+        self.accepts = accept
+        for listener in self.sockets:
+            if accept:
+                self.selector.register(listener, selectors.EVENT_READ, None)
+            else:
+                self.selector.unregister(listener)
+
+    def _accept(self, listener: Any) -> None:
+        while True:
+            if len(self.reading) + self.pool.unanswered() >= self.cfg.worker_connections:
+                self._accepting(False)  # until the next tick finds room
+                return
+            try:
+                sock, peer = listener.accept()
+            except OSError as error:  # EAGAIN: no more; out of file descriptors: pause until the next tick
+                if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.ECONNABORTED):
+                    self.log.warning("accepting a connection failed: %s", error)
+                    self._accepting(False)
+                return
+            sock.setblocking(False)
+            if sock.family != socket.AF_UNIX:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            connection = Connection(sock, peer, self.addresses[listener], self.cfg, self.body_limit)
+            self._watch(connection)
+
+    def _watch(self, connection: Connection) -> None:
+        self.reading[connection.sock.fileno()] = connection
+        self.selector.register(connection.sock, selectors.EVENT_READ, connection)
+
+    def _unwatch(self, connection: Connection) -> None:
+        self.reading.pop(connection.sock.fileno(), None)
+        try:
+            self.selector.unregister(connection.sock)
+        except (KeyError, ValueError):
+            pass
+
+    def _readable(self, connection: Connection) -> None:
+        try:
+            if not connection.receive():
+                self._unwatch(connection)
+                connection.close()
+                return
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._unwatch(connection)
+            connection.close()
+            return
+        except Exception as error:  # gunicorn's parse errors and ours: the client's request is not valid
+            self._unwatch(connection)
+            connection.answer(answer_for(error))
+            connection.close()
+            return
+        if connection.reader.complete:
+            self._unwatch(connection)
+            self._dispatch(connection)
+
+    def _dispatch(self, connection: Connection) -> None:
+        request = connection.reader.request
+        assert request is not None, "dispatched before the request was read"
+        if request.path == LIVE_PATH and request.method == "GET" and self.pool.busy:
+            connection.answer_alive()  # the threads may all be stuck: answer from here
+            connection.close()
+            return
+        deadline = Deadline(self.settings.request_timeout)
+        job = Job(connection, request, connection.request_id(), deadline)
+        connection.job = job
+        if not self.pool.offer(job):
+            connection.answer(answers.overloaded(1, self.pool.max_queue), started=deadline.started)
+            connection.close()
+
+    def _drain_pipe(self) -> None:
+        try:
+            while os.read(self.PIPE[0], 4096):
+                pass
+        except OSError:
+            pass
+
+    def _tick(self, now: float) -> None:
+        self.notify()
+        if self.alive and not self.accepts:
+            self._accepting(len(self.reading) + self.pool.unanswered() < self.cfg.worker_connections)
+        read_timeout = self.settings.read_timeout
+        for connection in list(self.reading.values()):
+            if connection.too_slow(now, read_timeout):
+                self._unwatch(connection)
+                connection.answer(answers.read_timeout(read_timeout))
+                connection.close()
+            elif connection.idle_too_long(now, read_timeout, self.cfg.keepalive if self.alive else DRAIN_LINGER):
+                self._unwatch(connection)
+                connection.close()
+        if self.ppid != os.getppid():
+            self.log.info("parent changed, stopping worker %s", self.pid)
+            self.alive = False
+        if self.pool.stuck >= self.pool.threads:
+            self.retire(f"{self.pool.stuck} threads are stuck in handlers past their deadline")
+        elif self.memory.exceeded():
+            self.retire(f"its memory ({self.memory.describe()}) is over MAX_WORKER_MEMORY")
+
+    # -- recycling and stopping ---------------------------------------------------------
+
+    def retire(self, reason: str, level: int = logging.WARNING) -> None:
+        """Have this worker replaced: the master starts a new one, then stops this one gracefully."""
+        replace(self, reason, level)
+
+    def _drain(self, now: float) -> bool:
+        """Stop taking requests and finish those in flight; True once the worker may exit."""
+        if self.drain_started is None:
+            self.drain_started = now
+            lifecycle.begin_draining()
+            self._accepting(False)
+            limit = float(self.cfg.graceful_timeout)
+            self.watchdog.cut_all_at(now + max(limit - CUT_MARGIN, min(limit, 0.5)), limit)
+        if self.pool.unanswered() or self.reading:
+            return bool(now > self.drain_started + self.cfg.graceful_timeout)
+        return True
+
+    # -- in a thread ------------------------------------------------------------------
+
+    def _serve(self, job: Job) -> None:
+        connection = job.connection
+        sock = connection.sock
+        request = job.request
+        keep_alive = False
+        try:
+            sock.setblocking(True)
+            guard = GuardedSocket(job, sock)
+            response, environ = wsgi.create(request, guard, connection.peer, connection.server, self.cfg)
+            environ["wsgi.multithread"] = True
+            environ[DEADLINE_KEY] = job.deadline
+            environ[REQUEST_ID_KEY] = job.request_id
+            job.response = response
+            self.nr += 1
+            if self.nr >= self.max_requests:
+                self.retire(f"it answered {self.nr} requests (MAX_REQUESTS)", logging.INFO)
+            if not self.alive or self.retiring or not self.cfg.keepalive:
+                response.force_close()
+            body = self.wsgi(environ, response.start_response)
+            try:
+                for chunk in body:
+                    response.write(chunk)
+                response.close()
+                guard.flush()
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+            keep_alive = not response.should_close()
+        except Overtaken:
+            if not job.overtaken:  # the client went away: nobody else closes its connection
+                connection.close()
+            return
+        except OSError:
+            keep_alive = False  # the client went away
+        except Exception:
+            self.log.exception("error answering %s %s", request.method, request.path)
+            if job.response is None or not job.response.headers_sent:
+                self._answer_from_thread(job, answers.application_failed())
+        with job.lock:
+            if job.overtaken:
+                return
+            connection.job = None
+        self._after(connection, keep_alive)
+
+    def _answer_from_thread(self, job: Job, answer: answers.ServerAnswer) -> None:
+        with job.lock:
+            if not job.overtaken:
+                job.connection.answer(answer, started=job.deadline.started)
+
+    def _after(self, connection: Connection, keep_alive: bool) -> None:
+        if not keep_alive or not self.alive:
+            connection.close()
+            return
+        rest = connection.next_request()
+        connection.sock.setblocking(False)
+        try:
+            connection.feed(rest)
+        except Exception as error:
+            connection.answer(answer_for(error))
+            connection.close()
+            return
+        if connection.reader.complete:
+            self._dispatch(connection)
+        else:
+            self._watch(connection)  # epoll is safe to add to while the loop waits on it
