@@ -13,13 +13,14 @@ from typing import Any, Iterable, Iterator, Mapping, TextIO
 
 from ..errors import BuildError
 from .context import parse_reference, validate_build_tag
-from .progress import ProgressPrinter
+from .progress import ProgressPrinter, strip_ansi
 
-__all__ = ["build_image", "push_image", "build_and_push", "connect"]
+__all__ = ["build_image", "push_image", "build_and_push", "connect", "pull_base_images", "auth_config"]
 
 logger = logging.getLogger(__name__)
 
 _DEFAULT_HOST = "unix:///var/run/docker.sock"
+_AUTH_FAILURE_RE = re.compile(r"denied|unauthori[sz]ed|authentication required", re.I)
 _AUTH_HINT = (
     "log in with 'docker login', or set DOCKER_USERNAME and DOCKER_PASSWORD, "
     "and check that the account may push to this repository"
@@ -27,7 +28,7 @@ _AUTH_HINT = (
 
 
 def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
+    return " ".join(strip_ansi(str(text)).split())
 
 
 def _engine_address() -> str:
@@ -126,10 +127,14 @@ def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPr
     if not (context / dockerfile).is_file():
         raise BuildError(f"there is no {dockerfile} in {context}; write the image files first")
     validate_build_tag(tag)
+    # No intermediate container is left behind, whether the build succeeds or fails.
     kwargs.setdefault("rm", True)
+    kwargs.setdefault("forcerm", True)
+    if pull:
+        pull_base_images(client, base_images(context / dockerfile), printer)
     logger.debug("building %s from %s", tag, context)
     try:
-        events = client.api.build(path=str(context), tag=tag, pull=pull, decode=True, **kwargs)
+        events = client.api.build(path=str(context), tag=tag, pull=False, decode=True, **kwargs)
         image_id = _follow_build(events, printer, tag)
         if image_id is None:
             image_id = client.api.inspect_image(tag)["Id"]
@@ -138,6 +143,67 @@ def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPr
     finally:
         printer.close()
     return image_id
+
+
+_FROM_RE = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
+
+
+def base_images(dockerfile: Path) -> list[str]:
+    """The images a Dockerfile's ``FROM`` lines name (not its own stages, ``scratch`` or ``$ARG`` names)."""
+    images: list[str] = []
+    stages: set[str] = set()
+    for image, stage in _FROM_RE.findall(dockerfile.read_text(encoding="utf-8")):
+        if image.lower() not in stages and image != "scratch" and "$" not in image and image not in images:
+            images.append(image)
+        if stage:
+            stages.add(stage.lower())
+    return images
+
+
+def _has_image(client: Any, image: str) -> bool:
+    import docker.errors
+
+    try:
+        client.api.inspect_image(image)
+    except docker.errors.ImageNotFound:
+        return False
+    return True
+
+
+def pull_base_images(client: Any, images: Iterable[str], printer: ProgressPrinter) -> None:
+    """Pull ``images``; a failure says when the image is there already, to be used with ``--no-pull``.
+
+    :raises BuildError: naming the image, the engine's reason and what to do.
+    """
+    for image in images:
+        ref = parse_reference(image)
+        name, tag = ref.repository, ref.digest or ref.tag or "latest"
+        try:
+            events = client.api.pull(name, tag=tag, stream=True, decode=True)
+            for event in events:
+                message = _error_message(event)
+                if message is not None:
+                    _drain(events)
+                    raise BuildError(message)
+                if "status" in event:
+                    printer.status(event)
+        except (BuildError, *_api_errors()) as err:
+            reason = _explain(err)
+            if _has_image(client, image):
+                hint = f"{image} is in the engine already: build with --no-pull (pull=False) to use it as it is"
+            else:
+                hint = "check the image name, the network and the registry login ('docker login')"
+            raise BuildError(f"Pulling the base image {image} failed: {reason}; {hint}") from None
+        finally:
+            printer.close()
+
+
+def auth_config(username: str | None = None, password: str | None = None) -> dict[str, str] | None:
+    """Registry credentials: the arguments, else ``DOCKER_USERNAME``/``DOCKER_PASSWORD``, else None (docker login's).
+
+    :raises BuildError: when only one of user name and password is given.
+    """
+    return _auth_config(username, password)
 
 
 def _auth_config(username: str | None, password: str | None) -> dict[str, str] | None:
@@ -169,14 +235,17 @@ def _push(client: Any, repository: str, tag: str | None, auth: dict | None, prin
             if message is not None:
                 _drain(events)
                 hint = ""
-                if re.search(r"denied|unauthori[sz]ed|authentication required", message, re.I):
+                if _AUTH_FAILURE_RE.search(message):
                     hint = f"; {_AUTH_HINT}"
                 raise BuildError(f"The registry rejected the push of {name}:{tag}: {message}{hint}")
             if "status" in event:
                 printer.status(event)
     except _api_errors() as err:
+        message = _explain(err)
         hint = "; build it first" if getattr(err, "status_code", None) == 404 else ""
-        raise BuildError(f"Pushing {name}:{tag} failed: {_explain(err)}{hint}") from err
+        if _AUTH_FAILURE_RE.search(message):
+            hint = f"; {_AUTH_HINT}"
+        raise BuildError(f"Pushing {name}:{tag} failed: {message}{hint}") from None
     finally:
         printer.close()
 
