@@ -13,9 +13,15 @@ from typing import Any, Iterable, Iterator, Mapping, TextIO
 
 from ..errors import BuildError
 from .context import parse_reference, validate_build_tag
-from .progress import ProgressPrinter, strip_ansi
+from .progress import ProgressPrinter
+from .pull import base_images, pull_base_images
+from .stream import api_errors as _api_errors
+from .stream import drain as _drain
+from .stream import error_message as _error_message
+from .stream import explain as _explain
+from .stream import one_line as _one_line
 
-__all__ = ["build_image", "push_image", "build_and_push", "connect", "pull_base_images", "auth_config"]
+__all__ = ["build_image", "push_image", "build_and_push", "connect", "auth_config", "base_images", "pull_base_images"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,24 +33,8 @@ _AUTH_HINT = (
 )
 
 
-def _one_line(text: object) -> str:
-    return " ".join(strip_ansi(str(text)).split())
-
-
 def _engine_address() -> str:
     return os.environ.get("DOCKER_HOST") or _DEFAULT_HOST
-
-
-def _api_errors() -> tuple[type[BaseException], ...]:
-    import docker.errors
-    import requests
-
-    return (docker.errors.DockerException, requests.RequestException)
-
-
-def _explain(err: BaseException) -> str:
-    explanation = getattr(err, "explanation", None)
-    return _one_line(explanation or err)
 
 
 def connect(client: Any = None) -> Any:
@@ -79,19 +69,6 @@ def _session(client: Any) -> Iterator[Any]:
     finally:
         if owned:
             client.close()
-
-
-def _error_message(event: Mapping[str, Any]) -> str | None:
-    if "error" not in event and "errorDetail" not in event:
-        return None
-    detail = event.get("errorDetail") or {}
-    return _one_line(detail.get("message") or event.get("error") or "unknown error")
-
-
-def _drain(events: Iterable[Any]) -> None:
-    # Reading the stream to its end lets the connection go back to the client's pool.
-    for _ in events:
-        pass
 
 
 def _follow_build(events: Iterable[Mapping[str, Any]], printer: ProgressPrinter, tag: str) -> str | None:
@@ -143,59 +120,6 @@ def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPr
     finally:
         printer.close()
     return image_id
-
-
-_FROM_RE = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.I | re.M)
-
-
-def base_images(dockerfile: Path) -> list[str]:
-    """The images a Dockerfile's ``FROM`` lines name (not its own stages, ``scratch`` or ``$ARG`` names)."""
-    images: list[str] = []
-    stages: set[str] = set()
-    for image, stage in _FROM_RE.findall(dockerfile.read_text(encoding="utf-8")):
-        if image.lower() not in stages and image != "scratch" and "$" not in image and image not in images:
-            images.append(image)
-        if stage:
-            stages.add(stage.lower())
-    return images
-
-
-def _has_image(client: Any, image: str) -> bool:
-    import docker.errors
-
-    try:
-        client.api.inspect_image(image)
-    except docker.errors.ImageNotFound:
-        return False
-    return True
-
-
-def pull_base_images(client: Any, images: Iterable[str], printer: ProgressPrinter) -> None:
-    """Pull ``images``; a failure says when the image is there already, to be used with ``--no-pull``.
-
-    :raises BuildError: naming the image, the engine's reason and what to do.
-    """
-    for image in images:
-        ref = parse_reference(image)
-        name, tag = ref.repository, ref.digest or ref.tag or "latest"
-        try:
-            events = client.api.pull(name, tag=tag, stream=True, decode=True)
-            for event in events:
-                message = _error_message(event)
-                if message is not None:
-                    _drain(events)
-                    raise BuildError(message)
-                if "status" in event:
-                    printer.status(event)
-        except (BuildError, *_api_errors()) as err:
-            reason = _explain(err)
-            if _has_image(client, image):
-                hint = f"{image} is in the engine already: build with --no-pull (pull=False) to use it as it is"
-            else:
-                hint = "check the image name, the network and the registry login ('docker login')"
-            raise BuildError(f"Pulling the base image {image} failed: {reason}; {hint}") from None
-        finally:
-            printer.close()
 
 
 def auth_config(username: str | None = None, password: str | None = None) -> dict[str, str] | None:

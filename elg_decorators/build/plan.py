@@ -180,7 +180,9 @@ def make_plan(args: argparse.Namespace) -> BuildPlan:
     script = script.resolve()
     context = Path(args.output) if args.output is not None else script.parent
     if context.exists() and not context.is_dir():
-        raise BuildError(f"--output {str(context)!r} exists and is not a folder; name a folder (it is created if missing)")
+        raise BuildError(
+            f"--output {str(context)!r} exists and is not a folder; name a folder (it is created if missing)"
+        )
     tag = _check_tag_and_push(args, script)
     files = context_paths(script.parent, args.files, kind="file")
     folders = context_paths(script.parent, args.folders, kind="folder")

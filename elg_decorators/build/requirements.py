@@ -139,11 +139,14 @@ def _pinned(line: _Line) -> str:
 
 def _framework_line(user: _Line | None) -> str:
     version = metadata.version(DISTRIBUTION)
-    if user is not None and (user.requirement.url or not user.requirement.specifier.contains(version, prereleases=True)):
-        raise BuildError(
-            f"the requirement {user.text!r} asks for another {DISTRIBUTION} than the one installed here ({version}), "
-            f"whose wheel the image gets; leave {DISTRIBUTION} out of the requirements, or install that version"
-        )
+    if user is not None:
+        requirement = user.requirement
+        if requirement.url or not requirement.specifier.contains(version, prereleases=True):
+            raise BuildError(
+                f"the requirement {user.text!r} asks for another {DISTRIBUTION} than the one installed here "
+                f"({version}), whose wheel the image gets; leave {DISTRIBUTION} out of the requirements, or "
+                "install that version"
+            )
     return f"{DISTRIBUTION}=={version}"
 
 

@@ -72,7 +72,7 @@ def _render_lock(wheels: list[Path], target: TargetPlatform, inputs: str) -> str
     lines = [
         f"{GENERATED_HEADER} from requirements.txt; regenerate it instead of editing it.",
         f"# The wheels in {WHEELHOUSE}/ for {target.describe()}, each with its hash: the image",
-        f"# installs exactly these, with pip install --no-index --require-hashes.",
+        "# installs exactly these, with pip install --no-index --require-hashes.",
         f"{_INPUTS_PREFIX}{inputs}",
     ]
     entries = []

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+import images
 import pytest
 import real_engine
 from fake_engine import FakeEngine
@@ -93,6 +94,7 @@ def engine() -> Iterator[real_engine.Engine]:
     try:
         real_engine.make_base_image(started)
         yield started
+        images.clear_wheel_cache()
         leftovers = started.client.containers.list(all=True)
         assert not leftovers, f"containers left behind: {[c.name for c in leftovers]}"
     finally:

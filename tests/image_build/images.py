@@ -1,10 +1,17 @@
-"""Helpers of the real-engine tests: the build command as a user runs it, containers, a local ``serve``."""
+"""Helpers of the real-engine tests: the build command as a user runs it, containers, a local ``serve``.
+
+Builds with the same requirements share one wheel cache: a new context gets the wheels and lock
+of the first such build, as a second build in the same folder would find them, so each set of
+requirements is downloaded once per session (and the lock's reuse is exercised on every build).
+"""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,17 +21,54 @@ import requests
 from real_engine import BASE_IMAGE, Engine, free_port
 
 STARTUP_TIMEOUT = 60.0
+_WHEEL_CACHE: dict[tuple[str, ...], Path] = {}
+_SHARED = ("requirements.txt", "requirements.lock", "wheels")
+
+
+def clear_wheel_cache() -> None:
+    """Remove the session's wheel cache."""
+    for folder in _WHEEL_CACHE.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    _WHEEL_CACHE.clear()
+
+
+def _context(argv: tuple[str, ...]) -> Path:
+    if "--output" in argv:
+        return Path(argv[argv.index("--output") + 1])
+    return Path(argv[0]).parent
+
+
+def _requirements(argv: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(arg for index, arg in enumerate(argv) if index and argv[index - 1] in ("--requirement", "-r"))
 
 
 def build(engine: Engine, *argv: Any, env: Optional[Mapping[str, str]] = None,
-          base_image: str = BASE_IMAGE, pull: bool = False) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
-    """``python -m elg_decorators build ARGV`` against ``engine``, as a separate process."""
+          base_image: str = BASE_IMAGE, pull: bool = False,
+          share_wheels: bool = True) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+    """``python -m elg_decorators build ARGV`` against ``engine``, as a separate process.
+
+    :param share_wheels: use (and fill) the session's wheel cache.
+    """
     environ = {k: v for k, v in os.environ.items() if k not in ("DOCKER_USERNAME", "DOCKER_PASSWORD")}
     environ.update({"DOCKER_HOST": engine.url, "DOCKER_CONFIG": str(engine.folder / "docker-config")})
     environ.update(env or {})
     options = ["--base-image", base_image] + ([] if pull else ["--no-pull"])
-    return subprocess.run([sys.executable, "-m", "elg_decorators", "build", *map(str, argv), *options],
-                          capture_output=True, text=True, env=environ, timeout=900)
+    arguments = tuple(map(str, argv))
+    context, requirements = _context(arguments), _requirements(arguments)
+    cached = _WHEEL_CACHE.get(requirements) if share_wheels else None
+    if cached is not None and not (context / "requirements.lock").exists():
+        context.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(cached / "wheels", context / "wheels")
+        for name in ("requirements.txt", "requirements.lock"):
+            shutil.copyfile(cached / name, context / name)
+    result = subprocess.run([sys.executable, "-m", "elg_decorators", "build", *arguments, *options],
+                            capture_output=True, text=True, env=environ, timeout=900)
+    if share_wheels and result.returncode == 0 and cached is None and (context / "requirements.lock").is_file():
+        keep = Path(tempfile.mkdtemp(prefix="elg-wheel-cache-"))
+        for name in _SHARED:
+            (shutil.copytree if name == "wheels" else shutil.copyfile)(context / name, keep / name)
+        _WHEEL_CACHE[requirements] = keep
+    return result
 
 
 def build_steps(output: str) -> list[tuple[str, str]]:

@@ -28,7 +28,8 @@ from typing import Any, Optional
 BASE_IMAGE = "elg-test-base:bookworm"
 REGISTRY_USER = "robot"
 REGISTRY_PASSWORD = "Reg1stry-pa55word-never-shown"
-_TARBALL = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "elg_decorators-tests" / "bookworm-python3.tar"
+_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+_TARBALL = _CACHE / "elg_decorators-tests" / "bookworm-python3.tar"
 _TOOLS = {"dockerd": "docker.io", "debootstrap": "debootstrap", "docker-registry": "docker-registry",
           "htpasswd": "apache2-utils"}
 

@@ -35,7 +35,7 @@ def test_base_image_that_is_not_debian(engine: Engine, script: Path) -> None:
     engine.client.images.build(fileobj=io.BytesIO(f"FROM {BASE_IMAGE}\nRUN rm /etc/debian_version\n".encode()),
                                tag="elg-test-not-debian:1", rm=True, forcerm=True)
     try:
-        result = build(engine, script, "--tag", "me/ner:1", base_image="elg-test-not-debian:1")
+        result = build(engine, script, "--tag", "me/ner:1", base_image="elg-test-not-debian:1", share_wheels=False)
     finally:
         engine.client.images.remove("elg-test-not-debian:1", force=True)
     _assert_one_line_error(result, "base image 'elg-test-not-debian:1' is not Debian-based")
@@ -50,7 +50,7 @@ def test_base_image_without_python(engine: Engine, script: Path) -> None:
         tar.addfile(info, io.BytesIO(b"12.0\n\n"))
     engine.client.api.import_image_from_data(archive.getvalue(), repository="elg-test-no-python", tag="1")
     try:
-        result = build(engine, script, "--tag", "me/ner:1", base_image="elg-test-no-python:1")
+        result = build(engine, script, "--tag", "me/ner:1", base_image="elg-test-no-python:1", share_wheels=False)
     finally:
         engine.client.images.remove("elg-test-no-python:1", force=True)
     _assert_one_line_error(result, "base image 'elg-test-no-python:1' has no python3")
@@ -62,7 +62,7 @@ def test_offline_pull_suggests_no_pull(engine: Engine, script: Path) -> None:
     local = f"127.0.0.1:{free_port()}/base:1"
     engine.client.images.get(BASE_IMAGE).tag(local)
     try:
-        result = build(engine, script, "--tag", "me/ner:1", base_image=local, pull=True)
+        result = build(engine, script, "--tag", "me/ner:1", base_image=local, pull=True, share_wheels=False)
     finally:
         engine.client.images.remove(local)
     error = _assert_one_line_error(result, f"Pulling the base image {local} failed")

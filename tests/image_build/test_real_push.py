@@ -52,9 +52,11 @@ def test_push_remove_pull_and_run(engine: Engine, registry: Registry, script: Pa
 
         engine.client.images.pull(tag, auth_config={"username": REGISTRY_USER, "password": REGISTRY_PASSWORD})
         with container(engine, tag) as (running, port):
-            reply = requests.post(f"http://127.0.0.1:{port}/process", json={"type": "text", "content": "Ada"}, timeout=10)
+            reply = requests.post(f"http://127.0.0.1:{port}/process", json={"type": "text", "content": "Ada"},
+                                  timeout=10)
             assert reply.status_code == 200
-            assert reply.json() == {"response": {"type": "annotations", "annotations": {"Person": [{"start": 0, "end": 3}]}}}
+            assert reply.json() == {"response": {"type": "annotations",
+                                                 "annotations": {"Person": [{"start": 0, "end": 3}]}}}
             assert stop(running)[0] == 0
     finally:
         remove_image(engine, tag)
