@@ -27,6 +27,8 @@ _PROBE = (
 )
 _OLDEST_MANYLINUX_GLIBC = 17  # manylinux2014, the oldest still published for most projects
 _LEGACY_MANYLINUX = {17: "manylinux2014", 12: "manylinux2010", 5: "manylinux1"}
+# What other systems call the CPU architectures Linux calls x86_64 and aarch64.
+_LINUX_MACHINE = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,12 @@ class TargetPlatform:
 
     @classmethod
     def of_this_machine(cls) -> "TargetPlatform":
-        """The running interpreter's platform (for when no engine can be asked)."""
+        """The running interpreter's platform (for when no engine can be asked; glibc 2.17 off Linux)."""
         name, version = platform.libc_ver()
         glibc = tuple(int(part) for part in version.split(".")[:2]) if name == "glibc" else (2, 17)
-        return cls((sys.version_info[0], sys.version_info[1]), platform.machine(), glibc)  # type: ignore[arg-type]
+        machine = platform.machine()
+        machine = _LINUX_MACHINE.get(machine.lower(), machine)
+        return cls((sys.version_info[0], sys.version_info[1]), machine, glibc)  # type: ignore[arg-type]
 
     def describe(self) -> str:
         """E.g. ``Python 3.11, x86_64, glibc 2.36``."""
