@@ -3,7 +3,8 @@
 ``pip download`` runs here, on the machine that runs ``build`` (which reaches the package index,
 or the proxy or mirror its pip is set up for), and picks wheels for the image's platform: the
 base image's Python version, glibc and CPU architecture (see :mod:`.target`). The framework's own
-wheel is made from its installation (see :mod:`.wheel`). ``requirements.lock`` then pins every
+wheel is made from its installation (see :mod:`.wheel`); a project that publishes only its source
+gets its wheel built here, when that wheel is pure Python and so fits any platform. ``requirements.lock`` then pins every
 wheel with its hash, and the image installs them with no index, so no build step needs a network.
 
 When ``requirements.txt``, the platform and the framework's wheel are those the lock was made
@@ -12,6 +13,7 @@ from, and every wheel it names is there with its hash, nothing is downloaded aga
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +32,8 @@ __all__ = ["prepare_wheelhouse", "WHEELHOUSE", "LOCK_FILE"]
 
 _INPUTS_PREFIX = "# inputs: sha256:"
 _PIP_TIMEOUT = 1800
+_MISSING_RE = re.compile(r"No matching distribution found for (\S+)")
+_MAX_SOURCE_BUILDS = 20
 
 
 def _sha256(path: Path) -> str:
@@ -90,26 +94,59 @@ def _failure(output: str, target: TargetPlatform) -> BuildError:
     hint = ""
     if "No matching distribution" in reason or "from versions: none" in reason:
         hint = (
-            f"; the image needs wheels for {target.describe()}: choose a version that publishes one, "
-            "or build the missing wheel yourself and add --find-links FOLDER to a --requirements-file"
+            f"; the image needs wheels for {target.describe()} (a project that publishes only its source "
+            "gets one built here when it is pure Python): choose a version that publishes one, or build "
+            "the wheel yourself and add --find-links FOLDER to a --requirements-file"
         )
     return BuildError(f"downloading the image's Python packages failed: {reason}{hint}")
 
 
-def _download(requirements: Path, own_wheel: Path, into: Path, target: TargetPlatform, previous: Path) -> None:
-    command = [
-        sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--progress-bar", "off",
-        "--dest", str(into), *target.pip_options(), "-r", str(requirements), str(own_wheel),
-    ]
-    if previous.is_dir():
-        command[5:5] = ["--find-links", str(previous)]  # reuse what an earlier build downloaded
+def _pip(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
+    command = [sys.executable, "-m", "pip", *arguments, "--disable-pip-version-check", "--progress-bar", "off"]
     try:
-        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                timeout=_PIP_TIMEOUT, cwd=str(requirements.parent))
+        return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                              timeout=_PIP_TIMEOUT, cwd=str(cwd))
     except subprocess.TimeoutExpired:
-        raise BuildError(f"downloading the image's Python packages took over {_PIP_TIMEOUT} s; try again") from None
-    if result.returncode != 0:
-        raise _failure(result.stdout, target)
+        raise BuildError(f"pip {arguments[0]} of the image's Python packages took over {_PIP_TIMEOUT} s") from None
+
+
+def _pure_wheel_from_source(requirement: str, into: Path, cwd: Path) -> Path | None:
+    """Build the wheel of a project that publishes only its source; keep it if it is pure Python."""
+    with tempfile.TemporaryDirectory(prefix="elg-sdist-") as scratch:
+        if _pip(["wheel", "--no-deps", "--wheel-dir", scratch, requirement], cwd).returncode != 0:
+            return None
+        built = list(Path(scratch).glob("*.whl"))
+        if len(built) != 1:
+            return None
+        tags = parse_wheel_filename(built[0].name)[3]
+        if not all(tag.abi == "none" and tag.platform == "any" for tag in tags):
+            return None  # compiled for this machine, not for the image
+        return Path(shutil.move(str(built[0]), str(into / built[0].name)))
+
+
+def _download(requirements: Path, own_wheel: Path, into: Path, target: TargetPlatform, previous: Path,
+              output: TextIO) -> None:
+    # Projects that publish only their source get a wheel built here when it is pure Python (it then
+    # fits every platform); pip download finds those through --find-links.
+    from_source = into.parent / "from-source"
+    from_source.mkdir()
+    arguments = ["download", "--dest", str(into), "--find-links", str(from_source), *target.pip_options(),
+                 "-r", str(requirements), str(own_wheel)]
+    if previous.is_dir():
+        arguments[3:3] = ["--find-links", str(previous)]  # reuse what an earlier build downloaded
+    tried: set[str] = set()
+    while True:
+        result = _pip(arguments, requirements.parent)
+        if result.returncode == 0:
+            break
+        missing = _MISSING_RE.search(result.stdout)
+        if missing is None or missing.group(1) in tried or len(tried) >= _MAX_SOURCE_BUILDS:
+            raise _failure(result.stdout, target)
+        tried.add(missing.group(1))
+        wheel = _pure_wheel_from_source(missing.group(1), from_source, requirements.parent)
+        if wheel is None:
+            raise _failure(result.stdout, target)
+        output.write(f"{missing.group(1)} publishes no wheel: built {wheel.name} from its source (pure Python)\n")
     strays = [path.name for path in into.iterdir() if not path.name.endswith(".whl")]
     if strays:
         raise BuildError(f"pip downloaded files that are not wheels ({', '.join(strays)}); report this as a bug")
@@ -144,7 +181,7 @@ def prepare_wheelhouse(context: Path, target: TargetPlatform, output: TextIO) ->
         output.write(f"downloading wheels for {target.describe()} into {wheelhouse}\n")
         output.flush()
         fresh.mkdir()
-        _download(requirements, own_wheel, fresh, target, wheelhouse)
+        _download(requirements, own_wheel, fresh, target, wheelhouse, output)
         wheels = sorted(fresh.glob("*.whl"))
         _check_wheels(wheels)
         lock_text = _render_lock(wheels, target, inputs)

@@ -97,6 +97,8 @@ def engine() -> Iterator[real_engine.Engine]:
         images.clear_wheel_cache()
         leftovers = started.client.containers.list(all=True)
         assert not leftovers, f"containers left behind: {[c.name for c in leftovers]}"
+        tags = [tag for image in started.client.images.list() for tag in image.tags if tag != real_engine.BASE_IMAGE]
+        assert not tags, f"images left behind: {tags}"
     finally:
         real_engine.stop_engine(started)
 

@@ -198,3 +198,14 @@ def test_engine_down(
     _assert_failed(run(parser, service_dir / "ner.py", "--tag", "me/ner"), capsys,
                    f"Cannot reach the Docker engine at {no_engine}: is it running?")
     assert not (service_dir / "Dockerfile").exists()
+
+
+def test_a_project_without_wheels_gets_a_pure_wheel_built_here(
+    parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # langdetect publishes only its source: pure Python, so its wheel fits the image
+    assert run(parser, service_dir / "ner.py", "--no-build", "--requirement", "langdetect==1.0.9") == 0
+    out = capsys.readouterr().out
+    assert "langdetect==1.0.9 publishes no wheel: built langdetect-1.0.9-py3-none-any.whl from its source" in out
+    assert "langdetect-1.0.9-py3-none-any.whl" in _locked(service_dir)
+    assert (service_dir / "wheels" / "langdetect-1.0.9-py3-none-any.whl").is_file()
