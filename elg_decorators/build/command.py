@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ElgDecoratorsError
-from ..settings import ServerSettings, default_base_image
+from ..settings import LOG_LEVELS, ServerSettings, default_base_image
 from .plan import BuildPlan, make_plan
 
 __all__ = ["add_build_parser", "run_build"]
@@ -86,7 +86,7 @@ def add_build_parser(subparsers: Any) -> None:
                         help=f"gunicorn worker timeout; 0 for none (default: {defaults.timeout})")
     parser.add_argument("--worker-class", metavar="CLASS",
                         help=f"gunicorn worker class (default: {defaults.worker_class})")
-    parser.add_argument("--log-level", type=str.upper, choices=[level.upper() for level in _log_levels()],
+    parser.add_argument("--log-level", type=str.upper, choices=list(LOG_LEVELS),
                         help=f"log level (default: {defaults.log_level})")
     parser.add_argument("--output", "-o", type=Path, metavar="DIR",
                         help="write the build context here, copying the script and the files it needs "
@@ -97,12 +97,6 @@ def add_build_parser(subparsers: Any) -> None:
     parser.add_argument("--no-pull", action="store_true",
                         help="use the base image in the engine as it is, without pulling a newer one")
     parser.set_defaults(handler=run_build)
-
-
-def _log_levels() -> tuple[str, ...]:
-    from ..settings import LOG_LEVELS
-
-    return LOG_LEVELS
 
 
 def _build_and_push(plan: BuildPlan, args: argparse.Namespace, client: Any) -> None:

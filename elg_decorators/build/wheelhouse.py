@@ -4,8 +4,9 @@
 or the proxy or mirror its pip is set up for), and picks wheels for the image's platform: the
 base image's Python version, glibc and CPU architecture (see :mod:`.target`). The framework's own
 wheel is made from its installation (see :mod:`.wheel`); a project that publishes only its source
-gets its wheel built here, when that wheel is pure Python and so fits any platform. ``requirements.lock`` then pins every
-wheel with its hash, and the image installs them with no index, so no build step needs a network.
+gets its wheel built here, when that wheel is pure Python and so fits any platform.
+``requirements.lock`` then pins every wheel with its hash, and the image installs them with no
+index, so no build step needs a network.
 
 When ``requirements.txt``, the platform and the framework's wheel are those the lock was made
 from, and every wheel it names is there with its hash, nothing is downloaded again.
