@@ -1,5 +1,9 @@
-"""Packaging a service as a Docker image: requirements, Dockerfile, build and push.
+"""Packaging a service as a Docker image that builds without a network.
 
-Nothing here imports the docker SDK until an image is actually built or pushed.
+``plan`` checks a ``build`` request whole; ``requirements``, ``wheel``, ``target`` and ``wheelhouse``
+make the wheelhouse and its hash lock for the base image's platform; ``dockerfile`` writes the
+Dockerfile; ``engine``, ``pull`` and ``image`` build and push through the Docker engine. Nothing
+here imports the docker SDK until the engine is asked something, nor Flask until a script's
+handlers are looked for.
 """
 from __future__ import annotations

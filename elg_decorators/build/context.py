@@ -163,8 +163,7 @@ def context_path(context: Path, name: str | Path, *, kind: str = "file") -> str:
     except ValueError:
         raise BuildError(
             f"{kind} {text!r} lies outside the build context {root}; Docker can only copy what "
-            "is inside it: move it into that folder, or choose a context folder that contains "
-            "it (--output)"
+            "is inside it: move it into that folder"
         ) from None
     if relative == Path("."):
         raise BuildError(f"{kind} {text!r} is the build context itself; name what is inside it")

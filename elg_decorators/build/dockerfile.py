@@ -1,29 +1,31 @@
-"""The ``Dockerfile``, ``docker-entrypoint.sh`` and ``.dockerignore`` of a service image."""
+"""The ``Dockerfile`` and ``.dockerignore`` of a service image.
+
+The image runs ``python -m elg_decorators serve`` on the script, with the server settings of
+:class:`~elg_decorators.settings.ServerSettings` written as environment variables, so that a
+service runs in its image as it does on the laptop, and each setting can be changed with
+``docker run -e``.
+"""
 from __future__ import annotations
 
 import json
 import re
-import shlex
-import sys
 from importlib import resources
 from pathlib import Path
 from string import Template
-from typing import Sequence
+from typing import Optional, Sequence
 
 from ..errors import BuildError
+from ..settings import DEFAULT_PORT, HEALTH_PATH, ServerSettings, default_base_image
 from .context import context_path, context_paths, parse_reference
+from .generated import write_generated
 
-__all__ = ["default_base_image", "render_docker_files", "write_docker_files", "LOG_LEVELS"]
+__all__ = ["default_base_image", "render_docker_files", "write_docker_files", "server_settings", "LOG_LEVELS"]
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 _WORKER_CLASS_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.:]*", re.ASCII)
 _HEALTH_PATH_RE = re.compile(r"/[A-Za-z0-9._~/-]*", re.ASCII)
 _WHITESPACE_RE = re.compile(r"\s")
-
-
-def default_base_image() -> str:
-    """The slim official Python image of the running interpreter's version, e.g. ``python:3.11-slim``."""
-    return f"python:{sys.version_info.major}.{sys.version_info.minor}-slim"
+_VENV_PYTHON = "/elg/venv/bin/python"
 
 
 def _template(name: str) -> Template:
@@ -38,28 +40,33 @@ def _copy(source: str, target: str) -> str:
     return f"COPY --chown=elg:elg {source} {target}"
 
 
-def _shell_word(text: str) -> str:
-    if re.search(r"[\"$`\\]", text):
-        return shlex.quote(text)
-    return f'"{text}"'
+def server_settings(
+    *, workers: Optional[int] = None, threads: Optional[int] = None, timeout: Optional[int] = None,
+    worker_class: Optional[str] = None, log_level: Optional[str] = None,
+) -> ServerSettings:
+    """The image's server settings: those given, else serve's defaults (never this machine's environment).
 
-
-def _check_options(
-    *, base_image: str, log_level: str, workers: int, timeout: int, worker_class: str, health_path: str,
-    commands: Sequence[str],
-) -> None:
-    parse_reference(base_image)
-    if log_level.lower() not in LOG_LEVELS:
-        raise BuildError(f"log level {log_level!r} is not one of {', '.join(LOG_LEVELS)}")
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise BuildError(f"workers must be a whole number of at least 1, not {workers!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
-        raise BuildError(f"timeout must be a whole number of seconds (0 for none), not {timeout!r}")
-    if not _WORKER_CLASS_RE.fullmatch(worker_class):
+    :raises BuildError: for a value no server could run with.
+    """
+    if worker_class is not None and not _WORKER_CLASS_RE.fullmatch(worker_class):
         raise BuildError(
             f"worker class {worker_class!r} is not a gunicorn worker class name "
             "(e.g. 'sync', 'gthread', 'gevent' or 'package.module.WorkerClass')"
         )
+    for name, value in (("workers", workers), ("threads", threads), ("timeout", timeout)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise BuildError(f"{name} must be a whole number, not {value!r}")
+    try:
+        return ServerSettings.resolve(
+            environ={}, workers=workers, threads=threads, timeout=timeout, worker_class=worker_class,
+            log_level=log_level,
+        )
+    except ValueError as err:
+        raise BuildError(str(err)) from None
+
+
+def _check_options(*, base_image: str, health_path: str, commands: Sequence[str]) -> None:
+    parse_reference(base_image)
     if not _HEALTH_PATH_RE.fullmatch(health_path):
         raise BuildError(
             f"health path {health_path!r} must start with '/' and contain only letters, digits "
@@ -73,29 +80,35 @@ def _check_options(
             )
 
 
+def _environment(settings: ServerSettings) -> str:
+    variables = sorted(settings.environment().items())
+    return "ENV " + " \\\n    ".join(f"{name}={json.dumps(value)}" for name, value in variables)
+
+
 def render_docker_files(
     script: str,
     *,
     required_files: Sequence[str] = (),
     required_folders: Sequence[str] = (),
     commands: Sequence[str] = (),
-    base_image: str = "python:3.8-slim",
-    log_level: str = "INFO",
-    workers: int = 1,
-    timeout: int = 30,
-    worker_class: str = "sync",
-    health_path: str = "/health",
+    base_image: Optional[str] = None,
+    log_level: Optional[str] = None,
+    workers: Optional[int] = None,
+    timeout: Optional[int] = None,
+    worker_class: Optional[str] = None,
+    threads: Optional[int] = None,
+    health_path: str = HEALTH_PATH,
 ) -> dict[str, str]:
-    """Render the three files without touching the disk (paths are taken as already checked).
+    """Render the two files without touching the disk (paths are taken as already checked).
 
     :param script: the script's path relative to the build context, with ``/`` separators.
-    :returns: file name -> content, for ``Dockerfile``, ``docker-entrypoint.sh`` and
-        ``.dockerignore``.
+    :returns: file name -> content, for ``Dockerfile`` and ``.dockerignore``.
     :raises BuildError: for an invalid option (see :func:`write_docker_files`).
     """
-    _check_options(
-        base_image=base_image, log_level=log_level, workers=workers, timeout=timeout,
-        worker_class=worker_class, health_path=health_path, commands=commands,
+    base_image = base_image or default_base_image()
+    _check_options(base_image=base_image, health_path=health_path, commands=commands)
+    settings = server_settings(
+        workers=workers, threads=threads, timeout=timeout, worker_class=worker_class, log_level=log_level,
     )
     name = script.rsplit("/", 1)[-1]
     folders = list(dict.fromkeys(f.rstrip("/") for f in required_folders))
@@ -104,27 +117,23 @@ def render_docker_files(
     copies += [_copy(file, f"/elg/{file}") for file in files]
     copies.append(_copy(script, f"/elg/{name}"))
     health_code = (
-        "import urllib.request; "
-        f"urllib.request.urlopen({f'http://127.0.0.1:8000{health_path}'!r}, timeout=4)"
+        "import os, urllib.request; urllib.request.urlopen("
+        f"'http://127.0.0.1:' + (os.environ.get('PORT') or '{DEFAULT_PORT}') + {health_path!r}, timeout=4)"
     )
     dockerfile = _template("Dockerfile.template").substitute(
         base_image=base_image,
         commands="".join(f"RUN {command.strip()}\n" for command in commands),
         copies="\n".join(copies),
-        workers=workers,
-        timeout=timeout,
-        worker_class=worker_class,
-        log_level=log_level,
-        healthcheck=json.dumps(["/elg/venv/bin/python", "-c", health_code]),
-    )
-    entrypoint = _template("docker-entrypoint.sh.template").substitute(
-        app=_shell_word(f"elg_decorators.wsgi:load_app({name!r})"),
+        environment=_environment(settings),
+        port=DEFAULT_PORT,
+        healthcheck=json.dumps([_VENV_PYTHON, "-c", health_code]),
+        entrypoint=json.dumps([_VENV_PYTHON, "-m", "elg_decorators", "serve", f"/elg/{name}"]),
     )
     dockerignore = _template("dockerignore.template").substitute(
         folders="\n".join(f"!{folder}" for folder in folders),
         files="\n".join(f"!{file}" for file in [*files, script]),
     )
-    return {"Dockerfile": dockerfile, "docker-entrypoint.sh": entrypoint, ".dockerignore": dockerignore}
+    return {"Dockerfile": dockerfile, ".dockerignore": dockerignore}
 
 
 def write_docker_files(
@@ -134,19 +143,22 @@ def write_docker_files(
     required_files: Sequence[str] = (),
     required_folders: Sequence[str] = (),
     commands: Sequence[str] = (),
-    base_image: str = "python:3.8-slim",
-    log_level: str = "INFO",
-    workers: int = 1,
-    timeout: int = 30,
-    worker_class: str = "sync",
-    health_path: str = "/health",
+    base_image: Optional[str] = None,
+    log_level: Optional[str] = None,
+    workers: Optional[int] = None,
+    timeout: Optional[int] = None,
+    worker_class: Optional[str] = None,
+    threads: Optional[int] = None,
+    health_path: str = HEALTH_PATH,
 ) -> list[Path]:
-    """Write ``Dockerfile``, ``docker-entrypoint.sh`` and ``.dockerignore`` into ``directory``.
+    """Write ``Dockerfile`` and ``.dockerignore`` into ``directory``.
 
-    The image installs ``requirements.txt`` (see
-    :func:`~elg_decorators.build.requirements.write_requirements`) into a virtual environment,
-    copies only the script and the named files and folders, and runs gunicorn under tini as an
-    unprivileged user, on port 8000. Existing files of these names are overwritten.
+    The image installs the wheels that ``requirements.lock`` pins (see
+    :func:`~elg_decorators.build.wheelhouse.prepare_wheelhouse`) into a virtual environment,
+    copies only the script and the named files and folders, and runs
+    ``python -m elg_decorators serve`` on the script as an unprivileged user, on ``$PORT``
+    (default 8000). Settings left out are serve's defaults. Existing files of these names are
+    overwritten (the ``build`` command checks first that it wrote them).
 
     .. code-block:: python
 
@@ -154,16 +166,17 @@ def write_docker_files(
 
     :param directory: the build context; every path below must lie inside it.
     :param script: the service script (relative to ``directory`` or absolute); it is copied to
-        ``/elg/<script name>`` and served through ``elg_decorators.wsgi:load_app``.
+        ``/elg/<script name>``.
     :param required_files: files the service needs, relative to ``directory``.
     :param required_folders: folders the service needs, relative to ``directory``.
     :param commands: shell commands run at build time, as root, after the requirements are
-        installed (``apt-get install ...``, model downloads).
-    :param base_image: a Debian-based Python image.
-    :param log_level: gunicorn's log level.
-    :param workers: number of gunicorn workers.
+        installed (``apt-get install ...``, model downloads; these need ``--network``).
+    :param base_image: a Debian-based Python image (default: the slim official image of this Python).
+    :param log_level: the service's log level.
+    :param workers: gunicorn worker processes.
     :param timeout: seconds a worker may stay silent before gunicorn restarts it (0: never).
     :param worker_class: gunicorn worker class.
+    :param threads: threads per worker (gthread).
     :param health_path: the path the container's health check requests.
     :returns: the paths written.
     :raises BuildError: for a path outside ``directory`` or missing, or an invalid option.
@@ -181,14 +194,7 @@ def write_docker_files(
         workers=workers,
         timeout=timeout,
         worker_class=worker_class,
+        threads=threads,
         health_path=health_path,
     )
-    written = []
-    for name, text in files.items():
-        target = directory / name
-        # Bytes, not text mode: the entrypoint is run by a Linux shell and must keep LF
-        # line endings even when written on Windows.
-        target.write_bytes(text.encode("utf-8"))
-        written.append(target)
-    (directory / "docker-entrypoint.sh").chmod(0o755)
-    return written
+    return [write_generated(directory / name, text) for name, text in files.items()]

@@ -14,36 +14,27 @@ from typing import Any, Iterable, Iterator, Mapping, TextIO
 from ..errors import BuildError
 from .context import parse_reference, validate_build_tag
 from .progress import ProgressPrinter
+from .pull import base_images, pull_base_images
+from .stream import api_errors as _api_errors
+from .stream import drain as _drain
+from .stream import error_message as _error_message
+from .stream import explain as _explain
+from .stream import one_line as _one_line
 
-__all__ = ["build_image", "push_image", "build_and_push", "connect"]
+__all__ = ["build_image", "push_image", "build_and_push", "connect", "auth_config", "base_images", "pull_base_images"]
 
 logger = logging.getLogger(__name__)
 
 _DEFAULT_HOST = "unix:///var/run/docker.sock"
+_AUTH_FAILURE_RE = re.compile(r"denied|unauthori[sz]ed|authentication required", re.I)
 _AUTH_HINT = (
     "log in with 'docker login', or set DOCKER_USERNAME and DOCKER_PASSWORD, "
     "and check that the account may push to this repository"
 )
 
 
-def _one_line(text: object) -> str:
-    return " ".join(str(text).split())
-
-
 def _engine_address() -> str:
     return os.environ.get("DOCKER_HOST") or _DEFAULT_HOST
-
-
-def _api_errors() -> tuple[type[BaseException], ...]:
-    import docker.errors
-    import requests
-
-    return (docker.errors.DockerException, requests.RequestException)
-
-
-def _explain(err: BaseException) -> str:
-    explanation = getattr(err, "explanation", None)
-    return _one_line(explanation or err)
 
 
 def connect(client: Any = None) -> Any:
@@ -80,19 +71,6 @@ def _session(client: Any) -> Iterator[Any]:
             client.close()
 
 
-def _error_message(event: Mapping[str, Any]) -> str | None:
-    if "error" not in event and "errorDetail" not in event:
-        return None
-    detail = event.get("errorDetail") or {}
-    return _one_line(detail.get("message") or event.get("error") or "unknown error")
-
-
-def _drain(events: Iterable[Any]) -> None:
-    # Reading the stream to its end lets the connection go back to the client's pool.
-    for _ in events:
-        pass
-
-
 def _follow_build(events: Iterable[Mapping[str, Any]], printer: ProgressPrinter, tag: str) -> str | None:
     image_id = None
     for event in events:
@@ -126,10 +104,14 @@ def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPr
     if not (context / dockerfile).is_file():
         raise BuildError(f"there is no {dockerfile} in {context}; write the image files first")
     validate_build_tag(tag)
+    # No intermediate container is left behind, whether the build succeeds or fails.
     kwargs.setdefault("rm", True)
+    kwargs.setdefault("forcerm", True)
+    if pull:
+        pull_base_images(client, base_images(context / dockerfile), printer)
     logger.debug("building %s from %s", tag, context)
     try:
-        events = client.api.build(path=str(context), tag=tag, pull=pull, decode=True, **kwargs)
+        events = client.api.build(path=str(context), tag=tag, pull=False, decode=True, **kwargs)
         image_id = _follow_build(events, printer, tag)
         if image_id is None:
             image_id = client.api.inspect_image(tag)["Id"]
@@ -138,6 +120,14 @@ def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPr
     finally:
         printer.close()
     return image_id
+
+
+def auth_config(username: str | None = None, password: str | None = None) -> dict[str, str] | None:
+    """Registry credentials: the arguments, else ``DOCKER_USERNAME``/``DOCKER_PASSWORD``, else None (docker login's).
+
+    :raises BuildError: when only one of user name and password is given.
+    """
+    return _auth_config(username, password)
 
 
 def _auth_config(username: str | None, password: str | None) -> dict[str, str] | None:
@@ -169,14 +159,17 @@ def _push(client: Any, repository: str, tag: str | None, auth: dict[str, Any] | 
             if message is not None:
                 _drain(events)
                 hint = ""
-                if re.search(r"denied|unauthori[sz]ed|authentication required", message, re.I):
+                if _AUTH_FAILURE_RE.search(message):
                     hint = f"; {_AUTH_HINT}"
                 raise BuildError(f"The registry rejected the push of {name}:{tag}: {message}{hint}")
             if "status" in event:
                 printer.status(event)
     except _api_errors() as err:
+        message = _explain(err)
         hint = "; build it first" if getattr(err, "status_code", None) == 404 else ""
-        raise BuildError(f"Pushing {name}:{tag} failed: {_explain(err)}{hint}") from err
+        if _AUTH_FAILURE_RE.search(message):
+            hint = f"; {_AUTH_HINT}"
+        raise BuildError(f"Pushing {name}:{tag} failed: {message}{hint}") from None
     finally:
         printer.close()
 

@@ -1,16 +1,26 @@
 """Compact rendering of the JSON progress stream the Docker engine sends while building or pushing."""
 from __future__ import annotations
 
+import re
 from collections import deque
 from typing import Any, Mapping, TextIO
 
-__all__ = ["ProgressPrinter"]
+__all__ = ["ProgressPrinter", "strip_ansi"]
+
+# Colour and cursor sequences (CSI ... letter) and the other escapes programs in a build step print.
+_ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without terminal escape sequences (colours, cursor movement)."""
+    return _ANSI_RE.sub("", text)
 
 
 class ProgressPrinter:
     """Write engine stream events to ``output`` as they arrive.
 
-    Build output (``stream``) is written as is. Layer progress (``status`` with an ``id``) is
+    Build output (``stream``) is written as it comes, without the terminal's colour codes
+    unless ``output`` is a terminal. Layer progress (``status`` with an ``id``) is
     shown as one line per change of a layer's status, or, on a terminal, as a single line
     rewritten in place. It also remembers the current build step and its last log lines, for
     error messages.
@@ -41,15 +51,17 @@ class ProgressPrinter:
     def text(self, text: str) -> None:
         """Write build output, tracking ``Step n/m : ...`` lines."""
         self._end_progress_line()
+        if not self.tty:
+            text = strip_ansi(text)
         self._write(text)
-        self._partial += text
+        self._partial += strip_ansi(text)
         *lines, self._partial = self._partial.split("\n")
         for line in lines:
             line = line.rstrip()
             if line.startswith("Step ") and " : " in line:
                 self.step = line
                 self.step_lines.clear()
-            elif line and not line.startswith(" ---> "):
+            elif line and not line.startswith((" ---> ", "Removing intermediate container")):
                 self.step_lines.append(line)
 
     def status(self, event: Mapping[str, Any]) -> None:

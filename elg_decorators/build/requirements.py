@@ -1,4 +1,8 @@
-"""The ``requirements.txt`` installed into the image: the framework, gunicorn and the user's own."""
+"""The image's ``requirements.txt``: the framework at the installed version and the user's requirements.
+
+Requirements are read with ``packaging``'s grammar (PEP 508), the one pip uses, so a line pip
+would refuse is refused here, before anything is downloaded or built.
+"""
 from __future__ import annotations
 
 import re
@@ -6,47 +10,53 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
-from ..version import __version__
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
 from ..errors import BuildError
+from .generated import GENERATED_HEADER
+from .wheel import DISTRIBUTION
 
-__all__ = ["requirement_lines", "write_requirements", "canonical_name"]
+__all__ = ["requirement_lines", "render_requirements", "write_requirements", "canonical_name"]
 
-_NAME_RE = re.compile(r"\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)", re.ASCII | re.S)
 _INCLUDE_OPTIONS = ("-r", "--requirement")
-# Options that change where pip looks for packages: kept, since the image needs them too.
+# Options that change where pip looks for packages: kept, since the host-side download needs them.
 _KEPT_OPTIONS = (
-    "-i", "--index-url", "--extra-index-url", "--trusted-host", "-f", "--find-links",
-    "--pre", "--prefer-binary", "--only-binary", "--no-binary",
+    "-i", "--index-url", "--extra-index-url", "--trusted-host", "-f", "--find-links", "--pre",
+)
+_HEADER = (
+    f"{GENERATED_HEADER}: the service's requirements. The wheels of these and of all their\n"
+    "# dependencies are downloaded into wheels/ and pinned, with their hashes, in requirements.lock.\n"
 )
 
 
 def canonical_name(name: str) -> str:
     """Normalise a distribution name as PEP 503 does (``Foo.Bar_baz`` -> ``foo-bar-baz``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return str(canonicalize_name(name))
 
 
-class _Requirement(NamedTuple):
-    key: str  # canonical name, or the whole line for a requirement without one (a URL)
-    name: str | None
-    extras: str
-    rest: str  # version specifiers, "@ url" and/or "; marker"
-    line: str
+class _Line(NamedTuple):
+    requirement: Requirement
+    text: str
+
+    @property
+    def key(self) -> str:
+        return canonical_name(self.requirement.name)
 
     @property
     def unversioned(self) -> bool:
-        spec = self.rest.split(";", 1)[0].strip()
-        return self.name is not None and not spec
+        return not self.requirement.specifier and self.requirement.url is None
 
 
-def _parse(line: str) -> _Requirement:
-    match = _NAME_RE.fullmatch(line)
-    if match is None:
-        return _Requirement(line, None, "", "", line)
-    name, extras, rest = match.group(1), match.group(2) or "", match.group(3).strip()
-    if rest and rest[0] not in "<>=!~;@(":
-        # Not "name<spec>": a path or URL such as ./wheels/x.whl or git+https://...
-        return _Requirement(line, None, "", "", line)
-    return _Requirement(canonical_name(name), name, extras.replace(" ", ""), rest, line)
+def _parse(text: str, where: str) -> _Line:
+    try:
+        return _Line(Requirement(text), text)
+    except InvalidRequirement as err:
+        first = str(err).splitlines()[0]
+        raise BuildError(
+            f"{where}{text!r} is not a valid requirement ({first}); write it as pip does, e.g. "
+            "'regex>=2023.1', 'spacy[lookups]==3.7.4' or 'name @ https://example.org/name-1.0-py3-none-any.whl'"
+        ) from None
 
 
 def _logical_lines(text: str) -> list[str]:
@@ -66,8 +76,15 @@ def _logical_lines(text: str) -> list[str]:
     return lines
 
 
-def _read_file(path: Path, seen: tuple[Path, ...]) -> tuple[list[str], list[str]]:
-    """Return (option lines, requirement lines) of a requirements file, following ``-r``."""
+def _split_option(line: str) -> tuple[str, str]:
+    match = re.match(r"(-{1,2}[A-Za-z-]+)(?:\s*=\s*|\s+|$)(.*)", line)
+    if match is None:
+        return line, ""
+    return match.group(1), match.group(2).strip()
+
+
+def _read_file(path: Path, seen: tuple[Path, ...]) -> tuple[list[str], list[_Line]]:
+    """Return (option lines, requirements) of a requirements file, following ``-r``."""
     resolved = path.resolve()
     if resolved in seen:
         raise BuildError(f"requirements file {path} includes itself (through {seen[-1]}); remove the loop")
@@ -76,10 +93,10 @@ def _read_file(path: Path, seen: tuple[Path, ...]) -> tuple[list[str], list[str]
     except OSError as err:
         raise BuildError(f"cannot read requirements file {path}: {err.strerror or err}") from None
     options: list[str] = []
-    requirements: list[str] = []
+    requirements: list[_Line] = []
     for line in _logical_lines(text):
         if not line.startswith("-"):
-            requirements.append(line)
+            requirements.append(_parse(line, f"{path}: "))
             continue
         option, value = _split_option(line)
         if option in _INCLUDE_OPTIONS:
@@ -96,35 +113,41 @@ def _read_file(path: Path, seen: tuple[Path, ...]) -> tuple[list[str], list[str]
     return options, requirements
 
 
-def _split_option(line: str) -> tuple[str, str]:
-    match = re.match(r"(-{1,2}[A-Za-z-]+)(?:\s*=\s*|\s+|$)(.*)", line)
-    if match is None:
-        return line, ""
-    return match.group(1), match.group(2).strip()
-
-
-def _merge(requirements: Sequence[str]) -> dict[str, _Requirement]:
-    merged: dict[str, _Requirement] = {}
-    for line in requirements:
-        req = _parse(line.strip())
-        old = merged.get(req.key)
+def _merge(lines: Sequence[_Line]) -> dict[str, _Line]:
+    merged: dict[str, _Line] = {}
+    for line in lines:
+        old = merged.get(line.key)
         # A later spec replaces an earlier one, but a bare name does not drop a version.
-        if old is None or not req.unversioned or old.unversioned:
-            merged[req.key] = req
+        if old is None or not line.unversioned or old.unversioned:
+            merged[line.key] = line
     return merged
 
 
-def _pinned(req: _Requirement) -> str:
+def _pinned(line: _Line) -> str:
+    requirement = line.requirement
     try:
-        version = metadata.version(req.name or "")
+        version = metadata.version(requirement.name)
     except metadata.PackageNotFoundError:
         raise BuildError(
-            f"cannot pin {req.name!r}: it is not installed in this Python environment; install it, "
-            f"or give a version yourself (e.g. '{req.name}==1.0')"
+            f"cannot pin {requirement.name!r}: it is not installed in this Python environment; install it, "
+            f"or give a version yourself (e.g. '{requirement.name}==1.0')"
         ) from None
-    marker = req.rest.split(";", 1)
-    suffix = f"; {marker[1].strip()}" if len(marker) == 2 else ""
-    return f"{req.name}{req.extras}=={version}{suffix}"
+    extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+    marker = f"; {requirement.marker}" if requirement.marker is not None else ""
+    return f"{requirement.name}{extras}=={version}{marker}"
+
+
+def _framework_line(user: _Line | None) -> str:
+    version = metadata.version(DISTRIBUTION)
+    if user is not None:
+        requirement = user.requirement
+        if requirement.url or not requirement.specifier.contains(version, prereleases=True):
+            raise BuildError(
+                f"the requirement {user.text!r} asks for another {DISTRIBUTION} than the one installed here "
+                f"({version}), whose wheel the image gets; leave {DISTRIBUTION} out of the requirements, or "
+                "install that version"
+            )
+    return f"{DISTRIBUTION}=={version}"
 
 
 def requirement_lines(
@@ -137,23 +160,31 @@ def requirement_lines(
 
     :returns: pip option lines (``--index-url`` …) in the order first given, then the
         requirements sorted by canonical distribution name.
-    :raises BuildError: for an unreadable file, an unusable option line, or a distribution
-        to pin that is not installed.
+    :raises BuildError: for an invalid requirement, an unreadable file, an unusable option line,
+        or a distribution to pin that is not installed.
     """
     options: list[str] = []
-    user: list[str] = []
+    user: list[_Line] = []
     if requirements_file is not None:
         options, user = _read_file(Path(requirements_file), ())
-    for line in requirements:
-        if line.strip().startswith("-"):
-            raise BuildError(f"{line!r} is a pip option, not a requirement; put it in a requirements file")
-        user += _logical_lines(line)
-    ours = [f"elg_decorators=={__version__}", "gunicorn"]
-    merged = _merge(ours)
-    merged.update(_merge(user))  # the user's spec wins over ours
-    ordered = sorted(merged.values(), key=lambda r: (r.name is None, r.key, r.line))
-    lines = [_pinned(r) if pin and r.unversioned else r.line for r in ordered]
-    return list(dict.fromkeys(options)) + lines
+    for text in requirements:
+        if text.strip().startswith("-"):
+            raise BuildError(f"{text!r} is a pip option, not a requirement; put it in a requirements file")
+        user += [_parse(line, "") for line in _logical_lines(text)]
+    merged = _merge(user)
+    framework = _framework_line(merged.pop(canonical_name(DISTRIBUTION), None))
+    lines = {canonical_name(DISTRIBUTION): framework}
+    for key, line in merged.items():
+        lines[key] = _pinned(line) if pin and line.unversioned else line.text
+    return list(dict.fromkeys(options)) + [lines[key] for key in sorted(lines)]
+
+
+def render_requirements(
+    requirements: Sequence[str] = (), *, requirements_file: Path | None = None, pin: bool = False
+) -> str:
+    """The text of ``requirements.txt``, with its header (see :func:`write_requirements`)."""
+    lines = requirement_lines(requirements, requirements_file=requirements_file, pin=pin)
+    return _HEADER + "\n".join(lines) + "\n"
 
 
 def write_requirements(
@@ -165,9 +196,9 @@ def write_requirements(
 ) -> Path:
     """Write ``directory/requirements.txt`` for the image.
 
-    It lists ``elg_decorators`` at the running version, ``gunicorn`` and the given requirements,
-    one per distribution (PEP 503 names; a spec given here replaces the framework's own), sorted,
-    so that the same inputs always give the same bytes and Docker can reuse its cached layer.
+    It lists ``elg_decorators`` at the installed version (the image gets a wheel made from this
+    installation) and the given requirements, one per distribution (PEP 503 names), sorted, so
+    that the same inputs always give the same bytes and Docker can reuse its cached layers.
 
     .. code-block:: python
 
@@ -181,7 +212,7 @@ def write_requirements(
     :returns: the path of the file written.
     :raises BuildError: see :func:`requirement_lines`.
     """
-    lines = requirement_lines(requirements, requirements_file=requirements_file, pin=pin)
+    text = render_requirements(requirements, requirements_file=requirements_file, pin=pin)
     target = Path(directory) / "requirements.txt"
-    target.write_bytes(("\n".join(lines) + "\n").encode("utf-8"))
+    target.write_bytes(text.encode("utf-8"))
     return target

@@ -44,19 +44,22 @@ class DockerPackaging:
         required_files: Optional[List[str]] = None,
         required_folders: Optional[List[str]] = None,
         commands: Optional[List[str]] = None,
-        base_image: str = "python:3.8-slim",
+        base_image: Optional[str] = None,
         path: Optional[str] = None,
         log_level: str = "INFO",
         workers: int = 1,
         timeout: int = 30,
         worker_class: str = "sync",
     ) -> None:
-        """Write the Dockerfile, entrypoint and ``.dockerignore`` beside the service script.
+        """Write the Dockerfile and ``.dockerignore`` beside the service script.
+
+        The defaults are the ``elg`` package's; ``python -m elg_decorators build`` uses serve's.
 
         :param required_files: files the service needs, copied into the image.
         :param required_folders: folders the service needs, copied into the image.
         :param commands: extra shell commands run while building (as root, so they may install packages).
-        :param base_image: the image to build on.
+        :param base_image: the Debian-based Python image to build on; by default the slim official
+            image of the running Python (the ``elg`` package's ``python:3.8-slim`` cannot run this framework).
         :param path: the service script; by default the file that defines this class.
         :param log_level: the minimum level of logged messages.
         :param workers: number of gunicorn workers.
@@ -78,11 +81,14 @@ class DockerPackaging:
     def docker_build_image(cls, tag: str, pull: bool = True, path: Optional[str] = None, **kwargs: Any) -> str:
         """Build the image from the folder of the service script, streaming the build output.
 
+        The wheels of ``requirements.txt`` are downloaded first, for the Dockerfile's base image,
+        and locked in ``requirements.lock``: the build itself needs no network.
+
         :returns: the id of the image built.
         """
-        from ..build.engine import build_image
+        from ..build.image import build_context_image
 
-        return build_image(cls.service_script(path).parent, tag, pull=pull, **kwargs)
+        return build_context_image(cls.service_script(path).parent, tag, pull=pull, **kwargs)
 
     @classmethod
     def docker_push_image(

@@ -1,16 +1,16 @@
 """The generated image's defaults are safe.
 
 The files come from ``elg_decorators.build.dockerfile.write_docker_files``; the served app is
-started exactly as the generated entrypoint starts it (gunicorn with the entrypoint's
-``elg_decorators.wsgi:load_app('<script>')``, the Dockerfile's ENV, no MAX_REQUEST_SIZE),
-bound to 127.0.0.1 instead of 0.0.0.0:8000.
+started exactly as the Dockerfile's ENTRYPOINT starts it (``python -m elg_decorators serve
+<script>``, the Dockerfile's ENV, no MAX_REQUEST_SIZE), bound to 127.0.0.1 instead of 0.0.0.0:8000.
 """
 from __future__ import annotations
 
 import io
+import json
 import re
-import shlex
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +26,6 @@ from .conftest import (
     assert_elg_failure,
     assert_elg_response,
     free_port,
-    gunicorn_command,
     post,
     start_server,
 )
@@ -87,22 +86,21 @@ def test_no_secrets_in_the_image_files(tmp_path: Path, monkeypatch: pytest.Monke
     assert "*" in ignore and ignore.index("*") < min(exceptions), "the context is not closed by default"
     assert "**/.env" in ignore
     assert not any(line.startswith("!") and ".env" in line for line in ignore), "the .env file is let into the context"
-    assert {path.name for path in tmp_path.iterdir()} >= {"Dockerfile", ".dockerignore", "docker-entrypoint.sh"}
+    assert {path.name for path in tmp_path.iterdir()} >= {"Dockerfile", ".dockerignore"}
 
 
-def entrypoint_app(entrypoint: str) -> str:
-    """The WSGI application argument of the entrypoint's ``exec ... gunicorn`` line."""
-    line = next(line for line in entrypoint.splitlines() if line.startswith("exec ") and "gunicorn" in line)
-    app = shlex.split(line)[-1]
-    assert app.startswith("elg_decorators.wsgi:load_app("), line
-    return app
+def entrypoint_command(dockerfile: str, directory: Path) -> list[str]:
+    """The Dockerfile's ENTRYPOINT, with this Python and the script in ``directory``."""
+    entrypoint = json.loads(next(value for kind, value in instructions(dockerfile) if kind == "ENTRYPOINT"))
+    assert entrypoint[1:4] == ["-m", "elg_decorators", "serve"] and entrypoint[4].startswith("/elg/"), entrypoint
+    return [sys.executable, *entrypoint[1:4], str(directory / entrypoint[4][len("/elg/"):])]
 
 
 def dockerfile_env(dockerfile: str) -> dict[str, str]:
     env: dict[str, str] = {}
     for kind, value in instructions(dockerfile):
         if kind == "ENV":
-            env.update(dict(re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\S+)", value)))
+            env.update((name, text.strip('"')) for name, text in re.findall(r"([A-Za-z_][A-Za-z0-9_]*)=(\S+)", value))
     return env
 
 
@@ -113,14 +111,11 @@ def image_like_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serv
     with pytest.MonkeyPatch.context() as monkeypatch:
         files = generate(directory, monkeypatch)
     env = dockerfile_env(files["Dockerfile"])
-    assert "MAX_REQUEST_SIZE" not in env and "MAX_REQUEST_SIZE" not in files["docker-entrypoint.sh"]
+    assert "MAX_REQUEST_SIZE" not in env and "MAX_REQUEST_SIZE" not in files["Dockerfile"]
     port = free_port()
-    command = gunicorn_command(
-        entrypoint_app(files["docker-entrypoint.sh"]), port, f"--workers={env['WORKERS']}",
-        f"--timeout={env['TIMEOUT']}", f"--worker-class={env['WORKER_CLASS']}",
-    )
+    command = [*entrypoint_command(files["Dockerfile"], directory), "--host", "127.0.0.1", "--port", str(port)]
     server = start_server("image", command, port, directory, cwd=directory, drop_env=["MAX_REQUEST_SIZE"],
-                          env={name: env[name] for name in ("WORKERS", "TIMEOUT", "WORKER_CLASS", "LOG_LEVEL")})
+                          env={name: value for name, value in env.items() if name not in ("PATH", "VIRTUAL_ENV")})
     yield server
     server.stop()
 

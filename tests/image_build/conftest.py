@@ -1,4 +1,4 @@
-"""Fixtures for the build tests: a service folder and a fake Docker engine on a unix socket."""
+"""Fixtures for the build tests: a service folder, a real Docker engine and registry, and a fake engine."""
 from __future__ import annotations
 
 import shutil
@@ -6,7 +6,9 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+import images
 import pytest
+import real_engine
 from fake_engine import FakeEngine
 
 SCRIPT = '''\
@@ -77,3 +79,38 @@ def no_engine(short_dir: Path, docker_env: Path, monkeypatch: pytest.MonkeyPatch
     url = f"unix://{short_dir / 'nobody.sock'}"
     monkeypatch.setenv("DOCKER_HOST", url)
     return url
+
+
+# -- the real engine, base image and registry (see real_engine.py) ----------------------------
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[real_engine.Engine]:
+    """A dockerd of the tests' own, with the Debian base image imported; skipped where it cannot run."""
+    reason = real_engine.why_no_engine()
+    if reason is not None:
+        pytest.skip(f"needs a real Docker engine: {reason}")
+    started = real_engine.start_engine()
+    try:
+        real_engine.make_base_image(started)
+        yield started
+        images.clear_wheel_cache()
+        leftovers = started.client.containers.list(all=True)
+        assert not leftovers, f"containers left behind: {[c.name for c in leftovers]}"
+        tags = [tag for image in started.client.images.list() for tag in image.tags if tag != real_engine.BASE_IMAGE]
+        assert not tags, f"images left behind: {tags}"
+    finally:
+        real_engine.stop_engine(started)
+
+
+@pytest.fixture(scope="session")
+def registry() -> Iterator[real_engine.Registry]:
+    """A docker-registry on 127.0.0.1 with htpasswd authentication."""
+    reason = real_engine.why_no_engine()
+    if reason is not None:
+        pytest.skip(f"needs a real registry: {reason}")
+    started = real_engine.start_registry()
+    try:
+        yield started
+    finally:
+        real_engine.stop_registry(started)

@@ -89,6 +89,13 @@ def _instructions(dockerfile: str) -> list[str]:
     return steps
 
 
+def _pull_events(image: str) -> Iterable[dict[str, Any]]:
+    yield {"status": f"Pulling from library/{image}", "id": "3-slim"}
+    for status in ("Pulling fs layer", "Downloading", "Downloading", "Download complete", "Pull complete"):
+        yield {"status": status, "progressDetail": {}, "progress": "[==>   ]", "id": "a1b2c3d4e5f6"}
+    yield {"status": f"Status: Image is up to date for {image}"}
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     fake: FakeEngine
@@ -151,6 +158,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(200, {"Id": self.fake.images[name], "RepoTags": [name]})
             else:
                 self._json(404, {"message": f"No such image: {name}"})
+        elif method == "POST" and path == "/images/create":
+            self._stream(_pull_events(record.query.get("fromImage", [""])[0]))
         elif method == "POST" and (match := re.fullmatch(r"/images/(.+)/push", path)):
             self._push(record, unquote(match.group(1)))
         else:
@@ -174,10 +183,7 @@ class _Handler(BaseHTTPRequestHandler):
         dockerfile = (members.get("Dockerfile") or b"").decode()
         steps = _instructions(dockerfile)
         if record.query.get("pull", ["False"])[0] in ("1", "True", "true"):
-            yield {"status": "Pulling from library/python", "id": "3-slim"}
-            for status in ("Pulling fs layer", "Downloading", "Downloading", "Download complete", "Pull complete"):
-                yield {"status": status, "progressDetail": {}, "progress": "[==>   ]", "id": "a1b2c3d4e5f6"}
-            yield {"status": "Status: Image is up to date for python:3-slim"}
+            yield from _pull_events("python")
         for number, step in enumerate(steps, 1):
             yield {"stream": f"Step {number}/{len(steps)} : {step}\n"}
             if self.fake.fail_build_at and self.fake.fail_build_at in step:

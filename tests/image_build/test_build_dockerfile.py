@@ -1,9 +1,7 @@
-"""Dockerfile, entrypoint and .dockerignore: golden files, structure, hadolint, determinism."""
+"""Dockerfile and .dockerignore: golden files, structure, hadolint, determinism."""
 from __future__ import annotations
 
-import ast
 import json
-import shlex
 import shutil
 import subprocess
 import sys
@@ -16,6 +14,7 @@ from golden_files import assert_golden
 
 from elg_decorators.build.dockerfile import default_base_image, render_docker_files, write_docker_files
 from elg_decorators.errors import BuildError
+from elg_decorators.settings import ServerSettings
 
 OPTION_SETS: dict[str, dict[str, Any]] = {
     "default": {},
@@ -33,7 +32,7 @@ OPTION_SETS: dict[str, dict[str, Any]] = {
     ),
     "spaces": dict(required_files=["my data.txt"], base_image="registry.example.org:5000/base/python:3.12-slim"),
 }
-FILES = ("Dockerfile", "docker-entrypoint.sh", ".dockerignore")
+FILES = ("Dockerfile", ".dockerignore")
 
 
 def _write(folder: Path, option_set: str, script: str = "ner.py") -> list[Path]:
@@ -60,27 +59,13 @@ def test_two_runs_are_byte_identical(service_dir: Path, tmp_path: Path, option_s
     assert first == again
 
 
-def test_entrypoint_is_executable_and_starts_the_script(service_dir: Path) -> None:
-    _write(service_dir, "default")
-    entrypoint = service_dir / "docker-entrypoint.sh"
-    assert entrypoint.stat().st_mode & 0o111
-    text = entrypoint.read_text()
-    assert text.startswith("#!/bin/sh\n") and "\nset -e\n" in text
-    command = shlex.split(text.splitlines()[-1])
-    assert command[:2] == ["exec", "venv/bin/gunicorn"]
-    assert command[-1] == "elg_decorators.wsgi:load_app('ner.py')"
-    assert '"$@"' in text and "--worker-tmp-dir=/dev/shm" in text
-
-
-@pytest.mark.parametrize("name", ["it's.py", "o'neil's ner.py", "ner:v2.py", "ünï.py"])
-def test_script_name_is_quoted_for_shell_and_python(service_dir: Path, name: str) -> None:
-    (service_dir / name).write_text("x = 1\n")
-    files = render_docker_files(name)
-    app = shlex.split(files["docker-entrypoint.sh"].splitlines()[-1])[-1]
-    module, call = app.split(":", 1)
-    assert module == "elg_decorators.wsgi"
-    parsed = ast.parse(call, mode="eval").body
-    assert isinstance(parsed, ast.Call) and ast.literal_eval(parsed.args[0]) == name
+@pytest.mark.parametrize("name", ["it's.py", "o'neil's ner.py", "ner:v2.py", "ünï.py", 'quote".py'])
+def test_entrypoint_serves_the_script_in_exec_form(name: str) -> None:
+    dockerfile = render_docker_files(name)["Dockerfile"]
+    line = next(line for line in dockerfile.splitlines() if line.startswith("ENTRYPOINT "))
+    assert json.loads(line[len("ENTRYPOINT "):]) == [
+        "/elg/venv/bin/python", "-m", "elg_decorators", "serve", f"/elg/{name}"
+    ]
 
 
 def _instructions(path: Path) -> list[dict[str, Any]]:
@@ -94,43 +79,70 @@ def test_dockerfile_structure(service_dir: Path, option_set: str) -> None:
     structure = _instructions(service_dir / "Dockerfile")
     kinds = [i["instruction"] for i in structure]
     values = [i["value"] for i in structure]
-    assert kinds[0] == "FROM"
-    assert not any(k == "ADD" for k in kinds), "no ADD (and so no download by URL)"
-    assert not any("http" in v for k, v in zip(kinds, values) if k in ("ADD", "COPY"))
-    user = kinds.index("USER")
-    assert values[user] == "1001:1001" and user < kinds.index("ENTRYPOINT")
-    assert kinds.count("USER") == 1
-    requirements_copy = values.index("requirements.txt /elg/")
-    pip = next(i for i, v in enumerate(values) if kinds[i] == "RUN" and "pip install" in v)
-    script_copy = next(i for i, v in enumerate(values) if kinds[i] == "COPY" and "ner.py" in v)
-    assert kinds[requirements_copy] == "COPY" and requirements_copy < pip < script_copy
-    assert "--no-cache-dir" in values[pip]
-    assert "EXPOSE" in kinds and values[kinds.index("EXPOSE")] == "8000"
-    health = values[kinds.index("HEALTHCHECK")]
-    assert "/elg/venv/bin/python" in health and "http://127.0.0.1:8000/health" in health
-    assert json.loads(values[kinds.index("ENTRYPOINT")])[:2] == ["/usr/bin/tini", "--"]
-    tini = values[1]
-    assert kinds[1] == "RUN" and "apt-get install -y --no-install-recommends tini" in tini
-    assert "rm -rf /var/lib/apt/lists/*" in tini and "--uid 1001" in tini and "--home-dir /elg" in tini
-    copies = [v for k, v in zip(kinds, values) if k == "COPY" and v != "requirements.txt /elg/"]
-    assert all(v.startswith("--chown=elg:elg ") for v in copies)
-    env = " ".join(v for k, v in zip(kinds, values) if k == "ENV")
-    for name in ("WORKERS=", "TIMEOUT=", "WORKER_CLASS=", "LOG_LEVEL=", "PYTHONUNBUFFERED=1"):
-        assert name in env
-    # user commands run as root (before USER), after the requirements, before the code
+    base = OPTION_SETS[option_set].get("base_image", default_base_image())
+    # two stages on the same base: the virtual environment is made in the first, copied into the second
+    assert [v for k, v in zip(kinds, values) if k == "FROM"] == [f"{base} AS dependencies", base]
+    second = kinds.index("FROM", 1)
+    assert values[1:3] == ["requirements.lock /elg/requirements.lock", "wheels/ /elg/wheels/"]
+    pip = values[3]
+    assert kinds[3] == "RUN" and "pip --python /elg/venv/bin/python install --no-index" in pip
+    assert "--require-hashes -r /elg/requirements.lock" in pip and "--find-links /elg/wheels" in pip
+    assert "--without-pip /elg/venv" in pip
+    # nothing of ours reaches for a network: no package manager, no download, no ADD
     commands = OPTION_SETS[option_set].get("commands", ())
+    ours = [v for k, v in zip(kinds, values) if k == "RUN" and v not in commands]
+    assert not [v for v in ours if any(word in v for word in ("apt-get", "curl", "wget", "http"))]
+    assert "ADD" not in kinds
+    assert "groupadd --gid 1001 elg" in values[second + 1] and "--uid 1001" in values[second + 1]
+    venv = values.index("--from=dependencies /elg/venv /elg/venv")
+    script_copy = next(i for i, v in enumerate(values) if kinds[i] == "COPY" and v.endswith("ner.py /elg/ner.py"))
+    user = kinds.index("USER")
+    assert values[user] == "1001:1001" and kinds.count("USER") == 1 and user < kinds.index("ENTRYPOINT")
+    copies = [v for k, v in zip(kinds[second:], values[second:]) if k == "COPY" and "--from" not in v]
+    assert all(v.startswith("--chown=elg:elg ") for v in copies)
+    # user commands run as root, after the dependencies, before the code
     for command in commands:
         index = values.index(command)
-        assert kinds[index] == "RUN" and pip < index < script_copy < user
+        assert kinds[index] == "RUN" and venv < index < script_copy < user
+    assert values[kinds.index("EXPOSE")] == "8000"
+    health = values[kinds.index("HEALTHCHECK")]
+    assert "/elg/venv/bin/python" in health and "os.environ.get('PORT') or '8000'" in health
+    assert json.loads(values[kinds.index("ENTRYPOINT")]) == [
+        "/elg/venv/bin/python", "-m", "elg_decorators", "serve", "/elg/ner.py"
+    ]
+
+
+def _environment(path: Path) -> dict[str, str]:
+    parser = DockerfileParser(path=str(path))
+    return dict(parser.envs)
+
+
+@pytest.mark.parametrize("option_set", sorted(OPTION_SETS))
+def test_server_settings_are_serves(service_dir: Path, option_set: str) -> None:
+    _write(service_dir, option_set)
+    options = OPTION_SETS[option_set]
+    expected = ServerSettings.resolve(
+        environ={}, **{k: options.get(k) for k in ("workers", "threads", "timeout", "worker_class", "log_level")}
+    ).environment()
+    env = _environment(service_dir / "Dockerfile")
+    assert {name: env[name] for name in expected} == expected
+    assert "PORT" not in env and "HOST" not in env, "serve's own defaults: 0.0.0.0 and $PORT or 8000"
+
+
+def test_the_environment_of_this_machine_does_not_leak_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKERS", "7")
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    text = render_docker_files("ner.py")["Dockerfile"]
+    assert 'WORKERS="1"' in text and 'LOG_LEVEL="INFO"' in text
 
 
 def test_options_reach_the_dockerfile(service_dir: Path) -> None:
     _write(service_dir, "full")
     text = (service_dir / "Dockerfile").read_text()
     assert "FROM python:3.11-slim\n" in text
-    for value in ("WORKERS=4", "TIMEOUT=120", "WORKER_CLASS=gthread", "LOG_LEVEL=DEBUG"):
+    for value in ('WORKERS="4"', 'TIMEOUT="120"', 'WORKER_CLASS="gthread"', 'LOG_LEVEL="DEBUG"'):
         assert value in text
-    assert "http://127.0.0.1:8000/healthz" in text
+    assert "+ '/healthz'" in text
     assert "COPY --chown=elg:elg models /elg/models/\n" in text
     assert "COPY --chown=elg:elg models/model.bin /elg/models/model.bin\n" in text
 
@@ -150,9 +162,10 @@ def test_default_base_image_follows_the_interpreter() -> None:
     [
         (dict(required_files=["../escape.txt"]), "outside the build context"),
         (dict(required_folders=["nope"]), "does not exist"),
-        (dict(log_level="LOUD"), "log level"),
-        (dict(workers=0), "workers"),
-        (dict(timeout=-1), "timeout"),
+        (dict(log_level="LOUD"), "LOG_LEVEL='LOUD' is not one of"),
+        (dict(workers=0), "WORKERS=0 must be at least 1"),
+        (dict(timeout=-1), "TIMEOUT=-1 must be 0 or more"),
+        (dict(worker_class="sync", threads=4), "runs one request at a time"),
         (dict(worker_class="sync; rm -rf /"), "worker class"),
         (dict(health_path="health"), "health path"),
         (dict(commands=["echo a\nFROM evil"]), "one non-empty line"),

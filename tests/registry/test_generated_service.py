@@ -109,7 +109,7 @@ def test_docker_files_are_written_beside_a_loaded_script(tmp_path: Path) -> None
     assert "regex==2024.5.15" in (tmp_path / "requirements.txt").read_text().splitlines()
     dockerfile = (tmp_path / "Dockerfile").read_text()
     assert "echo_service.py" in dockerfile
-    assert (tmp_path / "docker-entrypoint.sh").is_file()
+    assert (tmp_path / ".dockerignore").is_file()
 
 
 def test_health_lists_endpoints(registry: Registry) -> None:

@@ -1,0 +1,205 @@
+"""What ``build`` is asked to do, checked whole before any file is written or any image built."""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional, TextIO
+
+from ..build.context import context_path, context_paths, validate_build_tag
+from ..build.dockerfile import render_docker_files, write_docker_files
+from ..build.generated import LOCK_FILE, WHEELHOUSE, check_overwritable, write_generated
+from ..build.requirements import render_requirements
+from ..build.target import TargetPlatform
+from ..errors import BuildError
+from ..settings import default_base_image
+
+__all__ = ["BuildPlan", "make_plan", "GENERATED_FILES"]
+
+#: What ``build`` writes into the build context.
+GENERATED_FILES = ("requirements.txt", LOCK_FILE, WHEELHOUSE, "Dockerfile", ".dockerignore")
+_COPY_IGNORED = shutil.ignore_patterns("__pycache__", "*.py[cod]", ".git", ".venv", ".tox", ".DS_Store")
+
+
+@dataclass
+class BuildPlan:
+    """A checked ``build`` request: where the context goes, what it holds, what image it makes."""
+
+    script: Path
+    context: Path
+    tag: Optional[str]
+    base_image: str
+    files: list[str]
+    folders: list[str]
+    requirements_text: str
+    docker_options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def source_root(self) -> Path:
+        """The folder the script and the named files are taken from."""
+        return self.script.parent
+
+    def engine_and_target(self, *, pull: bool, output: TextIO) -> tuple[Any, TargetPlatform]:
+        """A docker client (None with --no-build) and the base image's platform, checked in the engine.
+
+        :raises BuildError: if the engine is unreachable, the pull fails or the base image cannot
+            carry a service.
+        """
+        from ..build.engine import connect, pull_base_images
+        from ..build.progress import ProgressPrinter
+        from ..build.target import probe_base_image
+
+        if self.tag is None:
+            return None, self._target_without_build(output)
+        client = connect()
+        try:
+            if pull:
+                pull_base_images(client, [self.base_image], ProgressPrinter(output))
+            return client, probe_base_image(client, self.base_image)
+        except BaseException:
+            client.close()
+            raise
+
+    def _target_without_build(self, output: TextIO) -> TargetPlatform:
+        from ..build.engine import connect
+        from ..build.target import probe_base_image
+
+        try:
+            client = connect()
+        except BuildError as err:
+            reason = str(err)
+        else:
+            try:
+                client.images.get(self.base_image)
+            except Exception as err:  # noqa: BLE001 - any answer but the image means: not here
+                reason = f"{self.base_image} is not in the engine ({type(err).__name__})"
+            else:
+                return probe_base_image(client, self.base_image)
+            finally:
+                client.close()
+        target = TargetPlatform.of_this_machine()
+        output.write(f"note: wheels are for this machine ({target.describe()}): {reason}\n")
+        return target
+
+    def write_context(self, target: TargetPlatform, *, output: TextIO) -> list[Path]:
+        """Copy the sources (with --output), write the generated files and fill the wheelhouse.
+
+        :returns: the paths written, in order.
+        """
+        from ..build.wheelhouse import prepare_wheelhouse
+
+        self.context.mkdir(parents=True, exist_ok=True)
+        written = []
+        if self.context.resolve() != self.source_root:
+            written += self._copy_sources()
+        written.append(write_generated(self.context / "requirements.txt", self.requirements_text))
+        output.flush()
+        written.append(prepare_wheelhouse(self.context, target, output))
+        written += write_docker_files(
+            self.context, Path(self.script.name), required_files=self.files, required_folders=self.folders,
+            base_image=self.base_image, **self.docker_options,
+        )
+        return written
+
+    def _copy_sources(self) -> list[Path]:
+        copied = []
+        for folder in self.folders:
+            target = self.context / folder
+            shutil.copytree(self.source_root / folder, target, ignore=_COPY_IGNORED, dirs_exist_ok=True)
+            copied.append(target)
+        for name in [*self.files, self.script.name]:
+            target = self.context / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(self.source_root / name, target)
+            copied.append(target)
+        return copied
+
+
+def _default_tag(script: Path) -> str:
+    name = re.sub(r"[^a-z0-9._-]+", "-", script.stem.lower()).strip("._-")
+    if not name:
+        raise BuildError(f"cannot make an image name from {script.name!r}; give one with --tag")
+    return f"{name}:latest"
+
+
+def _check_tag_and_push(args: argparse.Namespace, script: Path) -> Optional[str]:
+    if args.tag is not None:
+        validate_build_tag(args.tag)
+    if args.push and args.no_build:
+        raise BuildError("--push pushes the image that build builds: drop --no-build, or push with 'docker push'")
+    if args.push and not args.tag:
+        raise BuildError(
+            "--push needs --tag naming the registry repository, e.g. --tag registry.example.org/me/ner:1.0"
+        )
+    if args.push:
+        from ..build.engine import auth_config
+
+        auth_config()  # a user name without a password, or the reverse, is refused now
+    if args.no_build:
+        return None
+    return args.tag or _default_tag(script)
+
+
+def _missing_module(err: BaseException) -> Optional[str]:
+    seen: Optional[BaseException] = err
+    while seen is not None:
+        if isinstance(seen, ModuleNotFoundError) and seen.name:
+            return seen.name
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _count_handlers(script: Path) -> int:
+    # Imported here: loading a script pulls in Flask and the service layers, which build does not need.
+    from ..discovery import load_service
+
+    try:
+        return load_service(str(script)).handler_count
+    except BuildError:
+        raise
+    except Exception as err:
+        module = _missing_module(err)
+        if module is None:
+            raise
+        raise BuildError(
+            f"{script.name} imports {module!r}, which is not installed here: build imports the script to "
+            f"find its handlers, so this Python needs the service's requirements too (pip install {module})"
+        ) from None
+
+
+def make_plan(args: argparse.Namespace) -> BuildPlan:
+    """Check a parsed ``build`` command line whole, writing nothing.
+
+    :raises BuildError: for the first problem found, in one line naming it and the way out.
+    """
+    script = Path(args.script)
+    if not script.is_file():
+        raise BuildError(f"service script {args.script!r} does not exist (or is not a file)")
+    script = script.resolve()
+    context = Path(args.output) if args.output is not None else script.parent
+    if context.exists() and not context.is_dir():
+        raise BuildError(
+            f"--output {str(context)!r} exists and is not a folder; name a folder (it is created if missing)"
+        )
+    tag = _check_tag_and_push(args, script)
+    files = context_paths(script.parent, args.files, kind="file")
+    folders = context_paths(script.parent, args.folders, kind="folder")
+    context_path(script.parent, script, kind="file")  # a name Docker can copy
+    docker_options = dict(
+        commands=args.commands, log_level=args.log_level, workers=args.workers, timeout=args.timeout,
+        worker_class=args.worker_class, threads=args.threads,
+    )
+    base_image = args.base_image or default_base_image()
+    render_docker_files(script.name, required_files=files, required_folders=folders, base_image=base_image,
+                        **docker_options)  # checks the options
+    requirements_text = render_requirements(args.requirement, requirements_file=args.requirements_file, pin=args.pin)
+    if context.is_dir():
+        check_overwritable(context, GENERATED_FILES, force=args.force, merged=args.requirements_file)
+    if _count_handlers(script) == 0:
+        raise BuildError(
+            f"{args.script} defines no service: decorate a function with @text_service (or another "
+            "*_service decorator), or define a FlaskService subclass"
+        )
+    return BuildPlan(script, context, tag, base_image, files, folders, requirements_text, docker_options)
