@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, Callable, Union
 
 from pydantic import BaseModel
 
@@ -67,7 +67,7 @@ def thread_loop() -> asyncio.AbstractEventLoop:
 def iterate(source: Source) -> Iterator[Any]:
     """``source`` as a synchronous iterator: a sync one as it is, an async one run on this thread's loop."""
     if isinstance(source, AsyncIterator):
-        return _iterate_async(source)
+        return iterate_async(source, thread_loop().run_until_complete)
     return source
 
 
@@ -78,19 +78,22 @@ def close(items: Iterator[Any]) -> None:
         closer()
 
 
-def _iterate_async(source: AsyncIterator[Any]) -> Iterator[Any]:
-    loop = thread_loop()
+def iterate_async(source: AsyncIterator[Any], run: Callable[[Any], Any]) -> Iterator[Any]:
+    """Iterate an async iterator from plain code, ``run`` (an event loop's) awaiting each step.
+
+    Closing the iterator returned closes ``source`` too (its ``aclose``).
+    """
     try:
         while True:
             try:
-                item = loop.run_until_complete(source.__anext__())
+                item = run(source.__anext__())
             except StopAsyncIteration:
                 return
             yield item
     finally:
         closer = getattr(source, "aclose", None)
         if closer is not None:
-            loop.run_until_complete(closer())
+            run(closer())
 
 
 def as_outgoing(item: Any) -> Outgoing:

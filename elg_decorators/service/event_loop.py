@@ -14,6 +14,8 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Awaitable, Optional, TypeVar
 
+from ..protocol.streaming import iterate_async
+
 T = TypeVar("T")
 
 
@@ -41,17 +43,7 @@ class WorkerLoop:
 
     def iterate(self, source: AsyncIterator[Any]) -> Iterator[Any]:
         """Iterate an async iterator from a plain thread; closing this iterator closes ``source``."""
-        try:
-            while True:
-                try:
-                    item = self.run(source.__anext__())
-                except StopAsyncIteration:
-                    return
-                yield item
-        finally:
-            closer = getattr(source, "aclose", None)
-            if closer is not None:
-                self.run(closer())
+        return iterate_async(source, self.run)
 
 
 async def _awaited(awaitable: Awaitable[T]) -> T:

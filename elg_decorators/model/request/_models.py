@@ -16,6 +16,13 @@ AUDIO_FORMATS = ("LINEAR16", "MP3")
 IMAGE_FORMATS = ("tiff", "bmp", "png", "jpeg", "gif")
 
 
+def audio_format(value: str) -> str:
+    """An audio format name in its canonical upper case, or a ValueError naming the accepted ones."""
+    if value.upper() not in AUDIO_FORMATS:
+        raise ValueError(f"audio format {value!r} is not one of {', '.join(AUDIO_FORMATS)}")
+    return value.upper()
+
+
 class Request(ELGModel):
     """Common part of every request: its ``type`` and service-specific ``params``."""
 
@@ -121,9 +128,7 @@ class AudioRequest(_BinaryRequest):
     @field_validator("format")
     @classmethod
     def _known_format(cls, value: str) -> str:
-        if value.upper() not in AUDIO_FORMATS:
-            raise ValueError(f"audio format {value!r} is not one of {', '.join(AUDIO_FORMATS)}")
-        return value.upper()
+        return audio_format(value)
 
     @classmethod
     def from_file(cls, filename: Union[str, Path], format: Optional[str] = None, **fields: Any) -> "AudioRequest":

@@ -9,7 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .._base import STOP_AT_FIRST_ERROR, ELGModel
 from ..annotation import Annotations, Number
-from ..request._models import AUDIO_FORMATS
+from ..request._models import audio_format
 from ..status import StatusMessage
 
 
@@ -99,9 +99,7 @@ class AudioResponse(ResponseObject):
     @field_validator("format")
     @classmethod
     def _known_format(cls, value: str) -> str:
-        if value.upper() not in AUDIO_FORMATS:
-            raise ValueError(f"audio format {value!r} is not one of {', '.join(AUDIO_FORMATS)}")
-        return value.upper()
+        return audio_format(value)
 
     @field_validator("content")
     @classmethod
