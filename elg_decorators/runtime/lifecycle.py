@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
-from typing import Callable, List, Optional
+from typing import Callable, List, NamedTuple, Optional
 
 #: WSGI environ key under which the worker offers a :class:`Deadline` for the request.
 DEADLINE_KEY = "elg_decorators.deadline"
@@ -21,9 +20,8 @@ REQUEST_ID_KEY = "elg_decorators.request_id"
 LIVE_BODY = b'{"alive":true}'
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """How one request ended, whoever answered it."""
+class Outcome(NamedTuple):
+    """How one request ended, whoever answered it (a tuple: made for every request, it must be cheap)."""
 
     method: str
     path: str
