@@ -26,7 +26,8 @@ logger = logging.getLogger("elg_decorators")
 Source = Union[Iterator[Any], AsyncIterator[Any]]
 
 
-@dataclass(frozen=True)
+# Not frozen: one is made for every answer, and a frozen dataclass is several times dearer to make.
+@dataclass(slots=True)
 class Outgoing:
     """One ELG message on its way out: ``kind`` is ``progress``, ``response`` or ``failure``."""
 
