@@ -8,7 +8,6 @@ from __future__ import annotations
 import glob
 import os
 import signal
-import tempfile
 import threading
 from collections import Counter
 from pathlib import Path
@@ -46,17 +45,20 @@ def value(samples: dict[str, list[tuple[dict[str, str], float]]], name: str, **l
     return found[0]
 
 
-def metrics_dirs() -> set[str]:
-    return set(glob.glob(os.path.join(tempfile.gettempdir(), "elg-metrics-*")))
+def metrics_dirs(temporary: Path) -> set[str]:
+    return set(glob.glob(os.path.join(temporary, "elg-metrics-*")))
 
 
 def test_counts_after_a_known_mix_equal_what_was_sent_over_two_workers(tmp_path: Path) -> None:
-    dirs_before = metrics_dirs()
-    server = serve(tmp_path, "metrics", workers=2)
+    # The server's temporary directory is the test's own, so that the metrics folder serve() makes
+    # there is this server's, whatever other servers run meanwhile.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    server = serve(tmp_path, "metrics", workers=2, env={"TMPDIR": str(temporary)})
     try:
         workers = server.wait_for_workers(2)
         wait_for(lambda: ready_everywhere(server), "both workers ready")
-        (metrics_dir,) = metrics_dirs() - dirs_before
+        (metrics_dir,) = metrics_dirs(temporary)
         sent: Counter[tuple[str, str, str, str]] = Counter()
         seen_workers = set()
         while seen_workers != set(workers) or sent[("/plain", "text", "200", "")] < 10:
