@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import sys
+from importlib import metadata
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +17,15 @@ from ..errors import BuildError
 
 __all__ = ["TargetPlatform", "probe_base_image", "MINIMUM_PYTHON"]
 
+def _oldest_supported_python() -> tuple[int, int]:
+    """The oldest Python the framework runs on, from its own ``Requires-Python`` (``>=3.10``)."""
+    requires = metadata.metadata("elg_decorators")["Requires-Python"] or ""
+    found = re.search(r">=\s*(\d+)\.(\d+)", requires)
+    return (int(found.group(1)), int(found.group(2))) if found else sys.version_info[:2]
+
+
 #: The oldest Python the framework runs on.
-MINIMUM_PYTHON = (3, 9)
+MINIMUM_PYTHON = _oldest_supported_python()
 
 # Run by the base image's python3: one JSON line, and only the standard library.
 _PROBE = (
