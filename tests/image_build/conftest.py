@@ -6,10 +6,10 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-import images
+from . import images
 import pytest
-import real_engine
-from fake_engine import FakeEngine
+from . import real_engine
+from .fake_engine import FakeEngine
 
 SCRIPT = '''\
 from elg_decorators import text_service

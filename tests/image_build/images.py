@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping, Optional
 
 import requests
-from real_engine import BASE_IMAGE, Engine, free_port
+from .real_engine import BASE_IMAGE, Engine, free_port
 
 STARTUP_TIMEOUT = 60.0
 _WHEEL_CACHE: dict[tuple[str, ...], Path] = {}

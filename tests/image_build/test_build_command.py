@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
+from .conftest import PASSWORD
 
 from elg_decorators import __version__
 from elg_decorators.cli.build import add_build_parser, run_build

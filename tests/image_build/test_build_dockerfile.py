@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from dockerfile_parse import DockerfileParser
-from golden_files import assert_golden
+from .golden_files import assert_golden
 
 from elg_decorators.build.dockerfile import default_base_image, render_docker_files, write_docker_files
 from elg_decorators.errors import BuildError

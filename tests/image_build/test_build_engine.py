@@ -13,8 +13,8 @@ from pathlib import Path
 
 import docker
 import pytest
-from conftest import PASSWORD
-from fake_engine import FakeEngine
+from .conftest import PASSWORD
+from .fake_engine import FakeEngine
 
 from elg_decorators.build.dockerfile import default_base_image, write_docker_files
 from elg_decorators.build.engine import build_and_push, build_image, push_image

@@ -5,7 +5,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from golden_files import assert_golden
+from .golden_files import assert_golden
 
 from elg_decorators import __version__
 from elg_decorators.build.requirements import canonical_name, requirement_lines, write_requirements

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import requests
-from images import container, remove_image, stop
-from real_engine import BASE_IMAGE, REGISTRY_PASSWORD, REGISTRY_USER, Engine, Registry
+from .images import container, remove_image, stop
+from .real_engine import BASE_IMAGE, REGISTRY_PASSWORD, REGISTRY_USER, Engine, Registry
 
 from elg_decorators.discovery import load_service
 

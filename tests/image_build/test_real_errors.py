@@ -10,9 +10,9 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import SCRIPT
-from images import build
-from real_engine import BASE_IMAGE, Engine, free_port
+from .conftest import SCRIPT
+from .images import build
+from .real_engine import BASE_IMAGE, Engine, free_port
 
 GENERATED = ("requirements.txt", "requirements.lock", "wheels", "Dockerfile", ".dockerignore")
 

@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 import pytest
 import requests
-from images import build, container, remove_image, run_healthcheck, serve_locally, stop
-from real_engine import Engine
+from .images import build, container, remove_image, run_healthcheck, serve_locally, stop
+from .real_engine import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from media import png_bytes, wav_bytes  # noqa: E402

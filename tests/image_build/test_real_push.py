@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import SCRIPT
-from images import build, container, remove_image, stop
-from real_engine import REGISTRY_PASSWORD, REGISTRY_USER, Engine, Registry
+from .conftest import SCRIPT
+from .images import build, container, remove_image, stop
+from .real_engine import REGISTRY_PASSWORD, REGISTRY_USER, Engine, Registry
 
 WRONG_PASSWORD = "Wr0ng-pa55word-also-never-shown"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import regex
 import requests
-from images import build, build_steps, container, remove_image, stop
-from real_engine import Engine
+from .images import build, build_steps, container, remove_image, stop
+from .real_engine import Engine
 
 SCRIPT = '''\
 import regex
