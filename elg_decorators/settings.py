@@ -109,6 +109,24 @@ class ServerSettings:
         "log_level": "LOG_LEVEL",
     }
 
+    #: What each setting means, for command-line help.
+    DESCRIPTIONS = {
+        "host": "interface to bind",
+        "port": "port to bind",
+        "workers": "worker processes",
+        "threads": "threads per worker (1 with the sync worker class)",
+        "worker_class": "gunicorn worker class",
+        "timeout": "seconds a worker may go silent before the master replaces it",
+        "graceful_timeout": "seconds requests in flight get after SIGTERM",
+        "request_timeout": "seconds a request may take (0: no limit)",
+        "read_timeout": "seconds a client has to send a request's head",
+        "keepalive": "seconds an idle kept-alive connection stays open",
+        "max_queue": "complete requests waiting for a thread, per worker, before 503s",
+        "max_requests": "requests after which a worker is replaced (0: never)",
+        "max_worker_memory": "resident MiB above which a worker is replaced (0: no limit)",
+        "log_level": "DEBUG, INFO, WARNING, ERROR or CRITICAL",
+    }
+
     @classmethod
     def resolve(cls, environ: Optional[Mapping[str, str]] = None, **given: Any) -> "ServerSettings":
         """The settings from the arguments given (those not None), else the environment, else the defaults.

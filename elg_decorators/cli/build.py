@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ElgDecoratorsError
-from ..settings import LOG_LEVELS, ServerSettings, default_base_image
-from .build_plan import BuildPlan, make_plan
+from ..settings import default_base_image
+from .build_plan import IMAGE_OPTIONS, BuildPlan, make_plan
+from .server_options import add_server_options
 
 __all__ = ["add_build_parser", "run_build"]
 
@@ -48,7 +49,6 @@ def add_build_parser(subparsers: Any) -> None:
 
     :param subparsers: what ``ArgumentParser.add_subparsers()`` returned.
     """
-    defaults = ServerSettings()
     parser = subparsers.add_parser(
         "build",
         help="write the Docker files for a service script and build (and push) its image",
@@ -79,15 +79,7 @@ def add_build_parser(subparsers: Any) -> None:
     parser.add_argument("--network", metavar="MODE",
                         help="network of the build steps, e.g. 'host' for --command steps that download "
                              "(default: the engine's; the generated steps need none)")
-    parser.add_argument("--workers", type=int, help=f"gunicorn workers (default: {defaults.workers})")
-    parser.add_argument("--threads", type=int,
-                        help=f"threads per worker (default: {defaults.threads}; 1 with --worker-class sync)")
-    parser.add_argument("--timeout", type=int, metavar="SECONDS",
-                        help=f"gunicorn worker timeout; 0 for none (default: {defaults.timeout})")
-    parser.add_argument("--worker-class", metavar="CLASS",
-                        help=f"gunicorn worker class (default: {defaults.worker_class})")
-    parser.add_argument("--log-level", type=str.upper, choices=list(LOG_LEVELS),
-                        help=f"log level (default: {defaults.log_level})")
+    add_server_options(parser, IMAGE_OPTIONS)
     parser.add_argument("--output", "-o", type=Path, metavar="DIR",
                         help="write the build context here, copying the script and the files it needs "
                              "(default: the script's folder)")

@@ -15,6 +15,10 @@ from ..build.requirements import render_requirements
 from ..build.target import TargetPlatform
 from ..errors import BuildError
 from ..settings import default_base_image
+from .server_options import server_options
+
+#: The server settings an image can be built with (its ENV; the container platform sets PORT).
+IMAGE_OPTIONS = ("workers", "threads", "timeout", "worker_class", "log_level")
 
 __all__ = ["BuildPlan", "make_plan", "GENERATED_FILES"]
 
@@ -187,10 +191,7 @@ def make_plan(args: argparse.Namespace) -> BuildPlan:
     files = context_paths(script.parent, args.files, kind="file")
     folders = context_paths(script.parent, args.folders, kind="folder")
     context_path(script.parent, script, kind="file")  # a name Docker can copy
-    docker_options = dict(
-        commands=args.commands, log_level=args.log_level, workers=args.workers, timeout=args.timeout,
-        worker_class=args.worker_class, threads=args.threads,
-    )
+    docker_options = dict(commands=args.commands, **server_options(args, IMAGE_OPTIONS))
     base_image = args.base_image or default_base_image()
     render_docker_files(script.name, required_files=files, required_folders=folders, base_image=base_image,
                         **docker_options)  # checks the options

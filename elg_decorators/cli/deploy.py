@@ -34,6 +34,10 @@ from ..deploy.metadata import unspecified_fields
 from ..deploy.vocabulary import lt_classes
 from ..errors import ElgDecoratorsError
 from ..settings import ServerSettings
+from .server_options import add_server_options, server_options
+
+#: The server settings the manifests carry (as environment variables and in their timings).
+DEPLOY_OPTIONS = ("workers", "threads", "worker_class", "request_timeout", "graceful_timeout")
 
 __all__ = ["add_deploy_parser", "run_deploy"]
 
@@ -99,15 +103,8 @@ def add_deploy_parser(subparsers: Any) -> None:
     group.add_argument("--writable-root", action="store_true",
                        help="mount the root filesystem writable in the Kubernetes Deployment (default: read-only, "
                             "with a writable /tmp)")
-    settings = ServerSettings()
     group = parser.add_argument_group("server settings (as the image's server runs; default: the serve defaults)")
-    group.add_argument("--workers", type=int, help=f"worker processes per replica (default: {settings.workers})")
-    group.add_argument("--threads", type=int, help=f"threads per worker (default: {settings.threads})")
-    group.add_argument("--worker-class", help=f"gunicorn worker class (default: {settings.worker_class})")
-    group.add_argument("--request-timeout", type=int, metavar="SECONDS",
-                       help=f"seconds a request may take (default: {settings.request_timeout})")
-    group.add_argument("--graceful-timeout", type=int, metavar="SECONDS",
-                       help=f"seconds requests in flight get after SIGTERM (default: {settings.graceful_timeout})")
+    add_server_options(group, DEPLOY_OPTIONS)
     group = parser.add_argument_group("ELG metadata record")
     group.add_argument("--lt-class", metavar="CLASS", help="what the service does, from ELG's LT classes, "
                                                            "e.g. NamedEntityRecognition, MachineTranslation")
@@ -129,10 +126,7 @@ def add_deploy_parser(subparsers: Any) -> None:
 def _settings(args: argparse.Namespace) -> ServerSettings:
     # The environment of the machine running 'deploy' is not the container's: only the options count.
     try:
-        return ServerSettings.resolve(
-            environ={}, workers=args.workers, threads=args.threads, worker_class=args.worker_class,
-            request_timeout=args.request_timeout, graceful_timeout=args.graceful_timeout,
-        )
+        return ServerSettings.resolve(environ={}, **server_options(args, DEPLOY_OPTIONS))
     except ValueError as err:
         raise DeployError(str(err)) from None
 
