@@ -29,6 +29,7 @@ from .registry.registry import Registry
 from .registry.service import RegistryService
 from .runtime.health import runtime_of
 from .service.flask_service import FlaskService
+from .settings import DEFAULT_PATH
 
 #: Binary content: the bytes themselves, or a file to read them from.
 Binary = Union[bytes, str, Path]
@@ -47,7 +48,7 @@ class ServiceClient:
     :param path: the default path requests go to.
     """
 
-    def __init__(self, service: Union[Flask, FlaskService, Registry], *, path: str = "/process") -> None:
+    def __init__(self, service: Union[Flask, FlaskService, Registry], *, path: str = DEFAULT_PATH) -> None:
         served: Union[Flask, FlaskService] = RegistryService(service) if isinstance(service, Registry) else service
         if isinstance(served, Flask):
             served = served.extensions.get(FlaskService.EXTENSION_KEY, served)
@@ -60,7 +61,7 @@ class ServiceClient:
         self.http = self.app.test_client()
 
     @classmethod
-    def for_module(cls, module: Union[ModuleType, str], *, path: str = "/process") -> "ServiceClient":
+    def for_module(cls, module: Union[ModuleType, str], *, path: str = DEFAULT_PATH) -> "ServiceClient":
         """A client for the service that a module (or script path) defines, loaded afresh."""
         target = module if isinstance(module, str) else (module.__file__ or module.__name__)
         return cls(load_service(target).app(), path=path)

@@ -17,7 +17,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from ..errors import ProcessingError
 from ..settings import LIVE_PATH, METRICS_PATH, READY_PATH
 from . import metrics, requestlog
-from .lifecycle import lifecycle
+from .lifecycle import LIVE_BODY, lifecycle
 from .requests import ServiceApp, current_request
 from .resources import FAILED, Resource, ResourceSet, describe_error, unavailable
 
@@ -65,12 +65,16 @@ class ServiceRuntime:
             try:
                 resource.current()
             except ProcessingError as problem:
-                body = self._encoder.envelope("failure", problem.failure)
-                headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-                status = f"{problem.status} {HTTP_STATUS_CODES[problem.status].upper()}"
-                start_response(status, headers + list(problem.headers.items()))
-                return [body]
+                return self.answer_failure(problem, start_response)
         return None
+
+    def answer_failure(self, problem: ProcessingError, start_response: Callable[..., Any]) -> List[bytes]:
+        """Answer with ``problem`` as ELG failure JSON (for answers given outside the application's routes)."""
+        body = self._encoder.envelope("failure", problem.failure)
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        reason = HTTP_STATUS_CODES.get(problem.status, "Error").upper()
+        start_response(f"{problem.status} {reason}", headers + list(problem.headers.items()))
+        return [body]
 
     def readiness(self) -> Optional[Any]:
         """None when ready, else the 503 ProcessingError saying why not."""
@@ -118,7 +122,8 @@ def install_runtime(service: "FlaskService", resources: ResourceSet) -> ServiceR
     encoder = service.encoder
 
     def live() -> Any:
-        return app.json.response(status="alive")
+        # The same answer the service worker's event loop gives while every thread is busy.
+        return Response(LIVE_BODY, mimetype="application/json")
 
     def ready() -> Any:
         problem = runtime.readiness()

@@ -118,8 +118,8 @@ class ServiceApp(Flask):
         token = current_request.set(record)
         metrics.request_started(record)
         try:
-            body: Optional[Iterable[bytes]] = None
-            if runtime is not None and runtime.guards and environ.get("REQUEST_METHOD") == "POST":
+            body: Optional[Iterable[bytes]] = self.refusal(environ, start)
+            if body is None and runtime is not None and runtime.guards and environ.get("REQUEST_METHOD") == "POST":
                 body = runtime.refusal(start)
             if body is None:
                 body = self.wsgi_app(environ, start)
@@ -130,7 +130,9 @@ class ServiceApp(Flask):
             current_request.reset(token)
         assert body is not None
         if stream:
-            return _ReportedStream(body, lambda code, events: self._finish(environ, record, started, code, events))
+            return _ReportedStream(
+                body, record, lambda code, events: self._finish(environ, record, started, code, events)
+            )
         code = ""
         if record.status >= 400:
             collected = _collected(body)
@@ -138,6 +140,10 @@ class ServiceApp(Flask):
             body = collected
         self._finish(environ, record, started, code, None)
         return body
+
+    def refusal(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Optional[List[bytes]]:
+        """An answer given before the request reaches the application's routes, or None (the default)."""
+        return None
 
     @staticmethod
     def _finish(
@@ -168,11 +174,17 @@ def _collected(body: Iterable[bytes]) -> List[bytes]:
 
 
 class _ReportedStream:
-    """An event stream's body: counts the events and reports the outcome when the server closes it."""
+    """An event stream's body: counts the events and reports the outcome when the server closes it.
 
-    def __init__(self, body: Iterable[bytes], report: Callable[[str, int], None]) -> None:
+    The handler's generator runs while the server reads this body, after the application's
+    call returned: each step runs with the request's record current again, so that what the
+    handler logs carries its request id and a deadline it sets reaches the server.
+    """
+
+    def __init__(self, body: Iterable[bytes], record: RequestRecord, report: Callable[[str, int], None]) -> None:
         self._body = body
         self._iterator: Iterator[bytes] = iter(body)
+        self._record = record
         self._report: Optional[Callable[[str, int], None]] = report
         self._events = 0
         self._last = b""
@@ -181,18 +193,24 @@ class _ReportedStream:
         return self
 
     def __next__(self) -> bytes:
-        chunk = next(self._iterator)
+        token = current_request.set(self._record)
+        try:
+            chunk = next(self._iterator)
+        finally:
+            current_request.reset(token)
         if chunk:
             self._events += 1
             self._last = chunk
         return chunk
 
     def close(self) -> None:
+        token = current_request.set(self._record)
         try:
             close = getattr(self._body, "close", None)
             if close is not None:
                 close()
         finally:
+            current_request.reset(token)
             report, self._report = self._report, None
             if report is not None:
                 last = self._last

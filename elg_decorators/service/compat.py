@@ -12,16 +12,18 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Callable, Dict, Iterable, List, TypeVar
+from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from ..protocol.failures import internal_error
 from ..runtime.requests import ServiceApp
-from ..settings import REFERENCE_STATUSES_ENV
+from ..settings import HEALTH_PATH, LIVE_PATH, METRICS_PATH, READY_PATH, REFERENCE_STATUSES_ENV
 
 logger = logging.getLogger("elg_decorators")
 
 F = TypeVar("F", bound=Callable[[], Any])
 
+#: Paths answered without waiting for the before_first_request functions.
+_NOT_WAITING = frozenset({HEALTH_PATH, LIVE_PATH, READY_PATH, METRICS_PATH})
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -60,18 +62,26 @@ class CompatFlask(ServiceApp):
         self.before_first_request_funcs.append(func)
         return func
 
-    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if self.before_first_request_funcs and self._first_request_pid != os.getpid():
-            try:
-                self._run_before_first_request()
-            except Exception as exc:  # answered as any handler fault is: ELG JSON, never an HTML page
-                logger.exception("a before_first_request function of %s failed", self.name)
-                body = b'{"failure":' + internal_error(exc).failure.json().encode("utf-8") + b"}"
-                start_response("500 INTERNAL SERVER ERROR",
-                               [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-                return [body]
-        answer: Iterable[bytes] = super().__call__(environ, start_response)
-        return answer
+    def refusal(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Optional[List[bytes]]:
+        """Run the ``before_first_request`` functions before this process's first request.
+
+        The probes and metrics do not wait for them (a liveness probe must not fail because a model
+        does not load). If one raises, the request is answered with an ELG failure, logged and
+        counted like any other, and the next request runs them again.
+        """
+        if not self.before_first_request_funcs or self._first_request_pid == os.getpid():
+            return None
+        if environ.get("PATH_INFO") in _NOT_WAITING:
+            return None
+        try:
+            self._run_before_first_request()
+        except Exception as exc:
+            logger.exception("a before_first_request function of %s failed", self.name)
+            runtime = self.elg_runtime
+            if runtime is None:
+                raise
+            return runtime.answer_failure(internal_error(exc), start_response)
+        return None
 
     def _run_before_first_request(self) -> None:
         with self._first_request_lock:

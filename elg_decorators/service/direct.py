@@ -17,6 +17,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_input_stream
 
+from ..protocol.streaming import close
 from .exchange import Exchange, Reply
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ class DirectDispatch:
         start_response(_status_line(reply.status), _headers(reply))
         if isinstance(reply.body, bytes):
             return [reply.body]
-        return _in_app_context(self.app, reply.body)
+        return _InAppContext(self.app, reply.body)
 
     def _has_request_hooks(self) -> bool:
         app = self.app
@@ -64,24 +65,28 @@ class DirectDispatch:
         )
 
 
-def _in_app_context(app: Flask, body: Iterator[bytes]) -> Iterator[bytes]:
+class _InAppContext:
     """The events of a stream, each produced inside the application context (the handler runs meanwhile).
 
-    The context is entered around each step rather than across the yields, so that other
-    contexts the server's thread enters between two events cannot upset Flask's stack.
+    The context is entered around each step rather than across the steps, so that other
+    contexts the server's thread enters between two events cannot upset Flask's stack. A class,
+    not a generator: closing it closes the handler's stream even if no event was ever asked for.
     """
-    context = app.app_context()
-    try:
-        while True:
-            with context:
-                try:
-                    event = next(body)
-                except StopIteration:
-                    return
-            yield event
-    finally:
-        with context:
-            body.close()  # type: ignore[attr-defined]
+
+    def __init__(self, app: Flask, body: Iterator[bytes]) -> None:
+        self._context = app.app_context()
+        self._body = body
+
+    def __iter__(self) -> "_InAppContext":
+        return self
+
+    def __next__(self) -> bytes:
+        with self._context:
+            return next(self._body)
+
+    def close(self) -> None:
+        with self._context:
+            close(self._body)
 
 
 class _KnownLengthInput:
@@ -106,7 +111,7 @@ class _KnownLengthInput:
 def _input(environ: Dict[str, Any], limit: Optional[int]) -> IO[bytes]:
     """The body stream, refusing one over ``limit`` (werkzeug's RequestEntityTooLarge)."""
     length = environ.get("CONTENT_LENGTH", "")
-    if length.isdigit():
+    if length.isascii() and length.isdigit():  # "²".isdigit() is true too
         size = int(length)
         if limit is not None and size > limit:
             raise RequestEntityTooLarge()

@@ -23,6 +23,7 @@ from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream
 from ..runtime.health import install_runtime, lifecycle_resource
 from ..runtime.requests import handler_name, note_request
 from ..runtime.resources import ResourceSet
+from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH
 from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .compat import reference_statuses
@@ -56,9 +57,9 @@ class FlaskService(DockerPackaging):
     #: Largest request body in bytes (None: no limit); ``MAX_REQUEST_SIZE`` overrides it.
     max_request_size: ClassVar[Optional[int]] = DEFAULT_MAX_REQUEST_SIZE
     #: GET path answering health probes; None to have none.
-    health_path: ClassVar[Optional[str]] = "/health"
+    health_path: ClassVar[Optional[str]] = HEALTH_PATH
     #: GET path serving the OpenAPI description; None to have none.
-    openapi_path: ClassVar[Optional[str]] = "/openapi.json"
+    openapi_path: ClassVar[Optional[str]] = OPENAPI_PATH
     #: True: every failure answered on a POST path is sent with HTTP 200, as the elg package sends it
     #: (``ELG_REFERENCE_STATUSES`` overrides it); the failure JSON is the same either way.
     reference_statuses: ClassVar[bool] = False
@@ -70,7 +71,7 @@ class FlaskService(DockerPackaging):
     #: The key of the service in its Flask application's ``extensions``.
     EXTENSION_KEY: ClassVar[str] = "elg_decorators"
 
-    def __init__(self, name: str = "My ELG Service", path: str = "/process") -> None:
+    def __init__(self, name: str = "My ELG Service", path: str = DEFAULT_PATH) -> None:
         self.name = name
         configure_logging(keep_level=True)
         hook = self.to_json if type(self).to_json is not FlaskService.to_json else None

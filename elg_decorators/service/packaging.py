@@ -5,6 +5,8 @@ import inspect
 from pathlib import Path
 from typing import Any, ClassVar, List, Optional, Sequence
 
+from ..settings import HEALTH_PATH
+
 
 class DockerPackaging:
     """Requirements, Docker files, image build and push for the script that defines a service class.
@@ -74,7 +76,7 @@ class DockerPackaging:
             required_files=required_files or (), required_folders=required_folders or (),
             commands=commands or (), base_image=base_image, log_level=log_level,
             workers=workers, timeout=timeout, worker_class=worker_class,
-            health_path=cls.health_path or "/health",
+            health_path=cls.health_path or HEALTH_PATH,
         )
 
     @classmethod

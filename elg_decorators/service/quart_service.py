@@ -21,6 +21,7 @@ from ..errors import ProcessingError
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.status import Failure
 from ..runtime.resources import ResourceSet
+from ..settings import DEFAULT_PATH
 from .event_loop import WorkerLoop
 from .exchange import Reply
 from .flask_service import FlaskService
@@ -67,7 +68,7 @@ class QuartService(FlaskService):
     consume_generator: ClassVar[bool] = True
 
     def __init__(
-        self, name: str = "My ELG Service", path: str = "/process", request_size_limit: Optional[int] = None
+        self, name: str = "My ELG Service", path: str = DEFAULT_PATH, request_size_limit: Optional[int] = None
     ) -> None:
         if request_size_limit is not None:
             self.max_request_size = request_size_limit  # type: ignore[misc]

@@ -20,7 +20,8 @@ def test_a_service_without_resources_is_live_and_ready_and_keeps_its_health_answ
     server = serve(tmp_path, "probes", EXAMPLE, workers=1)
     try:
         live = get(server.port, LIVE_PATH)
-        assert (live.status, live.content_type, live.json()) == (200, "application/json", {"status": "alive"})
+        # The same body the service worker's event loop answers with while every thread is busy.
+        assert (live.status, live.content_type, live.json()) == (200, "application/json", {"alive": True})
         ready = get(server.port, READY_PATH)
         assert (ready.status, ready.json()) == (200, {"status": "ready", "resources": {}})
         health = get(server.port, HEALTH_PATH)
