@@ -170,6 +170,7 @@ def prepare_wheelhouse(context: Path, target: TargetPlatform, output: TextIO) ->
     :returns: the path of the lock file.
     :raises BuildError: if a requirement has no wheel for ``target`` or the download fails.
     """
+    context = context.resolve()  # pip runs in another folder: a relative path would point elsewhere
     requirements = context / "requirements.txt"
     wheelhouse = context / WHEELHOUSE
     with tempfile.TemporaryDirectory(prefix="elg-wheels-") as scratch:

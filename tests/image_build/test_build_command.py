@@ -87,6 +87,20 @@ def test_no_build_writes_the_whole_context_into_output(
     assert 'WORKERS="3"' in (output / "Dockerfile").read_text()
 
 
+def test_a_relative_output_folder_works_wherever_pip_runs(
+    parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = run(parser, service_dir / "ner.py", "--no-build", "--output", "build/ner", "--file", "labels.json",
+               "--folder", "models")
+    out = capsys.readouterr().out
+    assert code == 0, out
+    output = tmp_path / "build" / "ner"
+    wheels = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in (output / "wheels").iterdir()}
+    assert _locked(output) == wheels and wheels
+
+
 def test_a_second_run_reuses_the_lock_and_the_wheels(
     parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
