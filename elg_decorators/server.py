@@ -59,7 +59,7 @@ def serve(
     :param request_timeout: seconds a request may take (``REQUEST_TIMEOUT``, default 300; 0 for none).
     :param worker_class: gunicorn worker class (``WORKER_CLASS``); by default the service worker, which
         reads requests in an event loop and runs them in threads, with deadlines and overload refusal;
-        ``sync`` for gunicorn's sync worker with deadlines (see the README's "Deployment").
+        ``sync`` for gunicorn's sync worker with deadlines (see the README's "Serving in production").
     :param log_level: DEBUG, INFO, WARNING… (``LOG_LEVEL``, default INFO).
     :param reload: restart workers when source files change (development).
     :param read_timeout: seconds a client has to send a request's head (``READ_TIMEOUT``, default 5).

@@ -4,7 +4,7 @@
 writes all read their defaults from here, and each setting can be overridden by
 an argument or by its environment variable, so a service runs the same way on
 a laptop, in its image and on Kubernetes. The reasons for each default are in
-the README's "Deployment" section.
+the README's "Serving in production" section.
 
 This module imports nothing of the web stack: the build and deploy layers use it
 without loading Flask.
@@ -40,7 +40,7 @@ RETRY_AFTER_SECONDS = 5
 REFERENCE_STATUSES_ENV = "ELG_REFERENCE_STATUSES"
 
 #: The default worker class: requests read by an event loop, handlers run in threads, with
-#: deadlines, overload refusal and graceful recycling (see the README's "Deployment").
+#: deadlines, overload refusal and graceful recycling (see the README's "Serving in production").
 SERVICE_WORKER_CLASS = "elg_decorators.runtime.worker.ServiceWorker"
 #: gunicorn's sync worker with deadlines and ELG answers; ``serve`` uses it for ``sync``.
 SYNC_WORKER_CLASS = "elg_decorators.runtime.sync_worker.SyncServiceWorker"

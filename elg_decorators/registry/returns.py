@@ -128,6 +128,8 @@ def _classification(value: Any) -> ClassificationResponse:
 
 
 def _annotations(value: Any) -> AnnotationsResponse:
+    if isinstance(value, dict) and not value:  # nothing found: no annotations, not an invalid response
+        return AnnotationsResponse(annotations={})
     if isinstance(value, dict) and set(value) <= {"type", "features", "annotations", "warnings"}:
         return AnnotationsResponse.model_validate(value)
     if isinstance(value, dict):

@@ -110,6 +110,17 @@ def test_mapping_becomes_an_annotations_response(registry: Registry) -> None:
     )
 
 
+def test_an_empty_mapping_is_a_response_without_annotations(registry: Registry) -> None:
+    @text_service(registry=registry)
+    def handler(content: str) -> AnnotationsResponse:
+        return {kind: spans for kind, spans in {"Person": []}.items() if spans}  # nothing found
+
+    answer = post(registry)
+
+    assert answer.status_code == 200
+    assert answer.get_json() == {"response": {"type": "annotations", "annotations": {}}}
+
+
 def test_dict_with_features_becomes_an_annotations_response(registry: Registry) -> None:
     @text_service(registry=registry)
     def handler(content: str) -> AnnotationsResponse:
