@@ -1,9 +1,7 @@
 """A client connection as the event loop holds it: its socket, the request being read, and its clocks."""
 from __future__ import annotations
 
-import itertools
 import logging
-import os
 import socket
 import time
 from typing import Any, Optional
@@ -11,6 +9,7 @@ from typing import Any, Optional
 from ..settings import LIVE_PATH
 from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
 from .lifecycle import Outcome, lifecycle
+from .process import accepted_request_id, new_request_id
 from .reading import RequestReader
 
 logger = logging.getLogger("elg_decorators")
@@ -18,8 +17,6 @@ logger = logging.getLogger("elg_decorators")
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 #: Largest read from a socket while the head of a request is read.
 READ_SIZE = 64 * 1024
-#: Longest request id taken from a client's ``X-Request-ID``; a longer one is replaced.
-MAX_REQUEST_ID = 200
 
 
 class Connection:
@@ -82,8 +79,8 @@ class Connection:
         """The client's ``X-Request-ID`` if it sent a usable one, else a new id."""
         request = self.reader.request
         for name, value in request.headers if request is not None else ():
-            if name == "X-REQUEST-ID" and 0 < len(value) <= MAX_REQUEST_ID and value.isprintable():
-                return str(value)
+            if name == "X-REQUEST-ID":
+                return accepted_request_id(value) or new_request_id()
         return new_request_id()
 
     def answer(self, answer: ServerAnswer, *, started: Optional[float] = None, close: bool = True) -> None:
@@ -118,21 +115,6 @@ class Connection:
         except OSError:
             pass
 
-
-def new_request_id() -> str:
-    """A request id unique in this process, and across processes with overwhelming odds: a random
-    prefix drawn for each process (forks included), then a counter (cheaper than a uuid4 each)."""
-    return f"{_ID_PREFIX}{next(_ID_COUNTER):08x}"
-
-
-def _new_id_prefix() -> None:
-    global _ID_PREFIX, _ID_COUNTER
-    _ID_PREFIX, _ID_COUNTER = os.urandom(8).hex(), itertools.count(1)
-
-
-_ID_PREFIX, _ID_COUNTER = "", itertools.count(1)
-_new_id_prefix()
-os.register_at_fork(after_in_child=_new_id_prefix)
 
 
 def answer_for(error: BaseException) -> ServerAnswer:

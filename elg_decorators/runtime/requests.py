@@ -18,13 +18,11 @@ from flask import Flask
 
 from . import metrics
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Outcome, lifecycle
-from .process import new_request_id
+from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 
 if TYPE_CHECKING:
     from .health import ServiceRuntime
 
-REQUEST_ID_HEADER = "X-Request-ID"
-_ACCEPTED_REQUEST_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
 _FAILURE_CODE = re.compile(rb'"code":\s*"([^"]{1,200})"')
 
 
@@ -80,10 +78,7 @@ def request_id_of(environ: Dict[str, Any]) -> str:
     given = environ.get(REQUEST_ID_KEY)
     if given:
         return str(given)
-    sent = environ.get("HTTP_X_REQUEST_ID")
-    if sent and _ACCEPTED_REQUEST_ID.fullmatch(sent):
-        return str(sent)
-    return new_request_id()
+    return accepted_request_id(environ.get("HTTP_X_REQUEST_ID")) or new_request_id()
 
 
 def failure_code(body: bytes) -> str:

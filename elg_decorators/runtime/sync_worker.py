@@ -19,8 +19,8 @@ from gunicorn.workers.sync import SyncWorker
 
 from ..settings import ServerSettings
 from . import answers
-from .connection import MAX_REQUEST_ID, new_request_id
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, Outcome, lifecycle
+from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 from .reading import KNOWN_METHODS, Body
 from .recycling import MemoryGuard, replace
 
@@ -131,7 +131,7 @@ class _DeadlineApp:
                 deadline: Deadline, request_id: str, exc_info: Any = None) -> List[bytes]:
         body = answer.body()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                   ("X-Request-ID", request_id), *answer.headers]
+                   (REQUEST_ID_HEADER, request_id), *answer.headers]
         start_response(f"{answer.status} Refused", headers, exc_info)
         self._report(environ, answer, deadline, request_id)
         return [body]
@@ -147,8 +147,7 @@ class _DeadlineApp:
 
 
 def _request_id(environ: Dict[str, Any]) -> str:
-    given = environ.get("HTTP_X_REQUEST_ID", "")
-    return given if 0 < len(given) <= MAX_REQUEST_ID and given.isprintable() else new_request_id()
+    return accepted_request_id(environ.get("HTTP_X_REQUEST_ID")) or new_request_id()
 
 
 class SyncServiceWorker(SyncWorker):  # type: ignore[misc]

@@ -88,6 +88,9 @@ def test_request_ids_are_generated_unless_a_well_formed_one_is_sent(tmp_path: Pa
         assert all(re.fullmatch(r"[0-9a-f]{24}", request_id) for request_id in generated)
         refused = post(server.port, "/plain", text(), headers={"X-Request-ID": "no spaces; " + "x" * 200})
         assert re.fullmatch(r"[0-9a-f]{24}", refused.headers["x-request-id"])
+        # The worker reads the id first: it applies the same rule as the application, even to a short one.
+        short = post(server.port, "/plain", text(), headers={"X-Request-ID": "has space"})
+        assert re.fullmatch(r"[0-9a-f]{24}", short.headers["x-request-id"])
         kept = post(server.port, "/plain", text(), headers={"X-Request-ID": "upstream-7f3a:1"})
         assert kept.headers["x-request-id"] == "upstream-7f3a:1"
         for request_id in generated | {refused.headers["x-request-id"], "upstream-7f3a:1"}:
