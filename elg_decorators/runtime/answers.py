@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any, Mapping, Sequence, Tuple
 
 from gunicorn.http import errors as http_errors
-from werkzeug.http import HTTP_STATUS_CODES
 
 from ..model.messages import standard_message
 from ..model.status import Failure, StatusMessage
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder, sse_event
+from ..protocol.status_lines import status_line
 from .lifecycle import LIVE_BODY
 
 _ENCODER = MessageEncoder()
@@ -39,9 +39,8 @@ class ServerAnswer:
     def http(self, *, close: bool = True, request_id: str = "") -> bytes:
         """The whole HTTP/1.1 response."""
         body = self.body()
-        reason = HTTP_STATUS_CODES.get(self.status, "Error")
         lines = [
-            f"HTTP/1.1 {self.status} {reason}",
+            f"HTTP/1.1 {status_line(self.status)}",
             "Content-Type: application/json",
             f"Content-Length: {len(body)}",
             f"Connection: {'close' if close else 'keep-alive'}",

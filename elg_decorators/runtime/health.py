@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 
 from flask import Flask, Response
 from flask import request as http_request
-from werkzeug.http import HTTP_STATUS_CODES
 
 from ..errors import ProcessingError
+from ..protocol.status_lines import status_line
 from ..settings import LIVE_PATH, METRICS_PATH, READY_PATH
 from . import metrics, requestlog
 from .lifecycle import LIVE_BODY, lifecycle
@@ -72,8 +72,7 @@ class ServiceRuntime:
         """Answer with ``problem`` as ELG failure JSON (for answers given outside the application's routes)."""
         body = self._encoder.envelope("failure", problem.failure)
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        reason = HTTP_STATUS_CODES.get(problem.status, "Error").upper()
-        start_response(f"{problem.status} {reason}", headers + list(problem.headers.items()))
+        start_response(status_line(problem.status), headers + list(problem.headers.items()))
         return [body]
 
     def readiness(self) -> Optional[Any]:

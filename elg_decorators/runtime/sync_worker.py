@@ -17,6 +17,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 from gunicorn.http.errors import ParseException
 from gunicorn.workers.sync import SyncWorker
 
+from ..protocol.status_lines import status_line
 from ..settings import ServerSettings
 from . import answers
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, Outcome, lifecycle
@@ -132,7 +133,7 @@ class _DeadlineApp:
         body = answer.body()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                    (REQUEST_ID_HEADER, request_id), *answer.headers]
-        start_response(f"{answer.status} Refused", headers, exc_info)
+        start_response(status_line(answer.status), headers, exc_info)
         self._report(environ, answer, deadline, request_id)
         return [body]
 

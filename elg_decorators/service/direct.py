@@ -13,10 +13,10 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, O
 
 from flask import Flask
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_input_stream
 
+from ..protocol.status_lines import status_line
 from ..protocol.streaming import close
 from .exchange import Exchange, Reply
 
@@ -52,7 +52,7 @@ class DirectDispatch:
         )
         with self.app.app_context():  # handlers may use current_app and g, as in a Flask view
             reply = self.service.answer(exchange)
-        start_response(_status_line(reply.status), _headers(reply))
+        start_response(status_line(reply.status), _headers(reply))
         if isinstance(reply.body, bytes):
             return [reply.body]
         return _InAppContext(self.app, reply.body)
@@ -117,13 +117,6 @@ def _input(environ: Dict[str, Any], limit: Optional[int]) -> IO[bytes]:
             raise RequestEntityTooLarge()
         return _KnownLengthInput(environ["wsgi.input"], size)  # type: ignore[return-value]
     return get_input_stream(environ, max_content_length=limit)  # chunked, or length not given
-
-
-_STATUS_LINES = {status: f"{status} {reason.upper()}" for status, reason in HTTP_STATUS_CODES.items()}
-
-
-def _status_line(status: int) -> str:
-    return _STATUS_LINES.get(status) or f"{status} UNKNOWN"
 
 
 def _headers(reply: Reply) -> list[tuple[str, str]]:

@@ -1,0 +1,11 @@
+"""HTTP status lines, as every answer of the service spells them (werkzeug's, as Flask sends them)."""
+from __future__ import annotations
+
+from werkzeug.http import HTTP_STATUS_CODES
+
+_LINES = {status: f"{status} {reason.upper()}" for status, reason in HTTP_STATUS_CODES.items()}
+
+
+def status_line(status: int) -> str:
+    """``400 BAD REQUEST`` for 400: the status and its reason phrase, for WSGI and raw HTTP alike."""
+    return _LINES.get(status) or f"{status} UNKNOWN"
