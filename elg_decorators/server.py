@@ -37,6 +37,8 @@ def serve(
     read_timeout: Optional[int] = None,
     keepalive: Optional[int] = None,
     max_queue: Optional[int] = None,
+    max_connections: Optional[int] = None,
+    max_body_buffer: Optional[int] = None,
     max_requests: Optional[int] = None,
     max_worker_memory: Optional[int] = None,
 ) -> None:
@@ -66,6 +68,10 @@ def serve(
     :param keepalive: seconds an idle kept-alive connection stays open (``KEEPALIVE``, default 75).
     :param max_queue: requests that may wait for a thread before the next is refused with a 503
         (``MAX_QUEUE``, default 64).
+    :param max_connections: client connections a worker holds open; past it, those that sent nothing or
+        sit idle are closed, oldest first (``MAX_CONNECTIONS``, default 1000).
+    :param max_body_buffer: MiB of request bodies a worker holds at once; a request whose body would pass
+        it is refused with a 503 (``MAX_BODY_BUFFER``, default 256).
     :param max_requests: requests after which a worker is replaced (``MAX_REQUESTS``, default 0: never).
     :param max_worker_memory: MiB of resident memory above which a worker is replaced
         (``MAX_WORKER_MEMORY``, default 0: no limit).
@@ -74,7 +80,8 @@ def serve(
         host=host, port=port, workers=workers, threads=threads, timeout=timeout,
         graceful_timeout=graceful_timeout, request_timeout=request_timeout,
         worker_class=worker_class, log_level=log_level, reload=reload or None, read_timeout=read_timeout,
-        keepalive=keepalive, max_queue=max_queue, max_requests=max_requests, max_worker_memory=max_worker_memory,
+        keepalive=keepalive, max_queue=max_queue, max_connections=max_connections,
+        max_body_buffer=max_body_buffer, max_requests=max_requests, max_worker_memory=max_worker_memory,
     )
     configure_logging(options.log_level)
     prepare_multiprocess_dir()  # before anything imports prometheus-client: workers count into one place

@@ -83,6 +83,12 @@ class ServerSettings:
     keepalive: int = 75
     #: Complete requests that may wait for a thread; past that, 503 with Retry-After at once.
     max_queue: int = 64
+    #: Client connections a worker holds open; past it, connections that sent nothing or sit idle are
+    #: closed, oldest first, so that a flood of idle connections never delays the next client.
+    max_connections: int = 1000
+    #: MiB of request bodies a worker holds at once (a body over 1 MiB waits in a temporary file, not in
+    #: memory); a request whose body would pass it is answered 503 with Retry-After.
+    max_body_buffer: int = 256
     #: Requests after which a worker is replaced (0: never); up to a tenth more, at random, so that
     #: workers are not all replaced at once.
     max_requests: int = 0
@@ -104,6 +110,8 @@ class ServerSettings:
         "read_timeout": "READ_TIMEOUT",
         "keepalive": "KEEPALIVE",
         "max_queue": "MAX_QUEUE",
+        "max_connections": "MAX_CONNECTIONS",
+        "max_body_buffer": "MAX_BODY_BUFFER",
         "max_requests": "MAX_REQUESTS",
         "max_worker_memory": "MAX_WORKER_MEMORY",
         "log_level": "LOG_LEVEL",
@@ -122,6 +130,8 @@ class ServerSettings:
         "read_timeout": "seconds a client has to send a request's head",
         "keepalive": "seconds an idle kept-alive connection stays open",
         "max_queue": "complete requests waiting for a thread, per worker, before 503s",
+        "max_connections": "client connections per worker; past it, silent and idle ones are closed, oldest first",
+        "max_body_buffer": "MiB of request bodies a worker holds at once, before 503s",
         "max_requests": "requests after which a worker is replaced (0: never)",
         "max_worker_memory": "resident MiB above which a worker is replaced (0: no limit)",
         "log_level": "DEBUG, INFO, WARNING, ERROR or CRITICAL",
@@ -164,7 +174,7 @@ class ServerSettings:
         """Refuse values no server could run with, in one line naming the setting."""
         if self.log_level not in LOG_LEVELS:
             raise ValueError(f"LOG_LEVEL={self.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
-        for name in ("workers", "threads"):
+        for name in ("workers", "threads", "max_connections", "max_body_buffer"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{self.ENVIRONMENT[name]}={getattr(self, name)} must be at least 1")
         for name in ("timeout", "graceful_timeout", "request_timeout", "keepalive", "max_queue", "max_requests",

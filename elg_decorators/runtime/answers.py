@@ -104,6 +104,16 @@ def overloaded(retry_after: int, queued: int) -> ServerAnswer:
     )
 
 
+def no_room(what: str, limit: int, retry_after: int, unit: str = "") -> ServerAnswer:
+    """503 with ``Retry-After``: the worker holds as many connections, or as many bytes of request
+    bodies, as it may (``MAX_CONNECTIONS``, ``MAX_BODY_BUFFER``)."""
+    shown = f"{limit} {unit}".strip()
+    return _internal(
+        f"the service is busy: it holds as many {what} as it may ({shown}); retry in {retry_after} s", 503,
+        {"reason": "overloaded", "retryAfter": retry_after}, headers=[("Retry-After", str(retry_after))],
+    )
+
+
 def read_timeout(seconds: float) -> ServerAnswer:
     """408: the client did not send its request within the read timeout."""
     return _invalid(f"the request was not received within {seconds:g} seconds", 408, timeout=seconds)

@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 from ..settings import LIVE_PATH
 from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
-from .lifecycle import Outcome, lifecycle
+from .lifecycle import RequestRecord
 from .process import accepted_request_id, new_request_id
 from .reading import RequestReader
 
@@ -17,12 +17,15 @@ logger = logging.getLogger("elg_decorators")
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 #: Largest read from a socket while the head of a request is read.
 READ_SIZE = 64 * 1024
+#: What a chunked body is counted as in the worker's body buffer, its size being unknown in advance.
+CHUNKED_ESTIMATE = 1024 * 1024
 
 
 class Connection:
     """One client connection, owned by the event loop while it reads and by a thread while a job runs."""
 
-    __slots__ = ("sock", "peer", "server", "cfg", "body_limit", "reader", "job", "opened", "last_data", "served")
+    __slots__ = ("sock", "peer", "server", "cfg", "body_limit", "reader", "job", "opened", "last_data", "served",
+                 "reserved")
 
     def __init__(self, sock: socket.socket, peer: Any, server: Any, cfg: Any, body_limit: Optional[int]) -> None:
         self.sock = sock
@@ -32,6 +35,8 @@ class Connection:
         self.body_limit = body_limit
         self.served = 0
         self.job: Any = None
+        #: Bytes of the worker's body buffer reserved for the request being read or answered.
+        self.reserved = 0
         self.opened = self.last_data = time.monotonic()
         self.reader = RequestReader(cfg, peer, body_limit)
 
@@ -83,31 +88,48 @@ class Connection:
                 return accepted_request_id(value) or new_request_id()
         return new_request_id()
 
-    def answer(self, answer: ServerAnswer, *, started: Optional[float] = None, close: bool = True) -> None:
-        """Send the server's own ``answer`` (without blocking: it is small) and report it."""
+    @property
+    def silent(self) -> bool:
+        """Nothing of a request has arrived: a new connection that sent nothing, or an idle kept-alive one."""
+        return not self.reader.started
+
+    @property
+    def in_head(self) -> bool:
+        """A request has begun but its head is not complete yet."""
+        return self.reader.request is None
+
+    def body_size(self) -> int:
+        """The size of the body of the request whose head was read: its Content-Length, or for a
+        chunked body (whose size is not known in advance) the reader's threshold for spooling."""
         request = self.reader.request
-        request_id = self.request_id()
+        for name, value in request.headers if request is not None else ():
+            if name == "CONTENT-LENGTH":
+                return int(value)
+            if name == "TRANSFER-ENCODING":
+                return CHUNKED_ESTIMATE
+        return 0
+
+    def answer(self, answer: ServerAnswer, *, record: Optional[RequestRecord] = None, close: bool = True) -> None:
+        """Send the server's own ``answer`` (without blocking: it is small) and report it, as the
+        outcome of ``record`` if the request has one (unless that was reported already)."""
+        if record is None:
+            request = self.reader.request
+            record = RequestRecord(self.request_id(), getattr(request, "method", None) or "-",
+                                   getattr(request, "path", None) or "-", started=self.opened)
         try:
-            self.sock.send(answer.http(close=close, request_id=request_id))
+            self.sock.send(answer.http(close=close, request_id=record.request_id))
         except OSError:
             pass
-        lifecycle.finished(Outcome(
-            method=getattr(request, "method", None) or "-", path=getattr(request, "path", None) or "-",
-            request_type="-", status=answer.status, code=answer.code,
-            duration=time.monotonic() - (started if started is not None else self.opened), request_id=request_id,
-        ))
+        record.finish(answer.status, answer.code)
 
     def answer_alive(self) -> None:
         """Answer ``GET /health/live`` from the event loop."""
-        request_id = self.request_id()
+        record = RequestRecord(self.request_id(), "GET", LIVE_PATH, started=self.last_data)
         try:
-            self.sock.send(alive(request_id))
+            self.sock.send(alive(record.request_id))
         except OSError:
             pass
-        lifecycle.finished(Outcome(
-            method="GET", path=LIVE_PATH, request_type="-", status=200, code="",
-            duration=time.monotonic() - self.last_data, request_id=request_id,
-        ))
+        record.finish(200, "")
 
     def close(self) -> None:
         try:

@@ -4,51 +4,59 @@ A :class:`Job` is answered by the thread that runs the application, unless the s
 answers it first (its deadline passed, or the worker stops): then the job is *overtaken*,
 and everything the application still writes is dropped. :class:`GuardedSocket` is what the
 thread writes through, so that the two never both write to the client.
+
+Nothing here interrupts a thread from outside. A thread learns that its job was overtaken,
+or that the client of its event stream went away, when it next writes: the write raises
+:class:`Overtaken` in the thread itself, at that one known place, and the thread closes the
+application's answer (a stream's generator sees ``GeneratorExit``). A handler that never
+writes again keeps its thread until it returns; the pool replaces such a thread at once
+(see :mod:`.pool`).
 """
 from __future__ import annotations
 
 import socket
 import threading
-import time
 from typing import Any, Optional
 
 from .answers import ServerAnswer
-from .lifecycle import Deadline, Outcome, lifecycle
+from .lifecycle import RequestRecord
+
+#: How long the server waits for a writing thread before it cuts the connection under it.
+WRITER_PATIENCE = 0.5
 
 
-class Overtaken(BaseException):
-    """Raised in a thread whose request the server already answered (a BaseException, so that
-    handlers' ``except Exception`` clauses do not swallow it)."""
+class Overtaken(Exception):
+    """Raised by a write of a thread whose request was answered by the server, or whose stream's
+    client went away: nothing more is to be written."""
 
 
 class Job:
     """A complete request waiting for, or running in, a thread."""
 
-    __slots__ = (
-        "connection", "request", "request_id", "deadline", "lock", "overtaken", "response",
-        "thread_id", "running", "method", "path", "half_closed", "client_gone", "held",
-    )
+    __slots__ = ("connection", "request", "record", "lock", "response", "thread_id", "half_closed",
+                 "client_gone", "done", "held")
 
-    def __init__(self, connection: Any, request: Any, request_id: str, deadline: Deadline) -> None:
+    def __init__(self, connection: Any, request: Any, record: RequestRecord) -> None:
         self.connection = connection
         self.request = request
-        self.request_id = request_id
-        self.deadline = deadline
-        self.method: str = request.method
-        self.path: str = request.path
+        self.record = record
         #: Held while the thread writes, and while the server takes the job over.
         self.lock = threading.Lock()
-        self.overtaken = False
         #: gunicorn's response object, once the thread made it.
         self.response: Any = None
         self.thread_id: Optional[int] = None
-        self.running = False
-        #: For a stream: whether the client had already shut down its side when the stream was first
-        #: seen (then the end of its side says nothing), and whether it has gone since.
+        #: For a stream: whether the client had already shut down its side when the stream began
+        #: (then the end of its side says nothing), and whether it has gone since.
         self.half_closed: Optional[bool] = None
         self.client_gone = False
+        #: The application's whole answer went through: the server no longer answers in its place.
+        self.done = False
         #: The response's head, written but not yet sent (see :class:`GuardedSocket`).
         self.held = b""
+
+    @property
+    def overtaken(self) -> bool:
+        return self.record.overtaken
 
     @property
     def streaming(self) -> bool:
@@ -71,20 +79,22 @@ class Job:
 
         Before the response started, the client gets ``answer`` as an HTTP response; during a
         server-sent-event stream, as one final event; in the middle of another body, nothing
-        more (the connection closes). Returns False if the job had already finished or was
-        overtaken.
+        more (the connection closes). Returns False if the application's answer is already
+        complete (a stream's final event included), or the job was overtaken before.
         """
         sock = self.connection.sock
-        if not self.lock.acquire(timeout=0.5):
+        if not self.lock.acquire(timeout=WRITER_PATIENCE):
             # The thread is blocked writing to a client that does not read: cut the connection.
-            self.overtaken = self.deadline.overtaken = True
+            if self.done or self.record.overtaken:
+                return False
+            self.record.overtaken = True
             _close(sock)
-            self._report(answer)
+            self.record.finish(answer.status, answer.code)
             return True
         try:
-            if self.overtaken or self.connection.job is not self:
+            if self.done or self.record.overtaken or self.record.answered:
                 return False
-            self.overtaken = self.deadline.overtaken = True
+            self.record.overtaken = True
             data = self._final_bytes(answer)
             if data:
                 try:
@@ -94,13 +104,13 @@ class Job:
             _close(sock)
         finally:
             self.lock.release()
-        self._report(answer)
+        self.record.finish(answer.status, answer.code)
         return True
 
     def _final_bytes(self, answer: ServerAnswer) -> bytes:
         response = self.response
         if response is None or not response.headers_sent:
-            return answer.http(close=True, request_id=self.request_id)
+            return answer.http(close=True, request_id=self.record.request_id)
         if not _is_event_stream(response):
             return b""
         event = answer.event()
@@ -108,28 +118,23 @@ class Job:
             event = b"%x\r\n%s\r\n0\r\n\r\n" % (len(event), event)
         return self.held + event
 
-    def _report(self, answer: ServerAnswer) -> None:
-        events = None
-        lifecycle.finished(Outcome(
-            method=self.method, path=self.path, request_type="-", status=answer.status, code=answer.code,
-            duration=time.monotonic() - self.deadline.started, request_id=self.request_id, events=events,
-        ))
-
 
 class GuardedSocket:
-    """The client socket as the application's thread sees it: writes stop once the job is overtaken.
+    """The client socket as the application's thread sees it: writes stop once the job is overtaken
+    or, for an event stream, once its client went away.
 
     gunicorn writes a response's head and its body separately; the head is held back and sent
     with the first piece of the body, in one system call and one TCP segment (:meth:`flush`
     sends a head without body).
     """
 
-    __slots__ = ("_job", "_sock", "_first")
+    __slots__ = ("_job", "_sock", "_first", "_stream")
 
     def __init__(self, job: Job, sock: socket.socket) -> None:
         self._job = job
         self._sock = sock
         self._first = True
+        self._stream = False
 
     def sendall(self, data: bytes) -> None:
         job = self._job
@@ -137,10 +142,13 @@ class GuardedSocket:
             self._first = False
             job.held = bytes(data)
             if job.response is not None and _is_event_stream(job.response):
+                self._stream = True
                 job.half_closed = job.peer_closed()  # a client that shut down its side before the stream
             return
+        if self._stream and job.half_closed is False and job.peer_closed():
+            job.client_gone = True
         with job.lock:
-            if job.overtaken:
+            if job.record.overtaken or job.client_gone:
                 raise Overtaken()
             if job.held:
                 data, job.held = job.held + data, b""

@@ -1,9 +1,13 @@
 """What the server process and the application tell each other within one worker process.
 
 The worker (the server layer) and the application (the service layers) meet here and nowhere
-else: the worker says when the process starts draining and reports the requests it answers
-itself (a deadline passed, an overload refusal, a request it could not read); the application
-reports the requests it answers; listeners (request logs, metrics) hear about both alike.
+else. Each request has one :class:`RequestRecord`: the worker makes it when the request has
+been read (with the request's deadline) and hands it to the application in the WSGI environ;
+the application notes on it what it learns (the request type, the route, the handler, its
+timeout). Whoever answers the request, the application or the server in its place (a deadline
+passed, the worker stopped), finishes the record, and only the first to do so is heard:
+listeners (request logs, metrics) get exactly one :class:`Outcome` per request. The worker
+also says here when the process starts draining.
 """
 from __future__ import annotations
 
@@ -11,10 +15,8 @@ import threading
 import time
 from typing import Callable, List, NamedTuple, Optional
 
-#: WSGI environ key under which the worker offers a :class:`Deadline` for the request.
-DEADLINE_KEY = "elg_decorators.deadline"
-#: WSGI environ key holding the request id (from ``X-Request-ID`` or generated).
-REQUEST_ID_KEY = "elg_decorators.request_id"
+#: WSGI environ key under which the worker hands the application the request's :class:`RequestRecord`.
+RECORD_KEY = "elg_decorators.record"
 #: The body of a 200 answer to ``GET /health/live``: the service worker's event loop answers with it
 #: by itself while every thread is busy, so the application's own answer should be the same.
 LIVE_BODY = b'{"alive":true}'
@@ -38,26 +40,60 @@ class Outcome(NamedTuple):
     route: str = ""
 
 
-class Deadline:
-    """The time a request may take, which the application may set once it knows the handler."""
+class RequestRecord:
+    """One request, from the moment it was read until it is answered, as both sides know it."""
 
-    def __init__(self, seconds: float, started: Optional[float] = None) -> None:
-        self.seconds = seconds
-        #: When the request was read (``time.monotonic()``); the deadline counts from here.
+    __slots__ = ("request_id", "method", "path", "started", "seconds", "request_type", "route", "handler",
+                 "status", "code", "overtaken", "answered", "_unfinished")
+
+    def __init__(self, request_id: str, method: str = "-", path: str = "-", seconds: float = 0.0,
+                 started: Optional[float] = None) -> None:
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        #: When the request was read (``time.monotonic()``); its deadline and duration count from here.
         self.started = time.monotonic() if started is None else started
-        #: True once the server answered the request itself (its deadline passed or the worker
-        #: stopped): whatever the application answers afterwards is dropped, and it was already
-        #: reported through :meth:`Lifecycle.finished`.
+        #: The seconds the request may take in all (0: no deadline).
+        self.seconds = seconds
+        self.request_type = "-"
+        #: The route that matched, the qualified name of the handler called, once known.
+        self.route = ""
+        self.handler: Optional[str] = None
+        #: The HTTP status and failure code of the answer, as the application sets them.
+        self.status = 500
+        self.code = ""
+        #: True once the server answered in the application's place: what the application still
+        #: answers is dropped.
         self.overtaken = False
+        #: True once the application handed the server the last of its answer (a stream's final event):
+        #: from then on the server adds nothing to it.
+        self.answered = False
+        self._unfinished = threading.Lock()
 
     @property
     def expires_at(self) -> Optional[float]:
         """The ``time.monotonic()`` at which the deadline passes, None without one."""
         return self.started + self.seconds if self.seconds else None
 
-    def set(self, seconds: float) -> None:
+    def set_deadline(self, seconds: float) -> None:
         """Give the request ``seconds`` in all, counted from when it was read (0: no deadline)."""
         self.seconds = seconds
+
+    @property
+    def finished(self) -> bool:
+        return self._unfinished.locked()
+
+    def finish(self, status: int, code: str, events: Optional[int] = None) -> bool:
+        """Report how the request ended, unless it was reported already; True if this call reported it."""
+        if not self._unfinished.acquire(blocking=False):  # atomic: the server and the application may race
+            return False
+        self.status = status
+        self.code = code
+        lifecycle.finished(Outcome(
+            self.method, self.path, self.request_type, status, code, time.monotonic() - self.started,
+            self.request_id, events, self.route,
+        ))
+        return True
 
 
 class Lifecycle:

@@ -1,20 +1,20 @@
 """The worker's threads: a bounded queue of complete requests, and threads that run the application.
 
 Only complete requests reach the queue (the event loop reads them), so a thread is tied
-only for as long as the application works. A thread whose request was overtaken (its
-deadline passed) but that is still inside the handler is *stuck*: a new thread takes its
-place at once, and the worker counts it; when as many threads are stuck as the worker
-has, the worker asks to be replaced.
+only for as long as the application works. A thread whose request was answered by the
+server (its deadline passed) but that is still inside the handler is *stuck*: it is left
+to finish on its own (nothing interrupts it: see :mod:`.jobs`), a new thread takes its
+place at once, and the worker counts it; when as many threads are stuck as the worker has,
+the worker asks to be replaced.
 """
 from __future__ import annotations
 
-import ctypes
 import logging
 import threading
 from collections import deque
 from typing import Callable, Deque, Dict, List, Optional
 
-from .jobs import Job, Overtaken
+from .jobs import Job
 
 logger = logging.getLogger("elg_decorators")
 
@@ -82,17 +82,19 @@ class HandlerPool:
                 return False
             return True
 
-    def interrupt(self, job: Job) -> None:
-        """Count the thread running ``job`` as stuck, put a new thread in its place, and raise
-        :class:`Overtaken` in it at its next Python instruction (a handler blocked in C code,
-        ``time.sleep`` say, sees it when the call returns)."""
+    def abandon(self, job: Job) -> None:
+        """Count the thread running ``job`` (which the server answered) as stuck and start a new
+        thread in its place; the stuck one leaves the pool when its handler returns."""
         with self._ready:
             thread_id = job.thread_id
             if thread_id is None or self._working.get(thread_id) is not job or thread_id in self._stuck:
                 return
             self._stuck[thread_id] = job
-            _raise_in_thread(thread_id, Overtaken)
             self._add_thread()
+
+    def working(self) -> int:
+        """Threads working on a request, stuck ones excluded."""
+        return len(self._working) - len(self._stuck)
 
     def stop(self) -> None:
         with self._ready:
@@ -126,8 +128,6 @@ class HandlerPool:
                     self._serve(job)
                 finally:
                     self._done(thread_id)
-            except Overtaken:
-                self._done(thread_id)
             except BaseException:  # the thread must survive whatever a handler does
                 logger.exception("error in a handler thread")
                 self._done(thread_id)
@@ -135,11 +135,4 @@ class HandlerPool:
     def _done(self, thread_id: int) -> None:
         with self._ready:
             self._working.pop(thread_id, None)
-            if self._stuck.pop(thread_id, None) is not None:
-                _raise_in_thread(thread_id, None)  # an interruption not delivered yet is void now
-
-
-def _raise_in_thread(thread_id: int, exception: Optional[type]) -> None:
-    # NULL (None) clears a pending exception; py_object(None) would raise None.
-    target = ctypes.py_object(exception) if exception is not None else None
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), target)
+            self._stuck.pop(thread_id, None)

@@ -11,35 +11,18 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from time import perf_counter
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional
 
 from flask import Flask
 
 from . import metrics
-from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Outcome, lifecycle
+from .lifecycle import RECORD_KEY, RequestRecord
 from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 
 if TYPE_CHECKING:
     from .health import ServiceRuntime
 
 _FAILURE_CODE = re.compile(rb'"code":\s*"([^"]{1,200})"')
-
-
-class RequestRecord:
-    """What is known about the request being answered, filled in as the application learns it."""
-
-    __slots__ = ("request_id", "deadline", "request_type", "handler", "route", "status")
-
-    def __init__(self, request_id: str, deadline: Any) -> None:
-        self.request_id = request_id
-        #: The worker's :class:`Deadline` for this request, if the server offers one.
-        self.deadline = deadline
-        self.request_type = "-"
-        #: The qualified name of the handler function called, if any.
-        self.handler: Optional[str] = None
-        self.route: Optional[str] = None
-        self.status = 500
 
 
 #: The record of the request this thread (or task) is answering.
@@ -57,14 +40,14 @@ def note_request(route: str, request_type: str) -> None:
 def note_handler(name: str, timeout: Optional[float]) -> None:
     """Record the handler function answering the current request, and give the request its ``timeout``.
 
-    The timeout (seconds in all) goes to the server's deadline for the request, where the server
-    offers one; elsewhere it is not enforced.
+    The timeout (seconds in all) becomes the request's deadline, which the server enforces where
+    it offers one (the service worker and the sync worker do).
     """
     record = current_request.get()
     if record is not None:
         record.handler = name
-        if timeout is not None and record.deadline is not None:
-            record.deadline.set(timeout)
+        if timeout is not None:
+            record.set_deadline(timeout)
 
 
 def handler_name(default: str) -> str:
@@ -73,12 +56,19 @@ def handler_name(default: str) -> str:
     return record.handler if record is not None and record.handler else default
 
 
-def request_id_of(environ: Dict[str, Any]) -> str:
-    """The id the server gave the request, else a well-formed ``X-Request-ID`` from the client, else a new one."""
-    given = environ.get(REQUEST_ID_KEY)
-    if given:
-        return str(given)
-    return accepted_request_id(environ.get("HTTP_X_REQUEST_ID")) or new_request_id()
+def record_of(environ: Dict[str, Any]) -> RequestRecord:
+    """The record the server made for the request (with its deadline), else a new one without deadline.
+
+    Its id is the server's, else a well-formed ``X-Request-ID`` from the client, else a new one;
+    its method and path are those the application sees.
+    """
+    record = environ.get(RECORD_KEY)
+    if record is None:
+        request_id = accepted_request_id(environ.get("HTTP_X_REQUEST_ID")) or new_request_id()
+        record = RequestRecord(request_id)
+    record.method = environ.get("REQUEST_METHOD", "-")
+    record.path = environ.get("PATH_INFO", "") or "/"
+    return record
 
 
 def failure_code(body: bytes) -> str:
@@ -97,8 +87,7 @@ class ServiceApp(Flask):
         runtime = self.elg_runtime
         if runtime is not None and not runtime.started:
             runtime.start()  # under a server that did not start it when the worker began
-        started = perf_counter()
-        record = RequestRecord(request_id_of(environ), environ.get(DEADLINE_KEY))
+        record = record_of(environ)
         stream = False
 
         def start(status: str, headers: List[Any], exc_info: Any = None) -> Any:
@@ -118,22 +107,25 @@ class ServiceApp(Flask):
                 body = runtime.refusal(start)
             if body is None:
                 body = self.wsgi_app(environ, start)
-        except BaseException:
-            self._finish(environ, record, started, "", None)
+        except Exception:
+            self._finish(record, "", None)
+            raise
+        except BaseException:  # the server stops the request (a deadline in the sync worker): it reports it
+            metrics.request_finished(record)
             raise
         finally:
             current_request.reset(token)
         assert body is not None
         if stream:
             return _ReportedStream(
-                body, record, lambda code, events: self._finish(environ, record, started, code, events)
+                body, record, lambda code, events: self._finish(record, code, events)
             )
         code = ""
         if record.status >= 400:
             collected = _collected(body)
             code = failure_code(collected[0])
             body = collected
-        self._finish(environ, record, started, code, None)
+        self._finish(record, code, None)
         return body
 
     def refusal(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Optional[List[bytes]]:
@@ -141,21 +133,9 @@ class ServiceApp(Flask):
         return None
 
     @staticmethod
-    def _finish(
-        environ: Dict[str, Any], record: RequestRecord, started: float, code: str, events: Optional[int]
-    ) -> None:
+    def _finish(record: RequestRecord, code: str, events: Optional[int]) -> None:
         metrics.request_finished(record)
-        lifecycle.finished(Outcome(
-            method=environ.get("REQUEST_METHOD", "-"),
-            path=environ.get("PATH_INFO", "") or "/",
-            request_type=record.request_type,
-            status=record.status,
-            code=code,
-            duration=perf_counter() - started,
-            request_id=record.request_id,
-            events=events,
-            route=record.route or "",
-        ))
+        record.finish(record.status, code, events)  # ignored if the server answered in the application's place
 
 
 def _collected(body: Iterable[bytes]) -> List[bytes]:
@@ -196,6 +176,8 @@ class _ReportedStream:
         if chunk:
             self._events += 1
             self._last = chunk
+            if b'"progress"' not in chunk[:24]:
+                self._record.answered = True  # the final event: the server must add nothing after it
         return chunk
 
     def close(self) -> None:

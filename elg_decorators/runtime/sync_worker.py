@@ -20,7 +20,7 @@ from gunicorn.workers.sync import SyncWorker
 from ..protocol.status_lines import status_line
 from ..settings import ServerSettings
 from . import answers
-from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, Outcome, lifecycle
+from .lifecycle import RECORD_KEY, RequestRecord, lifecycle
 from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 from .reading import KNOWN_METHODS, Body
 from .recycling import MemoryGuard, replace
@@ -43,12 +43,12 @@ class _Alarm:
     """
 
     def __init__(self, heartbeat: Callable[[], None]) -> None:
-        self.deadline: Optional[Deadline] = None
+        self.deadline: Optional[RequestRecord] = None
         self.heartbeat = heartbeat
         signal.signal(signal.SIGALRM, self._ring)
         signal.siginterrupt(signal.SIGALRM, True)
 
-    def arm(self, deadline: Deadline) -> None:
+    def arm(self, deadline: RequestRecord) -> None:
         self.deadline = deadline
         signal.setitimer(signal.ITIMER_REAL, CHECK_INTERVAL, CHECK_INTERVAL)
 
@@ -74,11 +74,10 @@ class _DeadlineApp:
         self.alarm = _Alarm(heartbeat)
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        deadline = Deadline(self.seconds)
         request_id = _request_id(environ)
-        environ[DEADLINE_KEY] = deadline
-        environ[REQUEST_ID_KEY] = request_id
         method = environ.get("REQUEST_METHOD", "")
+        deadline = RequestRecord(request_id, method or "-", environ.get("PATH_INFO", "") or "/", self.seconds)
+        environ[RECORD_KEY] = deadline
         if method not in KNOWN_METHODS:
             return self._refuse(environ, start_response, answers.unknown_method(method), deadline, request_id)
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
@@ -107,7 +106,7 @@ class _DeadlineApp:
         return self._iterate(body, environ, start_response, deadline, request_id, sent)
 
     def _iterate(self, body: Iterable[bytes], environ: Dict[str, Any], start_response: Callable[..., Any],
-                 deadline: Deadline, request_id: str, content_type: List[str]) -> Iterator[bytes]:
+                 deadline: RequestRecord, request_id: str, content_type: List[str]) -> Iterator[bytes]:
         produced = False
         try:
             for chunk in body:
@@ -129,7 +128,7 @@ class _DeadlineApp:
                 close()
 
     def _refuse(self, environ: Dict[str, Any], start_response: Callable[..., Any], answer: answers.ServerAnswer,
-                deadline: Deadline, request_id: str, exc_info: Any = None) -> List[bytes]:
+                deadline: RequestRecord, request_id: str, exc_info: Any = None) -> List[bytes]:
         body = answer.body()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                    (REQUEST_ID_HEADER, request_id), *answer.headers]
@@ -138,13 +137,9 @@ class _DeadlineApp:
         return [body]
 
     @staticmethod
-    def _report(environ: Dict[str, Any], answer: answers.ServerAnswer, deadline: Deadline, request_id: str) -> None:
+    def _report(environ: Dict[str, Any], answer: answers.ServerAnswer, deadline: RequestRecord, request_id: str) -> None:
         deadline.overtaken = True
-        lifecycle.finished(Outcome(
-            method=environ.get("REQUEST_METHOD", "-"), path=environ.get("PATH_INFO", "-"), request_type="-",
-            status=answer.status, code=answer.code, duration=time.monotonic() - deadline.started,
-            request_id=request_id,
-        ))
+        deadline.finish(answer.status, answer.code)
 
 
 def _request_id(environ: Dict[str, Any]) -> str:
@@ -198,7 +193,5 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
             client.sendall(answer.http(close=True))
         except OSError:
             pass
-        lifecycle.finished(Outcome(
-            method=getattr(req, "method", None) or "-", path=getattr(req, "path", None) or "-", request_type="-",
-            status=answer.status, code=answer.code, duration=0.0,
-        ))
+        RequestRecord(new_request_id(), getattr(req, "method", None) or "-",
+                      getattr(req, "path", None) or "-").finish(answer.status, answer.code)

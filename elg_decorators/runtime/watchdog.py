@@ -1,9 +1,11 @@
 """Deadlines: a thread that answers, in place of the application, every request past its deadline.
 
-Python cannot stop a thread from outside, so the watchdog answers the client itself (a 504
-ELG failure, or one final failure event in a stream), closes the connection, and asks the
-pool to interrupt the handler's thread; a handler that ignores the interruption only holds
-its thread, which the pool replaces and counts.
+Python cannot safely stop a thread from outside, so the watchdog answers the client itself
+(a 504 ELG failure, or one final failure event in a stream), closes the connection, and has
+the pool put a new thread in the handler's place; the handler's own thread learns it was
+overtaken at its next write (a stream's generator is then closed) or when its handler
+returns. At the graceful timeout of a stopping worker every request still unanswered is
+answered the same way (503), and the threads are left to come back before the process exits.
 """
 from __future__ import annotations
 
@@ -48,27 +50,20 @@ class Watchdog:
     def check(self, now: float) -> None:
         cutting = self.cut_at is not None and now >= self.cut_at
         for job in self.pool.queued():
-            expires = job.deadline.expires_at
+            expires = job.record.expires_at
             if cutting or (expires is not None and now >= expires):
                 if self.pool.withdraw(job):
                     job.overtake(self._answer(job, cutting))
         for job in self.pool.running():
-            expires = job.deadline.expires_at
-            if job.overtaken or job.client_gone:
+            if job.done or job.record.overtaken:
                 continue
-            if cutting or (expires is not None and now >= expires):
-                if job.overtake(self._answer(job, cutting)):
-                    self.pool.interrupt(job)
-            elif self._gone(job):
-                job.client_gone = True
-                self.pool.interrupt(job)  # closes the stream's generator, even one that stopped yielding
-
-    @staticmethod
-    def _gone(job: Job) -> bool:
-        """A stream's client closed its side of the connection since the stream began."""
-        return job.streaming and job.half_closed is False and job.peer_closed()
+            expires = job.record.expires_at
+            if cutting:
+                job.overtake(self._answer(job, cutting))
+            elif expires is not None and now >= expires and job.overtake(self._answer(job, cutting)):
+                self.pool.abandon(job)
 
     def _answer(self, job: Job, cutting: bool) -> answers.ServerAnswer:
         if cutting:
             return answers.shutting_down(self.graceful_timeout)
-        return answers.deadline_passed(job.deadline.seconds)
+        return answers.deadline_passed(job.record.seconds)

@@ -6,9 +6,18 @@ thread. Only complete requests go to a bounded queue feeding the threads
 (:mod:`.pool`); past the queue's bound a request is refused at once with a 503 and
 ``Retry-After``, and ``GET /health/live`` is answered by the loop itself while every
 thread is busy. A watchdog (:mod:`.watchdog`) answers requests past their deadline.
-The worker stops gracefully on SIGTERM, and asks to be replaced (see :mod:`.arbiter`)
-after ``MAX_REQUESTS`` requests, above its memory limit, or when too many threads are
-stuck in handlers that ignore their deadline.
+
+What a worker holds is bounded: at most ``MAX_CONNECTIONS`` connections (past it, those
+that sent nothing or sit idle are closed, oldest first, so the next client is never kept
+waiting in the kernel's backlog), and at most ``MAX_BODY_BUFFER`` MiB of request bodies
+(a request whose body would pass it is refused with a 503 and ``Retry-After``).
+
+The worker stops gracefully on SIGTERM: it closes its listening sockets at once (a new
+client is refused rather than left waiting), finishes the requests in flight, and waits
+for its threads to come back (a stream's generator is closed) until the graceful timeout.
+It asks to be replaced (see :mod:`.arbiter`) after ``MAX_REQUESTS`` requests, above its
+memory limit, or when too many threads are stuck in handlers that ignore their deadline;
+from then on it takes no new connection.
 """
 from __future__ import annotations
 
@@ -17,6 +26,7 @@ import logging
 import os
 import selectors
 import socket
+import threading
 import time
 from typing import Any, Dict, Optional
 
@@ -27,7 +37,7 @@ from ..settings import LIVE_PATH, ServerSettings
 from . import answers
 from .connection import Connection, answer_for
 from .jobs import GuardedSocket, Job, Overtaken
-from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, lifecycle
+from .lifecycle import RECORD_KEY, RequestRecord, lifecycle
 from .pool import HandlerPool
 from .recycling import MemoryGuard, replace
 from .watchdog import Watchdog
@@ -41,7 +51,10 @@ CUT_MARGIN = 1.0
 #: How long a stopping worker keeps an idle kept-alive connection (at most its keep-alive time), so
 #: that a request the client is sending at that moment is answered ("Connection: close") rather than cut.
 DRAIN_LINGER = 1.0
+#: Seconds a client refused for lack of room (connections or body buffer) is told to wait.
+RETRY_AFTER = 1
 _WAKE = object()
+MIB = 1024 * 1024
 
 
 class ServiceWorker(base.Worker):  # type: ignore[misc]
@@ -53,6 +66,12 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.pool = HandlerPool(max(1, self.cfg.threads), self.settings.max_queue, self._serve)
         self.watchdog = Watchdog(self.pool)
         self.memory = MemoryGuard(self.settings.max_worker_memory)
+        self.max_connections = self.settings.max_connections
+        self.body_budget = self.settings.max_body_buffer * MIB
+        #: Bytes of request bodies admitted and not yet answered (see :meth:`_admit`).
+        self.body_bytes = 0
+        self.body_lock = threading.Lock()
+        #: Connections the loop reads from, oldest first (dicts keep their order of insertion).
         self.reading: Dict[int, Connection] = {}
         self.retiring = False
         self.accepts = False
@@ -110,10 +129,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                 self.selector.unregister(listener)
 
     def _accept(self, listener: Any) -> None:
-        while True:
-            if len(self.reading) + self.pool.unanswered() >= self.cfg.worker_connections:
-                self._accepting(False)  # until the next tick finds room
-                return
+        while self.accepts:
             try:
                 sock, peer = listener.accept()
             except OSError as error:  # EAGAIN: no more; out of file descriptors: pause until the next tick
@@ -125,7 +141,24 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             if sock.family != socket.AF_UNIX:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             connection = Connection(sock, peer, self.addresses[listener], self.cfg, self.body_limit)
+            if len(self.reading) + self.pool.unanswered() >= self.max_connections and not self._make_room():
+                connection.answer(answers.no_room("connections", self.max_connections, RETRY_AFTER))
+                connection.close()
+                continue
             self._watch(connection)
+
+    def _make_room(self) -> bool:
+        """Close the oldest connection that sent nothing or sits idle, else the oldest whose head is
+        still incomplete (a client trickling it); False if every connection is working on a request."""
+        victim = next((connection for connection in self.reading.values() if connection.silent), None)
+        if victim is None:
+            victim = next((connection for connection in self.reading.values() if connection.in_head), None)
+            if victim is None:
+                return False
+            victim.answer(answers.no_room("connections", self.max_connections, RETRY_AFTER))
+        self._unwatch(victim)
+        victim.close()
+        return True
 
     def _watch(self, connection: Connection) -> None:
         self.reading[connection.sock.fileno()] = connection
@@ -139,19 +172,25 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             pass
 
     def _readable(self, connection: Connection) -> None:
+        head_before = connection.reader.request is not None
         try:
             if not connection.receive():
                 self._unwatch(connection)
+                self._release(connection)
                 connection.close()
                 return
+            if not head_before and connection.reader.request is not None:
+                self._admit(connection)
         except (BlockingIOError, InterruptedError):
             return
         except OSError:
             self._unwatch(connection)
+            self._release(connection)
             connection.close()
             return
         except Exception as error:  # gunicorn's parse errors and ours: the client's request is not valid
             self._unwatch(connection)
+            self._release(connection)
             connection.answer(answer_for(error))
             connection.close()
             return
@@ -159,18 +198,41 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             self._unwatch(connection)
             self._dispatch(connection)
 
+    def _admit(self, connection: Connection) -> None:
+        """Reserve room for the body of the request whose head just arrived, or refuse it (503).
+
+        A request is admitted when its body fits in what remains of ``MAX_BODY_BUFFER``, or when
+        nothing else is held (so one body larger than the buffer can still be served alone).
+        """
+        size = connection.body_size()
+        with self.body_lock:
+            if size and self.body_bytes and self.body_bytes + size > self.body_budget:
+                raise answers.ServerAnswerError(answers.no_room(
+                    "request bodies", self.settings.max_body_buffer, RETRY_AFTER, unit="MiB"))
+            connection.reserved = size
+            self.body_bytes += size
+
+    def _release(self, connection: Connection) -> None:
+        """Give back the room reserved for a connection's request body."""
+        if connection.reserved:
+            with self.body_lock:
+                self.body_bytes -= connection.reserved
+                connection.reserved = 0
+
     def _dispatch(self, connection: Connection) -> None:
         request = connection.reader.request
         assert request is not None, "dispatched before the request was read"
         if request.path == LIVE_PATH and request.method == "GET" and self.pool.busy:
             connection.answer_alive()  # the threads may all be stuck: answer from here
+            self._release(connection)
             connection.close()
             return
-        deadline = Deadline(self.settings.request_timeout)
-        job = Job(connection, request, connection.request_id(), deadline)
+        record = RequestRecord(connection.request_id(), request.method, request.path, self.settings.request_timeout)
+        job = Job(connection, request, record)
         connection.job = job
         if not self.pool.offer(job):
-            connection.answer(answers.overloaded(1, self.pool.max_queue), started=deadline.started)
+            connection.answer(answers.overloaded(1, self.pool.max_queue), record=record)
+            self._release(connection)
             connection.close()
 
     def _drain_pipe(self) -> None:
@@ -182,12 +244,13 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
 
     def _tick(self, now: float) -> None:
         self.notify()
-        if self.alive and not self.accepts:
-            self._accepting(len(self.reading) + self.pool.unanswered() < self.cfg.worker_connections)
+        if self.alive and not self.retiring and not self.accepts:
+            self._accepting(True)  # after running out of file descriptors
         read_timeout = self.settings.read_timeout
         for connection in list(self.reading.values()):
             if connection.too_slow(now, read_timeout):
                 self._unwatch(connection)
+                self._release(connection)
                 connection.answer(answers.read_timeout(read_timeout))
                 connection.close()
             elif connection.idle_too_long(now, read_timeout, self.cfg.keepalive if self.alive else DRAIN_LINGER):
@@ -196,6 +259,8 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         if self.ppid != os.getppid():
             self.log.info("parent changed, stopping worker %s", self.pid)
             self.alive = False
+        if not self.alive:
+            return
         if self.pool.stuck >= self.pool.threads:
             self.retire(f"{self.pool.stuck} threads are stuck in handlers past their deadline")
         elif self.memory.exceeded():
@@ -204,8 +269,18 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
     # -- recycling and stopping ---------------------------------------------------------
 
     def retire(self, reason: str, level: int = logging.WARNING) -> None:
-        """Have this worker replaced: the master starts a new one, then stops this one gracefully."""
+        """Have this worker replaced: the master starts a new one, then stops this one gracefully.
+
+        From now on the worker takes no new connection (they wait for its successor) and closes
+        its idle kept-alive ones; requests already read are answered, with ``Connection: close``.
+        """
+        if self.retiring:
+            return
         replace(self, reason, level)
+        self._accepting(False)
+        for connection in [connection for connection in self.reading.values() if connection.silent]:
+            self._unwatch(connection)
+            connection.close()
 
     def _drain(self, now: float) -> bool:
         """Stop taking requests and finish those in flight; True once the worker may exit."""
@@ -213,11 +288,14 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             self.drain_started = now
             lifecycle.begin_draining()
             self._accepting(False)
+            for listener in self.sockets:
+                listener.close()  # this process's copy: once every process closed it, clients are refused
             limit = float(self.cfg.graceful_timeout)
             self.watchdog.cut_all_at(now + max(limit - CUT_MARGIN, min(limit, 0.5)), limit)
-        if self.pool.unanswered() or self.reading:
-            return bool(now > self.drain_started + self.cfg.graceful_timeout)
-        return True
+        if now > self.drain_started + self.cfg.graceful_timeout:
+            return True
+        # Threads the graceful cut answered for come back at their next write, closing their streams.
+        return not (self.pool.unanswered() or self.reading or self.pool.working())
 
     # -- in a thread ------------------------------------------------------------------
 
@@ -231,8 +309,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             guard = GuardedSocket(job, sock)
             response, environ = wsgi.create(request, guard, connection.peer, connection.server, self.cfg)
             environ["wsgi.multithread"] = True
-            environ[DEADLINE_KEY] = job.deadline
-            environ[REQUEST_ID_KEY] = job.request_id
+            environ[RECORD_KEY] = job.record
             job.response = response
             self.nr += 1
             if self.nr >= self.max_requests:
@@ -243,6 +320,10 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             try:
                 for chunk in body:
                     response.write(chunk)
+                with job.lock:
+                    if job.overtaken:
+                        raise Overtaken()
+                    job.done = True  # the answer is whole: the server no longer answers in its place
                 response.close()
                 guard.flush()
             finally:
@@ -250,8 +331,9 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                     body.close()
             keep_alive = not response.should_close()
         except Overtaken:
-            if not job.overtaken:  # the client went away: nobody else closes its connection
+            if not job.overtaken:  # the client of a stream went away: nobody else closes its connection
                 connection.close()
+            self._release(connection)
             return
         except OSError:
             keep_alive = False  # the client went away
@@ -259,16 +341,19 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             self.log.exception("error answering %s %s", request.method, request.path)
             if job.response is None or not job.response.headers_sent:
                 self._answer_from_thread(job, answers.application_failed())
+        self._release(connection)
         with job.lock:
             if job.overtaken:
                 return
+            job.done = True
             connection.job = None
         self._after(connection, keep_alive)
 
     def _answer_from_thread(self, job: Job, answer: answers.ServerAnswer) -> None:
         with job.lock:
             if not job.overtaken:
-                job.connection.answer(answer, started=job.deadline.started)
+                job.done = True
+                job.connection.answer(answer, record=job.record)
 
     def _after(self, connection: Connection, keep_alive: bool) -> None:
         if not keep_alive or not self.alive:
@@ -282,6 +367,13 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             connection.answer(answer_for(error))
             connection.close()
             return
+        if connection.reader.request is not None:
+            try:
+                self._admit(connection)
+            except answers.ServerAnswerError as refusal:
+                connection.answer(refusal.answer)
+                connection.close()
+                return
         if connection.reader.complete:
             self._dispatch(connection)
         else:

@@ -12,7 +12,7 @@ import pytest
 from elg_decorators import HandlerDefinitionError, Registry, create_app, resource, text_service
 from elg_decorators.model import TextsResponse
 from elg_decorators.registry.binding import ArgumentSource
-from elg_decorators.runtime.lifecycle import DEADLINE_KEY, Deadline
+from elg_decorators.runtime.lifecycle import RECORD_KEY, RequestRecord
 from elg_decorators.testing import ServiceClient
 
 TEXT = {"type": "text", "content": "hi"}
@@ -152,11 +152,11 @@ def test_the_handler_timeout_sets_the_server_deadline_and_nothing_happens_withou
         return TextsResponse(texts=[{"content": content}])
 
     http = create_app(registry).test_client()
-    deadline = Deadline(300)
-    answer = http.post("/process", json=TEXT, environ_overrides={DEADLINE_KEY: deadline})
+    deadline = RequestRecord("bounded", seconds=300)
+    answer = http.post("/process", json=TEXT, environ_overrides={RECORD_KEY: deadline})
     assert answer.status_code == 200
     assert deadline.seconds == 7
-    untouched = Deadline(300)
-    assert http.post("/free", json=TEXT, environ_overrides={DEADLINE_KEY: untouched}).status_code == 200
+    untouched = RequestRecord("free", seconds=300)
+    assert http.post("/free", json=TEXT, environ_overrides={RECORD_KEY: untouched}).status_code == 200
     assert untouched.seconds == 300
     assert json.loads(http.post("/process", json=TEXT).data)["response"]["texts"][0]["content"] == "hi"

@@ -55,13 +55,18 @@ def hold(content: str, megabytes: int = 100) -> TextsResponse:
 
 
 @text_service("/busy-stream")
-def busy_stream(content: str, marker: str, seconds: float = 30.0) -> Iterator[Progress | TextsResponse]:
-    """Yields once, then works in Python without yielding; writes ``marker`` when it is closed."""
+def busy_stream(content: str, marker: str, seconds: float = 30.0, every: float = 0.5
+                ) -> Iterator[Progress | TextsResponse]:
+    """Works in Python for ``seconds``, yielding a progress message every ``every`` seconds; writes
+    ``marker`` when it is closed."""
     try:
-        yield Progress(percent=10.0)
-        until = time.monotonic() + seconds
-        while time.monotonic() < until:
-            pass
+        yield Progress(percent=0.0)
+        started = time.monotonic()
+        next_event = started + every
+        while time.monotonic() < started + seconds:
+            if time.monotonic() >= next_event:
+                next_event += every
+                yield Progress(percent=min(99.0, 100 * (time.monotonic() - started) / seconds))
         yield TextsResponse(texts=[{"content": "done"}])
     finally:
         with open(marker, "w") as file:
