@@ -108,6 +108,8 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                     self._drain_pipe()
                 else:
                     self._readable(target)
+            if self.retiring and self.accepts:
+                self._accepting(False)
             now = time.monotonic()
             if now >= next_tick:
                 next_tick = now + TICK
@@ -129,7 +131,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                 self.selector.unregister(listener)
 
     def _accept(self, listener: Any) -> None:
-        while self.accepts:
+        while self.accepts and not self.retiring:
             try:
                 sock, peer = listener.accept()
             except OSError as error:  # EAGAIN: no more; out of file descriptors: pause until the next tick
@@ -271,16 +273,18 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
     def retire(self, reason: str, level: int = logging.WARNING) -> None:
         """Have this worker replaced: the master starts a new one, then stops this one gracefully.
 
-        From now on the worker takes no new connection (they wait for its successor) and closes
-        its idle kept-alive ones; requests already read are answered, with ``Connection: close``.
+        From now on the worker takes no new connection (they wait for its successor) and answers
+        with ``Connection: close``. A kept-alive connection idle at that moment stays open until the
+        worker drains: a client may be sending its next request on it right now, and closing it
+        would fail that request; so a worker answers at most one request more per open connection.
         """
         if self.retiring:
             return
         replace(self, reason, level)
-        self._accepting(False)
-        for connection in [connection for connection in self.reading.values() if connection.silent]:
-            self._unwatch(connection)
-            connection.close()
+        try:
+            os.write(self.PIPE[1], b".")  # wake the loop, which stops accepting (see run)
+        except OSError:
+            pass
 
     def _drain(self, now: float) -> bool:
         """Stop taking requests and finish those in flight; True once the worker may exit."""
