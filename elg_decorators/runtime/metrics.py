@@ -20,9 +20,11 @@ last fraction of a second may be missing from it (and a worker killed outright l
 
 Under ``serve()`` the counts are those of all workers together: prometheus-client's multiprocess
 mode, with its files in ``PROMETHEUS_MULTIPROC_DIR`` (a fresh temporary directory unless set,
-removed when the server exits). Under another server without that variable each worker counts
-for itself. prometheus-client decides its mode when it is first imported, so it is imported here
-only when the first metric is needed, after :func:`prepare_multiprocess_dir`.
+removed when the server exits); the master folds the files of workers that exited into one file
+per kind (:mod:`.metric_files`), so a scrape costs the same after many replacements. Under another
+server without that variable each worker counts for itself. prometheus-client decides its mode when
+it is first imported, so it is imported here only when the first metric is needed, after
+:func:`prepare_multiprocess_dir`.
 """
 from __future__ import annotations
 
@@ -35,9 +37,9 @@ import tempfile
 import threading
 import time
 from collections import Counter, deque
-from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Collection, Deque, Dict, List, Optional, Set, Tuple
 
-from . import process
+from . import metric_files, process
 from .lifecycle import Outcome
 
 if TYPE_CHECKING:
@@ -191,10 +193,12 @@ def render(accept: Optional[str]) -> Tuple[bytes, str]:
 
     flush()  # this worker's counts are current; the metrics exist, at zero, before anything was counted
     encode, content_type = choose_encoder(accept or "")
-    if os.environ.get(MULTIPROC_ENV):
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder:
         registry = CollectorRegistry()
-        MultiProcessCollector(registry)
-        return encode(registry), content_type
+        MultiProcessCollector(registry, path=folder)
+        with metric_files.reading(folder):
+            return encode(registry), content_type
     return encode(REGISTRY), content_type
 
 
@@ -208,6 +212,7 @@ def prepare_multiprocess_dir() -> str:
     given = os.environ.get(MULTIPROC_ENV)
     if given:
         os.makedirs(given, exist_ok=True)
+        metric_files.recover(given)
         path = given
     else:
         path = tempfile.mkdtemp(prefix="elg-metrics-")
@@ -226,9 +231,12 @@ def _remove_in(owner: int, path: str) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def worker_exited(pid: int) -> None:
-    """Drop a dead worker's live gauges (requests in progress) from the sums; called by the master."""
-    if os.environ.get(MULTIPROC_ENV):
+def worker_exited(pid: int, living: Collection[int] = ()) -> None:
+    """Forget a dead worker's live gauges (requests in progress) and fold its counts into the archives
+    (:mod:`.metric_files`); called by the master, with the pids of the workers still ``living``."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if folder:
         from prometheus_client.multiprocess import mark_process_dead
 
-        mark_process_dead(pid)
+        mark_process_dead(pid, folder)
+        metric_files.fold_dead_worker(folder, pid, living)

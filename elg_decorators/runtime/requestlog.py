@@ -9,21 +9,30 @@ Each request, whoever answered it, is logged at INFO when it ends::
 With ``LOG_FORMAT=json`` every record of the framework's logger is one JSON object per line;
 request lines carry their fields (``method``, ``path``, ``type``, ``status``, ``code``,
 ``duration_ms``, ``request_id``, ``events``) as keys of their own.
+
+What the client sent (method, path, request type, request id) goes into the line with its control
+characters escaped (:func:`.log_values.printable`), so that a path cannot start a line of its own or
+send escape codes to a terminal; the JSON fields keep the values as they were, escaped by JSON.
 """
 from __future__ import annotations
 
 import json
 import logging
 import os
+import re
 from datetime import datetime, timezone
 from typing import Any, Dict
 
 from ..settings import LOG_FORMAT_ENV, LOG_FORMATS
 from .lifecycle import Outcome
+from .log_values import printable
 
 logger = logging.getLogger("elg_decorators")
 
 _REQUEST_FIELDS = "elg_request"
+# What json.dumps leaves as it is (JSON requires escaping only below U+0020) but is a control
+# character, or a line break to some readers; it can only be inside a string, where \uXXXX is valid.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 def log_request(outcome: Outcome) -> None:
@@ -32,9 +41,9 @@ def log_request(outcome: Outcome) -> None:
         return
     events = f" {outcome.events} events" if outcome.events is not None else ""
     logger.info(
-        "%s %s %s %d %s %.1fms%s id=%s", outcome.method, outcome.path, outcome.request_type, outcome.status,
-        outcome.code or "-", outcome.duration * 1000, events, outcome.request_id or "-",
-        extra={_REQUEST_FIELDS: outcome},
+        "%s %s %s %d %s %.1fms%s id=%s", printable(outcome.method), printable(outcome.path),
+        printable(outcome.request_type), outcome.status, outcome.code or "-", outcome.duration * 1000, events,
+        printable(outcome.request_id) or "-", extra={_REQUEST_FIELDS: outcome},
     )
 
 
@@ -63,7 +72,14 @@ class JSONFormatter(logging.Formatter):
                 entry["request_id"] = request_id
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        line = json.dumps(entry, ensure_ascii=False, default=str)
+        if _RAW_IN_JSON.search(line) is None:
+            return line
+        return _RAW_IN_JSON.sub(_json_escape, line)
+
+
+def _json_escape(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"
 
 
 def _current_request_id() -> str:

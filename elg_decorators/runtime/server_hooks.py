@@ -25,5 +25,6 @@ def application_started(worker: Any) -> None:
 
 
 def application_worker_exited(server: Any, worker: Any) -> None:
-    """gunicorn's ``child_exit``: in the master, let the metrics forget the worker's live gauges."""
-    metrics.worker_exited(worker.pid)
+    """gunicorn's ``child_exit``: in the master, let the metrics forget the worker's live gauges and
+    fold its counts into those of the workers gone before."""
+    metrics.worker_exited(worker.pid, tuple(getattr(server, "WORKERS", ())))

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, Reque
 from ..errors import ProcessingError
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder
+from ..runtime.log_values import printable
 from .compat import CompatFlask
 
 logger = logging.getLogger("elg_decorators")
@@ -69,7 +70,7 @@ def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: Optional
         return response
 
     def crash(error: Exception) -> Response:
-        logger.exception("unhandled error on %s %s", http_request.method, http_request.path)
+        logger.exception("unhandled error on %s %s", printable(http_request.method), printable(http_request.path))
         return error_response(encoder, failures.internal_error(error))
 
     app.register_error_handler(HTTPException, http_error)

@@ -21,6 +21,7 @@ from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
 from ..runtime.health import install_runtime, lifecycle_resource
+from ..runtime.log_values import printable
 from ..runtime.requests import handler_name, note_request
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH
@@ -201,14 +202,14 @@ class FlaskService(DockerPackaging):
                 failure_for_http_error(error, method=exchange.method, path=exchange.path, size_limit=self.size_limit)
             )
         except Exception as exc:
-            logger.exception("%s failed on a %s request to %s", handler_name(type(self).__name__), request_type,
-                             exchange.path)
+            logger.exception("%s failed on a %s request to %s", handler_name(type(self).__name__),
+                             printable(request_type), printable(exchange.path))
             reply = self._failure(failures.internal_error(exc))
         except SystemExit:
             # gunicorn stops a sync worker that overran its timeout by raising SystemExit in it: answer
             # with an ELG failure rather than the server's HTML page; the worker exits afterwards.
             logger.error("%s was interrupted on a %s request (worker timeout?)", handler_name(type(self).__name__),
-                         request_type)
+                         printable(request_type))
             reply = self._failure(failures.interrupted())
         if self.reference_statuses and reply.status >= 400:
             reply.status = 200

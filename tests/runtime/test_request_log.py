@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from hardening.conftest import Server, assert_elg_failure, assert_elg_response, get, post, request
 
 from .app_servers import serve, text, wait_for
@@ -127,5 +129,51 @@ def test_log_format_json_gives_one_object_per_line(tmp_path: Path) -> None:
         assert (line["status"], line["code"]) == (500, "elg.service.internalError")
         (streamed,) = [entry for entry in ours if entry.get("request_id") == "j-stream"]
         assert (streamed["events"], streamed["path"]) == (3, "/stream")
+    finally:
+        server.stop()
+
+
+# A line break and a line of the client's choosing, a terminal escape code, a UTF-8 U+2028 (which WSGI
+# gives as latin-1 characters, one of them a C1 control) and NEL (U+0085, a line break to some readers).
+FORGING_PATH = "/nowhere%0D%0A[CRITICAL]%20elg_decorators:%20FORGED%1b[31m%E2%80%A8%85end"
+FORGING_PATH_DECODED = "/nowhere\r\n[CRITICAL] elg_decorators: FORGED\x1b[31m\xe2\x80\xa8\x85end"
+FORGING_PATH_ESCAPED = "/nowhere\\r\\n[CRITICAL] elg_decorators: FORGED\\x1b[31m\xe2\\x80\xa8\\x85end"
+
+
+def forged_log(server: Server) -> str:
+    """The server's log, after asserting it holds no raw control character of the forging path."""
+    raw = server.log_path.read_bytes()
+    for control in (b"\r", b"\x1b", "\x80".encode(), "\x85".encode()):
+        assert control not in raw, (control, raw[-2000:])
+    return raw.decode()
+
+
+@pytest.mark.parametrize("worker_class", ["default", "sync"])
+def test_a_path_can_neither_forge_a_line_nor_send_escape_codes(tmp_path: Path, worker_class: str) -> None:
+    extra = ("--worker-class", worker_class) if worker_class != "default" else ()
+    server = serve(tmp_path, f"forging-{worker_class}", workers=1, log_level="INFO", extra=extra)
+    try:
+        answer = request(server.port, "GET", FORGING_PATH, headers={"X-Request-ID": "forging"})
+        assert_elg_failure(answer, 404, "elg.service.not.found")
+        wait_for(lambda: "id=forging" in server.log(), "the request's line")
+        lines = forged_log(server).splitlines()  # str.splitlines: at \r, \x85 and U+2028 too
+        assert not [line for line in lines if line.startswith("[CRITICAL]")]
+        (line,) = [line for line in lines if "FORGED" in line]
+        assert re.search(rf"\[INFO\] elg_decorators: GET {re.escape(FORGING_PATH_ESCAPED)} - 404 "
+                         r"elg\.service\.not\.found \d+\.\dms id=forging$", line), line
+    finally:
+        server.stop()
+
+
+def test_log_format_json_keeps_the_path_as_sent_and_escapes_its_control_characters(tmp_path: Path) -> None:
+    server = serve(tmp_path, "forging-json", workers=1, log_level="INFO", env={"LOG_FORMAT": "json"})
+    try:
+        answer = request(server.port, "GET", FORGING_PATH, headers={"X-Request-ID": "forging"})
+        assert_elg_failure(answer, 404, "elg.service.not.found")
+        wait_for(lambda: '"request_id": "forging"' in server.log(), "the request's line")
+        (line,) = [line for line in forged_log(server).splitlines() if "FORGED" in line]
+        entry = json.loads(line)
+        assert entry["path"] == FORGING_PATH_DECODED
+        assert entry["message"].startswith(f"GET {FORGING_PATH_ESCAPED} - 404 ")
     finally:
         server.stop()
