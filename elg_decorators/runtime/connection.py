@@ -9,6 +9,7 @@ from typing import Any, Optional
 from ..settings import LIVE_PATH
 from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
 from .lifecycle import RequestRecord
+from .log_values import printable
 from .process import accepted_request_id, new_request_id
 from .reading import RequestReader
 
@@ -142,5 +143,5 @@ class Connection:
 def answer_for(error: BaseException) -> ServerAnswer:
     """The answer to a request that could not be read."""
     if not isinstance(error, ServerAnswerError):
-        logger.debug("unreadable request: %s: %s", type(error).__name__, error)
+        logger.debug("unreadable request: %s: %s", type(error).__name__, printable(str(error)))
     return for_parse_error(error)

@@ -3,15 +3,17 @@
 A request path (or method, header…) may carry control characters once percent-decoded: ``%0D%0A``
 starts a line of the client's choosing in a text log, ``%1b[…`` sends escape codes to whoever reads
 the log in a terminal. :func:`printable` escapes them visibly, as Python writes them in a string
-literal (``\\r``, ``\\n``, ``\\x1b``, ``\\u2028``): the C0 controls, DEL, the C1 controls, and the line
-and paragraph separators U+2028 and U+2029 (line breaks for some readers).
+literal (``\\r``, ``\\n``, ``\\x1b``, ``\\u2028``): the C0 controls, DEL, the C1 controls, the line
+and paragraph separators U+2028 and U+2029 (line breaks for some readers), and the bidirectional
+embedding, override and isolate controls (U+202A-U+202E, U+2066-U+2069), which reorder how the rest
+of a line is displayed.
 """
 from __future__ import annotations
 
 import re
 
 #: The characters :func:`printable` escapes.
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 

@@ -38,6 +38,7 @@ from . import answers
 from .connection import Connection, answer_for
 from .jobs import GuardedSocket, Job, Overtaken
 from .lifecycle import RECORD_KEY, RequestRecord, lifecycle
+from .log_values import printable
 from .pool import HandlerPool
 from .recycling import MemoryGuard, replace
 from .watchdog import Watchdog
@@ -342,7 +343,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         except OSError:
             keep_alive = False  # the client went away
         except Exception:
-            self.log.exception("error answering %s %s", request.method, request.path)
+            self.log.exception("error answering %s %s", printable(request.method), printable(request.path))
             if job.response is None or not job.response.headers_sent:
                 self._answer_from_thread(job, answers.application_failed())
         self._release(connection)
