@@ -11,6 +11,7 @@ Both run ``python -m elg_decorators serve apps/ours_app.py`` with its defaults (
 
     python benchmarks/worker_soak.py                       # 60 s of closers, 50,000 mixed requests
     python benchmarks/worker_soak.py --seconds 10 --requests 5000
+    python benchmarks/worker_soak.py --code ../other-checkout      # the framework of another checkout
 """
 from __future__ import annotations
 
@@ -177,12 +178,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the closers probe")
     parser.add_argument("--requests", type=int, default=50_000, help="requests of the mixed soak")
+    parser.add_argument("--code", type=Path, help="import elg_decorators from this checkout instead")
     args = parser.parse_args()
     servers.install_cleanup()
     log_dir = servers.new_log_dir()
     port = servers.free_port()
     log_path = log_dir / "serve.log"
     env = {**servers.server_env(), "LOG_LEVEL": "WARNING"}
+    if args.code is not None:
+        env["PYTHONPATH"] = f"{args.code.resolve()}:{env['PYTHONPATH']}"
     command = [sys.executable, "-m", "elg_decorators", "serve", OURS, "--host", servers.HOST, "--port", str(port),
                "--timeout", "10"]
     process = servers.spawn(command, log_path, env=env)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from flask import Flask
 
@@ -20,69 +20,25 @@ from .settings import ServerSettings
 logger = logging.getLogger("elg_decorators")
 
 
-def serve(
-    target: Optional[str] = None,
-    *,
-    registry: Optional[Registry] = None,
-    host: Optional[str] = None,
-    port: Optional[int] = None,
-    workers: Optional[int] = None,
-    threads: Optional[int] = None,
-    timeout: Optional[int] = None,
-    graceful_timeout: Optional[int] = None,
-    request_timeout: Optional[int] = None,
-    worker_class: Optional[str] = None,
-    log_level: Optional[str] = None,
-    reload: bool = False,
-    read_timeout: Optional[int] = None,
-    keepalive: Optional[int] = None,
-    max_queue: Optional[int] = None,
-    max_connections: Optional[int] = None,
-    max_body_buffer: Optional[int] = None,
-    max_requests: Optional[int] = None,
-    max_worker_memory: Optional[int] = None,
-) -> None:
+def serve(target: Optional[str] = None, *, registry: Optional[Registry] = None, **settings: Any) -> None:
     """Serve the decorated handlers over HTTP with gunicorn until stopped (SIGTERM or Ctrl-C).
 
     .. code-block:: python
 
         if __name__ == "__main__":
             serve()                       # http://0.0.0.0:8000/process
+            serve(port=8080, threads=8)   # any setting by name
 
     :param target: a script path or module to load the service from; by
         default the handlers already registered (those of the running script).
     :param registry: serve this registry instead of the default one.
-    :param host: interface to bind (``HOST``, default 0.0.0.0).
-    :param port: port to bind (``PORT``, default 8000).
-    :param workers: worker processes (``WORKERS``, default 1).
-    :param threads: threads per worker (``THREADS``, default 4; 1 with the sync worker class).
-    :param timeout: seconds a worker may go silent before it is replaced (``TIMEOUT``, default 60).
-    :param graceful_timeout: seconds requests in flight may take after SIGTERM (``GRACEFUL_TIMEOUT``, default 30).
-    :param request_timeout: seconds a request may take (``REQUEST_TIMEOUT``, default 300; 0 for none).
-    :param worker_class: gunicorn worker class (``WORKER_CLASS``); by default the service worker, which
-        reads requests in an event loop and runs them in threads, with deadlines and overload refusal;
-        ``sync`` for gunicorn's sync worker with deadlines (see the README's "Serving in production").
-    :param log_level: DEBUG, INFO, WARNING… (``LOG_LEVEL``, default INFO).
-    :param reload: restart workers when source files change (development).
-    :param read_timeout: seconds a client has to send a request's head (``READ_TIMEOUT``, default 5).
-    :param keepalive: seconds an idle kept-alive connection stays open (``KEEPALIVE``, default 75).
-    :param max_queue: requests that may wait for a thread before the next is refused with a 503
-        (``MAX_QUEUE``, default 64).
-    :param max_connections: client connections a worker holds open; past it, those that sent nothing or
-        sit idle are closed, oldest first (``MAX_CONNECTIONS``, default 1000).
-    :param max_body_buffer: MiB of request bodies a worker holds at once; a request whose body would pass
-        it is refused with a 503 (``MAX_BODY_BUFFER``, default 256).
-    :param max_requests: requests after which a worker is replaced (``MAX_REQUESTS``, default 0: never).
-    :param max_worker_memory: MiB of resident memory above which a worker is replaced
-        (``MAX_WORKER_MEMORY``, default 0: no limit).
+    :param settings: any field of :class:`~elg_decorators.settings.ServerSettings` by name
+        (``port``, ``workers``, ``threads``, ``request_timeout``, ``reload``, ...); one left out
+        comes from its environment variable (``PORT``, ...), else its default. The settings
+        reference of the documentation lists them all.
+    :raises ValueError: in one line, for an unknown setting or a value out of its bounds.
     """
-    options = ServerSettings.resolve(
-        host=host, port=port, workers=workers, threads=threads, timeout=timeout,
-        graceful_timeout=graceful_timeout, request_timeout=request_timeout,
-        worker_class=worker_class, log_level=log_level, reload=reload or None, read_timeout=read_timeout,
-        keepalive=keepalive, max_queue=max_queue, max_connections=max_connections,
-        max_body_buffer=max_body_buffer, max_requests=max_requests, max_worker_memory=max_worker_memory,
-    )
+    options = ServerSettings.resolve(**settings)
     configure_logging(options.log_level)
     prepare_multiprocess_dir()  # before anything imports prometheus-client: workers count into one place
     load = _app_loader(target, registry, options.reload)

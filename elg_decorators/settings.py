@@ -29,15 +29,8 @@ METRICS_PATH = "/metrics"
 OPENAPI_PATH = "/openapi.json"
 
 LOG_LEVELS: Tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-#: ``LOG_FORMAT``: ``text`` lines, or one JSON object per line.
-LOG_FORMAT_ENV = "LOG_FORMAT"
-LOG_FORMATS: Tuple[str, ...] = ("text", "json")
 #: Seconds a client is told to wait (``Retry-After``) for a resource that is still being created.
 RETRY_AFTER_SECONDS = 5
-
-#: Environment variable that, set to 1/true/yes, answers every failure of a service's POST paths
-#: with HTTP 200 (the failure JSON unchanged), as the elg package does; see FlaskService.reference_statuses.
-REFERENCE_STATUSES_ENV = "ELG_REFERENCE_STATUSES"
 
 #: The default worker class: requests read by an event loop, handlers run in threads, with
 #: deadlines, overload refusal and graceful recycling (see the README's "Serving in production").
@@ -55,87 +48,126 @@ def default_base_image(version: Optional[Tuple[int, int]] = None) -> str:
     return f"python:{major}.{minor}-slim"
 
 
+def setting(default: Any, env: Optional[str], help: str, *, minimum: Optional[int] = None,
+            maximum: Optional[int] = None, choices: Tuple[str, ...] = (), in_image: bool = True) -> Any:
+    """Declare one field of :class:`ServerSettings`: its default, environment variable (None: only an
+    argument), one line of help, its bounds or choices, and whether images and manifests carry it."""
+    return dataclasses.field(default=default, metadata={
+        "env": env, "help": help, "minimum": minimum, "maximum": maximum, "choices": choices, "in_image": in_image,
+    })
+
+
+_BOOLEAN_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False,
+                  "off": False}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What is declared of one setting (see :func:`setting`), as :data:`SETTINGS` lists it."""
+
+    name: str
+    env: Optional[str]
+    type: type
+    default: Any
+    help: str
+    minimum: Optional[int] = None
+    maximum: Optional[int] = None
+    choices: Tuple[str, ...] = ()
+    #: Written into the image's ``ENV`` and the manifests' environment (not where to listen).
+    in_image: bool = True
+
+    @property
+    def option(self) -> str:
+        """The command-line option: ``--max-queue``."""
+        return "--" + self.name.replace("_", "-")
+
+    def convert(self, value: Any) -> Any:
+        """``value`` (from an argument or the environment) as this setting's type, or a one-line ValueError."""
+        label = self.env or self.name
+        if self.type is bool:
+            if isinstance(value, bool):
+                return value
+            word = str(value).strip().lower()
+            if word not in _BOOLEAN_WORDS:
+                raise ValueError(f"{label}={value!r}: use 1 or 0 (true/false, yes/no)")
+            return _BOOLEAN_WORDS[word]
+        if self.choices:  # matched ignoring case, spelled as declared
+            chosen = next((choice for choice in self.choices if choice.lower() == str(value).strip().lower()), None)
+            return value if chosen is None else chosen  # check() names a value that is not a choice
+        try:
+            return value if isinstance(value, self.type) and not isinstance(value, bool) else self.type(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"{label}={value!r} is not a valid {self.type.__name__}") from None
+
+    def read(self, default: Any = None, environ: Optional[Mapping[str, str]] = None) -> Any:
+        """The value its environment variable gives (checked), else ``default`` (None: the declared default)."""
+        environ = os.environ if environ is None else environ
+        given = (environ.get(self.env) or "").strip() if self.env else ""
+        if not given:
+            return self.default if default is None else default
+        value = self.convert(given)
+        self.check(value)
+        return value
+
+    def check(self, value: Any) -> None:
+        """Refuse a value out of bounds, in one line naming the setting."""
+        label = self.env or self.name
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{label}={value!r} is not one of {', '.join(self.choices)}")
+        if self.minimum is not None and value < self.minimum:
+            bound = "0 or more" if self.minimum == 0 else f"at least {self.minimum}"
+            raise ValueError(f"{label}={value} must be {bound}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"{label}={value} must be {self.maximum} or less")
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     """Where and how a service process serves; see :meth:`resolve` for where each value comes from.
 
-    The defaults are those of a production ELG service: one worker process per
-    container (replicas scale out, not workers), four threads in it so that
-    health probes and short requests are answered while a long one runs, and
-    a generous silence limit for the worker itself; per-request deadlines are
-    separate (``request_timeout``).
+    Each field is declared once, with :func:`setting`: the command-line options of ``serve``,
+    ``build`` and ``deploy``, the keyword arguments of ``serve()``, the environment of images and
+    manifests and the settings reference of the documentation all follow from these declarations.
+
+    The defaults are those of a production ELG service: one worker process per container
+    (replicas scale out, not workers), four threads in it so that health probes and short
+    requests are answered while a long one runs, and a generous silence limit for the worker
+    itself; per-request deadlines are separate (``request_timeout``).
     """
 
-    host: str = "0.0.0.0"
-    port: int = DEFAULT_PORT
-    workers: int = 1
-    threads: int = 4
-    worker_class: str = SERVICE_WORKER_CLASS
-    #: Seconds a worker may go without a heartbeat before the master replaces it.
-    timeout: int = 60
-    #: Seconds requests in flight may take to finish after SIGTERM.
-    graceful_timeout: int = 30
-    #: Seconds a request may take before it is answered with a deadline failure (0: none).
-    request_timeout: int = 300
-    #: Seconds a client has to send a request's head, and at most between two reads of its body.
-    read_timeout: int = 5
-    #: Seconds an idle kept-alive connection stays open (it costs no thread in the service worker).
-    keepalive: int = 75
-    #: Complete requests that may wait for a thread; past that, 503 with Retry-After at once.
-    max_queue: int = 64
-    #: Client connections a worker holds open; past it, connections that sent nothing or sit idle are
-    #: closed, oldest first, so that a flood of idle connections never delays the next client.
-    max_connections: int = 1000
-    #: MiB of request bodies a worker holds at once (a body over 1 MiB waits in a temporary file, not in
-    #: memory); a request whose body would pass it is answered 503 with Retry-After.
-    max_body_buffer: int = 256
-    #: Requests after which a worker is replaced (0: never); up to a tenth more, at random, so that
-    #: workers are not all replaced at once.
-    max_requests: int = 0
-    #: Resident memory in MiB above which a worker is replaced (0: no limit).
-    max_worker_memory: int = 0
-    log_level: str = "INFO"
-    reload: bool = False
-
-    #: The environment variable of each setting.
-    ENVIRONMENT = {
-        "host": "HOST",
-        "port": "PORT",
-        "workers": "WORKERS",
-        "threads": "THREADS",
-        "worker_class": "WORKER_CLASS",
-        "timeout": "TIMEOUT",
-        "graceful_timeout": "GRACEFUL_TIMEOUT",
-        "request_timeout": "REQUEST_TIMEOUT",
-        "read_timeout": "READ_TIMEOUT",
-        "keepalive": "KEEPALIVE",
-        "max_queue": "MAX_QUEUE",
-        "max_connections": "MAX_CONNECTIONS",
-        "max_body_buffer": "MAX_BODY_BUFFER",
-        "max_requests": "MAX_REQUESTS",
-        "max_worker_memory": "MAX_WORKER_MEMORY",
-        "log_level": "LOG_LEVEL",
-    }
-
-    #: What each setting means, for command-line help.
-    DESCRIPTIONS = {
-        "host": "interface to bind",
-        "port": "port to bind",
-        "workers": "worker processes",
-        "threads": "threads per worker (1 with the sync worker class)",
-        "worker_class": "gunicorn worker class",
-        "timeout": "seconds a worker may go silent before the master replaces it",
-        "graceful_timeout": "seconds requests in flight get after SIGTERM",
-        "request_timeout": "seconds a request may take (0: no limit)",
-        "read_timeout": "seconds a client has to send a request's head",
-        "keepalive": "seconds an idle kept-alive connection stays open",
-        "max_queue": "complete requests waiting for a thread, per worker, before 503s",
-        "max_connections": "client connections per worker; past it, silent and idle ones are closed, oldest first",
-        "max_body_buffer": "MiB of request bodies a worker holds at once, before 503s",
-        "max_requests": "requests after which a worker is replaced (0: never)",
-        "max_worker_memory": "resident MiB above which a worker is replaced (0: no limit)",
-        "log_level": "DEBUG, INFO, WARNING, ERROR or CRITICAL",
-    }
+    host: str = setting("0.0.0.0", "HOST", "interface to bind", in_image=False)
+    port: int = setting(DEFAULT_PORT, "PORT", "port to bind (Knative sets PORT)", minimum=1, maximum=65535,
+                        in_image=False)
+    workers: int = setting(1, "WORKERS", "worker processes", minimum=1)
+    threads: int = setting(4, "THREADS", "threads per worker (1 with the sync worker class)", minimum=1)
+    worker_class: str = setting(SERVICE_WORKER_CLASS, "WORKER_CLASS",
+                                "gunicorn worker class: the service worker by default, or sync")
+    timeout: int = setting(60, "TIMEOUT", "seconds a worker may go silent before the master replaces it",
+                           minimum=0)
+    graceful_timeout: int = setting(30, "GRACEFUL_TIMEOUT", "seconds requests in flight get after SIGTERM",
+                                    minimum=0)
+    request_timeout: int = setting(300, "REQUEST_TIMEOUT", "seconds a request may take (0: no limit)", minimum=0)
+    read_timeout: int = setting(5, "READ_TIMEOUT",
+                                "seconds a client has to send a request's head, and the longest pause in its body",
+                                minimum=1)
+    keepalive: int = setting(75, "KEEPALIVE", "seconds an idle kept-alive connection stays open", minimum=0)
+    max_queue: int = setting(64, "MAX_QUEUE", "complete requests waiting for a thread, per worker, before 503s",
+                             minimum=0)
+    max_connections: int = setting(
+        1000, "MAX_CONNECTIONS",
+        "client connections per worker; past it, silent and idle ones are closed, oldest first", minimum=1)
+    max_body_buffer: int = setting(
+        256, "MAX_BODY_BUFFER",
+        "MiB of request bodies a worker holds at once (over 1 MiB each in temporary files), before 503s",
+        minimum=1)
+    max_requests: int = setting(0, "MAX_REQUESTS",
+                                "requests after which a worker is replaced, plus up to a tenth (0: never)",
+                                minimum=0)
+    max_worker_memory: int = setting(0, "MAX_WORKER_MEMORY",
+                                     "resident MiB above which a worker is replaced (0: no limit)", minimum=0)
+    log_level: str = setting("INFO", "LOG_LEVEL", "how much is logged (INFO: one line per request)",
+                             choices=LOG_LEVELS)
+    reload: bool = setting(False, None, "restart the workers when source files change (development)")
 
     @classmethod
     def resolve(cls, environ: Optional[Mapping[str, str]] = None, **given: Any) -> "ServerSettings":
@@ -145,22 +177,24 @@ class ServerSettings:
         unless threads are asked for, and asking for both is refused: gunicorn
         would quietly switch to ``gthread``.
 
-        :raises ValueError: with one line naming the setting, for a value that is not valid.
+        :raises ValueError: with one line naming the setting, for a value that is not valid
+            or a setting that does not exist.
         """
         environ = os.environ if environ is None else environ
+        unknown = sorted(set(given) - {declared.name for declared in SETTINGS})
+        if unknown:
+            raise ValueError(f"unknown setting {unknown[0]!r}; the settings are: "
+                             f"{', '.join(declared.name for declared in SETTINGS)}")
         values: Dict[str, Any] = {}
-        explicit = set()
-        for field in dataclasses.fields(cls):
-            value = given.get(field.name)
-            variable = cls.ENVIRONMENT.get(field.name)
-            if value is None and variable is not None:
-                value = environ.get(variable) or None
+        for declared in SETTINGS:
+            value = given.get(declared.name)
+            if value is None and declared.env is not None:
+                value = environ.get(declared.env) or None
             if value is not None:
-                values[field.name] = _converted(variable or field.name, value, type(field.default))
-                explicit.add(field.name)
+                values[declared.name] = declared.convert(value)
         worker_class = values.get("worker_class", cls.worker_class)
         if worker_class in SINGLE_THREADED_WORKER_CLASSES:
-            if "threads" in explicit and values["threads"] != 1:
+            if "threads" in values and values["threads"] != 1:
                 raise ValueError(
                     f"worker class {worker_class!r} runs one request at a time, but {values['threads']} threads "
                     "were asked for; drop THREADS/--threads or use the gthread worker class"
@@ -172,19 +206,8 @@ class ServerSettings:
 
     def check(self) -> None:
         """Refuse values no server could run with, in one line naming the setting."""
-        if self.log_level not in LOG_LEVELS:
-            raise ValueError(f"LOG_LEVEL={self.log_level!r} is not one of {', '.join(LOG_LEVELS)}")
-        for name in ("workers", "threads", "max_connections", "max_body_buffer"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{self.ENVIRONMENT[name]}={getattr(self, name)} must be at least 1")
-        for name in ("timeout", "graceful_timeout", "request_timeout", "keepalive", "max_queue", "max_requests",
-                     "max_worker_memory"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{self.ENVIRONMENT[name]}={getattr(self, name)} must be 0 or more")
-        if self.read_timeout < 1:
-            raise ValueError(f"READ_TIMEOUT={self.read_timeout} must be at least 1 second")
-        if not 0 < self.port < 65536:
-            raise ValueError(f"PORT={self.port} is not a port number")
+        for declared in SETTINGS:
+            declared.check(getattr(self, declared.name))
 
     @property
     def concurrency(self) -> int:
@@ -194,19 +217,25 @@ class ServerSettings:
     def environment(self) -> Dict[str, str]:
         """These settings as the environment variables that :meth:`resolve` reads (for images and manifests)."""
         return {
-            variable: str(getattr(self, name))
-            for name, variable in self.ENVIRONMENT.items()
-            if name not in ("host", "port")
+            declared.env: str(getattr(self, declared.name))
+            for declared in SETTINGS if declared.env is not None and declared.in_image
         }
 
 
-def _converted(name: str, value: Any, kind: type) -> Any:
-    if kind is bool:
-        return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes", "on")
-    if isinstance(value, kind) and not isinstance(value, bool):
-        return str(value).upper() if name == "LOG_LEVEL" else value
-    try:
-        converted = kind(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name}={value!r} is not a valid {kind.__name__}") from None
-    return converted.upper() if name == "LOG_LEVEL" else converted
+#: Every setting of :class:`ServerSettings`, in the order declared.
+SETTINGS: Tuple[Setting, ...] = tuple(
+    Setting(field.name, field.metadata["env"], type(field.default), field.default, field.metadata["help"],
+            field.metadata["minimum"], field.metadata["maximum"], field.metadata["choices"], field.metadata["in_image"])
+    for field in dataclasses.fields(ServerSettings)
+)
+
+
+#: Settings the application reads from the environment in each process (``serve()`` passes them on).
+MAX_REQUEST_SIZE = Setting("max_request_size", "MAX_REQUEST_SIZE", int, 64 * 1024 * 1024,
+                           "largest request body in bytes (0: no limit); a FlaskService may set max_request_size",
+                           minimum=0)
+LOG_FORMAT = Setting("log_format", "LOG_FORMAT", str, "text", "log lines as text, or one JSON object per line",
+                     choices=("text", "json"))
+REFERENCE_STATUSES = Setting("reference_statuses", "ELG_REFERENCE_STATUSES", bool, False,
+                             "answer the failures of a service's POST paths with HTTP 200, as the elg package does")
+APPLICATION_SETTINGS: Tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 
-from ..settings import ServerSettings
+from ..settings import SETTINGS
 from .server_options import add_server_options, server_options
 
 #: Every server setting is an option of serve.
-SERVE_OPTIONS = tuple(ServerSettings.ENVIRONMENT)
+SERVE_OPTIONS = tuple(declared.name for declared in SETTINGS)
 
 SERVE_EXAMPLES = """\
 examples:
@@ -30,12 +30,11 @@ def add_serve_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentPa
     )
     parser.add_argument("target", help="the service: a path to a .py script or a module name")
     add_server_options(parser, SERVE_OPTIONS)
-    parser.add_argument("--reload", action="store_true", help="restart workers when source files change")
     parser.set_defaults(run=_run_serve)
 
 
 def _run_serve(args: argparse.Namespace) -> int:
     from ..server import serve
 
-    serve(args.target, reload=args.reload, **server_options(args, SERVE_OPTIONS))
+    serve(args.target, **server_options(args, SERVE_OPTIONS))
     return 0

@@ -2,29 +2,31 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from typing import Any, Dict, Sequence
 
-from ..settings import LOG_LEVELS, ServerSettings
+from ..settings import SETTINGS
+
+_BY_NAME = {declared.name: declared for declared in SETTINGS}
 
 
 def add_server_options(parser: Any, names: Sequence[str]) -> None:
     """Add ``--NAME`` for each setting in ``names`` to ``parser`` (or an argument group), without defaults.
 
-    An option left out is None, so :meth:`ServerSettings.resolve` takes it from the environment
-    or the defaults; the help shows the default.
+    An option left out is None, so :meth:`~elg_decorators.settings.ServerSettings.resolve` takes it
+    from the environment or the defaults; the help shows the default and the environment variable.
     """
-    defaults = ServerSettings()
-    kinds = {field.name: type(field.default) for field in dataclasses.fields(ServerSettings)}
     for name in names:
-        help_text = f"{ServerSettings.DESCRIPTIONS[name]} (default: {getattr(defaults, name)})"
-        flag = "--" + name.replace("_", "-")
-        if name == "log_level":
-            parser.add_argument(flag, type=str.upper, choices=list(LOG_LEVELS), help=help_text)
-        elif kinds[name] is int:
-            parser.add_argument(flag, type=int, metavar="N", help=help_text)
+        declared = _BY_NAME[name]
+        variable = f", {declared.env}" if declared.env else ""
+        help_text = f"{declared.help} (default: {declared.default}{variable})"
+        if declared.type is bool:
+            parser.add_argument(declared.option, action="store_true", default=None, help=help_text)
+        elif declared.choices:
+            parser.add_argument(declared.option, type=declared.convert, choices=list(declared.choices), help=help_text)
+        elif declared.type is int:
+            parser.add_argument(declared.option, type=int, metavar="N", help=help_text)
         else:
-            parser.add_argument(flag, help=help_text)
+            parser.add_argument(declared.option, help=help_text)
 
 
 def server_options(args: argparse.Namespace, names: Sequence[str]) -> Dict[str, Any]:

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from datetime import datetime, timezone
 from typing import Any, Dict
 
-from ..settings import LOG_FORMAT_ENV, LOG_FORMATS
+from ..settings import LOG_FORMAT
 from .lifecycle import Outcome
 from .log_values import printable
 
@@ -91,10 +90,7 @@ def _current_request_id() -> str:
 
 def log_format() -> str:
     """The format in force: ``LOG_FORMAT`` (``text`` or ``json``), default text."""
-    chosen = (os.environ.get(LOG_FORMAT_ENV) or "text").strip().lower()
-    if chosen not in LOG_FORMATS:
-        raise ValueError(f"{LOG_FORMAT_ENV}={chosen!r} is not one of {', '.join(LOG_FORMATS)}")
-    return chosen
+    return str(LOG_FORMAT.read())
 
 
 def formatter(text_format: str) -> logging.Formatter:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any, Optional
 
 from flask import Flask, Response
@@ -14,26 +13,19 @@ from ..errors import ProcessingError
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder
 from ..runtime.log_values import printable
+from ..settings import MAX_REQUEST_SIZE
 from .compat import CompatFlask
 
 logger = logging.getLogger("elg_decorators")
 
 #: Largest request body accepted unless configured otherwise (bytes).
-DEFAULT_MAX_REQUEST_SIZE = 64 * 1024 * 1024
-#: Environment variable that overrides the request size limit (bytes; 0 disables it).
-MAX_REQUEST_SIZE_ENV = "MAX_REQUEST_SIZE"
+DEFAULT_MAX_REQUEST_SIZE: int = MAX_REQUEST_SIZE.default
 
 
 def max_request_size(default: Optional[int]) -> Optional[int]:
-    """The size limit in force: ``MAX_REQUEST_SIZE`` from the environment, else ``default``."""
-    configured = os.environ.get(MAX_REQUEST_SIZE_ENV, "").strip()
-    if not configured:
-        return default
-    try:
-        limit = int(configured)
-    except ValueError:
-        raise ValueError(f"{MAX_REQUEST_SIZE_ENV}={configured!r} is not a number of bytes") from None
-    return limit or None
+    """The size limit in force: ``MAX_REQUEST_SIZE`` from the environment, else ``default`` (0, None: none)."""
+    limit = MAX_REQUEST_SIZE.read(default if default is not None else 0)
+    return int(limit) or None
 
 
 class _ELGJSONProvider(DefaultJSONProvider):

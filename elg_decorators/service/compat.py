@@ -16,7 +16,7 @@ from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from ..protocol.failures import internal_error
 from ..runtime.requests import ServiceApp
-from ..settings import HEALTH_PATH, LIVE_PATH, METRICS_PATH, READY_PATH, REFERENCE_STATUSES_ENV
+from ..settings import HEALTH_PATH, LIVE_PATH, METRICS_PATH, READY_PATH, REFERENCE_STATUSES
 
 logger = logging.getLogger("elg_decorators")
 
@@ -24,20 +24,11 @@ F = TypeVar("F", bound=Callable[[], Any])
 
 #: Paths answered without waiting for the before_first_request functions.
 _NOT_WAITING = frozenset({HEALTH_PATH, LIVE_PATH, READY_PATH, METRICS_PATH})
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 def reference_statuses(default: bool) -> bool:
     """``ELG_REFERENCE_STATUSES`` from the environment if set, else ``default``."""
-    configured = os.environ.get(REFERENCE_STATUSES_ENV, "").strip().lower()
-    if not configured:
-        return default
-    if configured in _TRUE:
-        return True
-    if configured in _FALSE:
-        return False
-    raise ValueError(f"{REFERENCE_STATUSES_ENV}={configured!r}: use 1 or 0 (true/false, yes/no)")
+    return bool(REFERENCE_STATUSES.read(default))
 
 
 class CompatFlask(ServiceApp):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from elg_decorators.settings import REFERENCE_STATUSES_ENV
+from elg_decorators.settings import REFERENCE_STATUSES
 from hardening.conftest import Server, free_port
 
 from .reference_env import reference_python as _reference_python
@@ -51,7 +51,7 @@ def wait_for_port(server: Server, timeout: float = STARTUP_TIMEOUT) -> Server:
 def launch(name: str, command: Sequence[str], port: int, cwd: Path, log_dir: Path,
            env: Mapping[str, str] | None = None) -> Server:
     """Start ``command`` in ``cwd`` and wait until it listens on ``port``."""
-    environment = {key: value for key, value in os.environ.items() if key != REFERENCE_STATUSES_ENV}
+    environment = {key: value for key, value in os.environ.items() if key != REFERENCE_STATUSES.env}
     environment.update({"PYTHONUNBUFFERED": "1", **(env or {})})
     log_path = log_dir / f"{name}.log"
     with open(log_path, "wb") as log:

@@ -23,7 +23,7 @@ import pytest
 import schemathesis
 
 from elg_decorators.kinds import REQUEST_KINDS
-from elg_decorators.settings import ServerSettings
+from elg_decorators.settings import SETTINGS
 
 HERE = Path(__file__).resolve().parent
 SERVICES = HERE / "services"
@@ -365,7 +365,7 @@ def payload_server(server_tmp: Path) -> Iterator[Server]:
     """``python -m elg_decorators serve`` of the payload service with the default settings (one worker)."""
     port = free_port()
     server = start_server("payload", serve_command(PAYLOAD_SERVICE, port), port, server_tmp,
-                          drop_env=[*ServerSettings.ENVIRONMENT.values(), "MAX_REQUEST_SIZE", "GUNICORN_CMD_ARGS"])
+                          drop_env=[*(declared.env for declared in SETTINGS if declared.env), "MAX_REQUEST_SIZE", "GUNICORN_CMD_ARGS"])
     yield server
     server.stop()
 

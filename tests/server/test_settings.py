@@ -55,7 +55,9 @@ def test_sync_with_threads_is_refused_in_one_line() -> None:
 @pytest.mark.parametrize(("environ", "message"), [
     ({"PORT": "eighty"}, "PORT='eighty' is not a valid int"),
     ({"WORKERS": "0"}, "WORKERS=0 must be at least 1"),
-    ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL='CHATTY' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ({"LOG_LEVEL": "chatty"}, "LOG_LEVEL='chatty' is not one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ({"PORT": "70000"}, "PORT=70000 must be 65535 or less"),
+    ({"MAX_CONNECTIONS": "0"}, "MAX_CONNECTIONS=0 must be at least 1"),
     ({"REQUEST_TIMEOUT": "-1"}, "REQUEST_TIMEOUT=-1 must be 0 or more"),
 ])
 def test_invalid_settings_name_the_variable(environ: dict[str, str], message: str) -> None:
@@ -79,3 +81,23 @@ def test_the_command_line_refuses_contradicting_options_with_one_line() -> None:
 def test_the_base_image_follows_a_python_version() -> None:
     assert default_base_image((3, 12)) == "python:3.12-slim"
     assert default_base_image() == f"python:{sys.version_info[0]}.{sys.version_info[1]}-slim"
+
+
+def test_an_unknown_setting_is_refused_naming_the_known_ones() -> None:
+    with pytest.raises(ValueError) as caught:
+        ServerSettings.resolve(environ={}, thread=4)
+    assert str(caught.value).startswith("unknown setting 'thread'; the settings are: host, port, workers, threads,")
+
+
+def test_every_setting_is_one_declaration_that_the_options_and_the_image_follow() -> None:
+    """A command-line option and (unless it is only an argument) an environment variable for every
+    declared setting; the image's environment carries all but where to listen."""
+    from elg_decorators.cli import build_parser
+    from elg_decorators.settings import SETTINGS
+
+    serve_help = build_parser().parse_args(["serve", "x.py"])
+    for declared in SETTINGS:
+        assert hasattr(serve_help, declared.name), declared.name
+        assert declared.help and declared.default == getattr(ServerSettings(), declared.name)
+    environment = ServerSettings().environment()
+    assert set(environment) == {declared.env for declared in SETTINGS if declared.env} - {"HOST", "PORT"}
