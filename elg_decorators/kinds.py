@@ -132,6 +132,11 @@ class RequestKinds:
         return tuple(self._kinds)
 
     @cached_property
+    def binary_types(self) -> frozenset[str]:
+        """The types of the kinds whose content travels as bytes."""
+        return frozenset(kind.type for kind in self if kind.binary)
+
+    @cached_property
     def adapter(self) -> TypeAdapter[Any]:
         """Validates a request of any kind in the table, choosing the model by ``type``."""
         models = tuple(kind.model for kind in self)

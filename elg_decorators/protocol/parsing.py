@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Callable, Collection, Mapping, Optional, Sequence
+from typing import IO, Any, Callable, Collection, Dict, Mapping, Optional, Sequence
 
 from pydantic import ValidationError
 from werkzeug.http import parse_options_header
@@ -23,6 +23,7 @@ from .multipart import read_multipart
 
 #: Deepest nesting of JSON arrays and objects accepted: what the response encoder can write back.
 MAX_JSON_NESTING = 250
+_NO_OPTIONS: Dict[str, str] = {}
 
 
 def parse_request(
@@ -44,8 +45,11 @@ def parse_request(
     content is refused if its type is in ``content_required`` (None: every
     binary type) and otherwise returned with ``content`` None.
     """
-    mimetype, options = parse_options_header(content_type or "")
-    mimetype = mimetype.lower()
+    if content_type == "application/json":  # what nearly every client sends: no header to parse
+        mimetype, options = content_type, _NO_OPTIONS
+    else:
+        mimetype, options = parse_options_header(content_type or "")
+        mimetype = mimetype.lower()
     if mimetype == "application/json" or mimetype.endswith("+json"):
         charset = options.get("charset")
         codec = None if charset is None else _codec(charset, content_type)
@@ -69,8 +73,9 @@ def _read_body(stream: IO[bytes]) -> bytes:
     body = stream.read()
     if not body:
         raise ProcessingError("elg.request.missing")
-    # A size-capped stream stops quietly at the cap; reading past it raises the 413.
-    stream.read(1)
+    if not getattr(stream, "within_limit", False):
+        # A size-capped stream stops quietly at the cap; reading past it raises the 413.
+        stream.read(1)
     return body
 
 
@@ -160,8 +165,7 @@ def _validate_python(fields: Any, kinds: RequestKinds) -> Request:
 
 
 def _with_content(request: Request, kinds: RequestKinds, required: Optional[Collection[str]]) -> Request:
-    kind = kinds.get(request.type)
-    if kind is None or not kind.binary or (required is not None and kind.type not in required):
+    if request.type not in kinds.binary_types or (required is not None and request.type not in required):
         return request
     if getattr(request, "content", None) is None:
         raise invalid_request(

@@ -15,7 +15,7 @@ from ..runtime.requests import note_handler
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
 from .binding import Argument, bind_arguments, callable_name, describe, plan_arguments, resolved_hints
-from .returns import coerce, response_type_of
+from .returns import MESSAGE_TYPES, coerce, response_type_of
 
 _URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
 
@@ -47,6 +47,8 @@ class Handler:
         result = self.func(**bind_arguments(self.arguments, request, url_values))
         if self.is_async:
             result = thread_loop().run_until_complete(result)
+        if isinstance(result, MESSAGE_TYPES):  # coerce()'s first case, tested here: the usual return
+            return result
         return coerce(result, self.response_type, self.name)
 
 

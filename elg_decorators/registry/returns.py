@@ -27,7 +27,8 @@ _STREAM_ORIGINS = {
     collections.abc.Iterator, collections.abc.Iterable, collections.abc.Generator,
     collections.abc.AsyncIterator, collections.abc.AsyncIterable, collections.abc.AsyncGenerator,
 }
-_MESSAGE_TYPES = (ResponseObject, Failure, Progress)
+#: What a handler may return as it is.
+MESSAGE_TYPES = (ResponseObject, Failure, Progress)
 
 
 def response_type_of(annotation: Any, where: str) -> Optional[type[ResponseObject]]:
@@ -87,7 +88,7 @@ def coerce(value: Any, response_type: Optional[type[ResponseObject]], name: str)
     Messages pass through; a dict, str or list is validated into
     ``response_type``; streams are wrapped so each item is coerced the same way.
     """
-    if isinstance(value, _MESSAGE_TYPES):
+    if isinstance(value, MESSAGE_TYPES):
         return value
     if is_stream(value):
         return _coerced_stream(value, response_type, name)

@@ -80,7 +80,9 @@ _lock = threading.Lock()
 _flush_lock = threading.Lock()
 #: Outcomes not yet counted, and the requests being answered now (deque and set updates are atomic).
 _pending: Deque[Outcome] = deque()
-_active: Set[object] = set()
+#: The requests being answered now (records are added and removed by the application directly: a
+#: function call for each would cost more than the set operation).
+answering: Set[object] = set()
 _flusher_generation = -1
 
 
@@ -98,15 +100,6 @@ def count_request(outcome: Outcome) -> None:
     _pending.append(outcome)
     if _flusher_generation != process.generation:
         _start_flusher()
-
-
-def request_started(request: object) -> None:
-    """Count ``request`` (any object standing for it) as in progress."""
-    _active.add(request)
-
-
-def request_finished(request: object) -> None:
-    _active.discard(request)
 
 
 def flush() -> None:
@@ -131,7 +124,7 @@ def flush() -> None:
             if histogram is None:
                 histogram = instruments.histograms[pair] = instruments.duration.labels(*pair)
             _observe_all(histogram, observed)
-        instruments.in_progress.set(len(_active))
+        instruments.in_progress.set(len(answering))
 
 
 def _observe_all(histogram: Any, durations: List[float]) -> None:

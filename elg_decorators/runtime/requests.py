@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List,
 
 from flask import Flask
 
-from . import metrics
+from . import metrics, process
 from .lifecycle import RECORD_KEY, RequestRecord
 from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 
@@ -57,18 +57,10 @@ def handler_name(default: str) -> str:
 
 
 def record_of(environ: Dict[str, Any]) -> RequestRecord:
-    """The record the server made for the request (with its deadline), else a new one without deadline.
-
-    Its id is the server's, else a well-formed ``X-Request-ID`` from the client, else a new one;
-    its method and path are those the application sees.
-    """
-    record = environ.get(RECORD_KEY)
-    if record is None:
-        request_id = accepted_request_id(environ.get("HTTP_X_REQUEST_ID")) or new_request_id()
-        record = RequestRecord(request_id)
-    record.method = environ.get("REQUEST_METHOD", "-")
-    record.path = environ.get("PATH_INFO", "") or "/"
-    return record
+    """A record for a request the server made none for: no deadline, the client's well-formed
+    ``X-Request-ID`` or else a new id."""
+    sent = environ.get("HTTP_X_REQUEST_ID")
+    return RequestRecord((sent and accepted_request_id(sent)) or new_request_id())
 
 
 def failure_code(body: bytes) -> str:
@@ -82,12 +74,20 @@ class ServiceApp(Flask):
 
     #: Resources, readiness and the routes of the runtime; set by :func:`.health.install_runtime`.
     elg_runtime: Optional["ServiceRuntime"] = None
+    #: Whether :meth:`refusal` may answer a request: set by a subclass when it may.
+    may_refuse = False
+    #: The process generation (see :mod:`.process`) in which the runtime was last seen started.
+    _started_in = -1
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
         runtime = self.elg_runtime
-        if runtime is not None and not runtime.started:
-            runtime.start()  # under a server that did not start it when the worker began
-        record = record_of(environ)
+        if self._started_in != process.generation:
+            self._started_in = process.generation
+            if runtime is not None and not runtime.started:
+                runtime.start()  # under a server that did not start it when the worker began
+        record = environ.get(RECORD_KEY) or record_of(environ)  # the server's, or a new one
+        record.method = environ.get("REQUEST_METHOD", "-")
+        record.path = environ.get("PATH_INFO", "") or "/"
         stream = False
 
         def start(status: str, headers: List[Any], exc_info: Any = None) -> Any:
@@ -100,9 +100,9 @@ class ServiceApp(Flask):
             return start_response(status, headers) if exc_info is None else start_response(status, headers, exc_info)
 
         token = current_request.set(record)
-        metrics.request_started(record)
+        metrics.answering.add(record)
         try:
-            body: Optional[Iterable[bytes]] = self.refusal(environ, start)
+            body: Optional[Iterable[bytes]] = self.refusal(environ, start) if self.may_refuse else None
             if body is None and runtime is not None and runtime.guards and environ.get("REQUEST_METHOD") == "POST":
                 body = runtime.refusal(start)
             if body is None:
@@ -111,7 +111,7 @@ class ServiceApp(Flask):
             self._finish(record, "", None)
             raise
         except BaseException:  # the server stops the request (a deadline in the sync worker): it reports it
-            metrics.request_finished(record)
+            metrics.answering.discard(record)
             raise
         finally:
             current_request.reset(token)
@@ -125,7 +125,8 @@ class ServiceApp(Flask):
             collected = _collected(body)
             code = failure_code(collected[0])
             body = collected
-        self._finish(record, code, None)
+        metrics.answering.discard(record)  # self._finish, inlined: this runs for every request
+        record.finish(record.status, code)
         return body
 
     def refusal(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Optional[List[bytes]]:
@@ -134,7 +135,7 @@ class ServiceApp(Flask):
 
     @staticmethod
     def _finish(record: RequestRecord, code: str, events: Optional[int]) -> None:
-        metrics.request_finished(record)
+        metrics.answering.discard(record)
         record.finish(record.status, code, events)  # ignored if the server answered in the application's place
 
 

@@ -137,7 +137,8 @@ class _DeadlineApp:
         return [body]
 
     @staticmethod
-    def _report(environ: Dict[str, Any], answer: answers.ServerAnswer, deadline: RequestRecord, request_id: str) -> None:
+    def _report(environ: Dict[str, Any], answer: answers.ServerAnswer, deadline: RequestRecord,
+                request_id: str) -> None:
         deadline.overtaken = True
         deadline.finish(answer.status, answer.code)
 

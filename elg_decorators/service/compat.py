@@ -51,6 +51,7 @@ class CompatFlask(ServiceApp):
         runs it again.
         """
         self.before_first_request_funcs.append(func)
+        self.may_refuse = True
         return func
 
     def refusal(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Optional[List[bytes]]:

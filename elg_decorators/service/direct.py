@@ -12,13 +12,16 @@ from __future__ import annotations
 from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Optional
 
 from flask import Flask
+from flask import globals as flask_globals
+from flask import signals as flask_signals
+from flask.ctx import AppContext
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_input_stream
 
-from ..protocol.status_lines import status_line
+from ..protocol.status_lines import STATUS_LINES, status_line
 from ..protocol.streaming import close
-from .exchange import Exchange, Reply
+from .exchange import Exchange
 
 if TYPE_CHECKING:
     from .flask_service import FlaskService
@@ -34,10 +37,15 @@ class DirectDispatch:
         self.app = service.app
         self.flask_wsgi_app: WSGIApp = service.app.wsgi_app
         self.paths = frozenset(paths)
+        self._settled: Optional[bool] = None
+        self._answered = False
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") != "POST" or path not in self.paths or self._has_request_hooks():
+        needs_flask = self._settled
+        if needs_flask is None:
+            needs_flask = self._needs_flask()
+        if environ.get("REQUEST_METHOD") != "POST" or path not in self.paths or needs_flask:
             return self.flask_wsgi_app(environ, start_response)
         limit = self.service.size_limit
         exchange = Exchange(
@@ -50,19 +58,40 @@ class DirectDispatch:
             query=lambda: Request(environ).args.to_dict(flat=False),  # read for raw bodies only
             accept=environ.get("HTTP_ACCEPT"),
         )
-        with self.app.app_context():  # handlers may use current_app and g, as in a Flask view
-            reply = self.service.answer(exchange)
-        start_response(status_line(reply.status), _headers(reply))
-        if isinstance(reply.body, bytes):
-            return [reply.body]
-        return _InAppContext(self.app, reply.body)
+        # Handlers may use current_app and g, as in a Flask view: answer inside the application context.
+        if _lean_context_will_do():
+            token = _current_app_context.set(AppContext(self.app))
+            try:
+                reply = self.service.answer(exchange)
+            finally:
+                _current_app_context.reset(token)
+        else:
+            with self.app.app_context():
+                reply = self.service.answer(exchange)
+        body = reply.body
+        headers = [("Content-Type", reply.content_type)]
+        if isinstance(body, bytes):
+            headers.append(("Content-Length", str(len(body))))
+        if reply.headers:
+            headers.extend(reply.headers.items())
+        start_response(STATUS_LINES.get(reply.status) or status_line(reply.status), headers)
+        return [body] if isinstance(body, bytes) else _InAppContext(self.app, body)
 
-    def _has_request_hooks(self) -> bool:
+    def _needs_flask(self) -> bool:
+        """Whether the application has request hooks, which only Flask's own dispatch runs.
+
+        Once the application has answered a request its setup is over (Flask refuses new hooks
+        then, and hooks are added at import), so from the second request on the answer is kept.
+        """
+        if self._settled is not None:
+            return self._settled
         app = self.app
         hooks = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
-        return bool(app.teardown_appcontext_funcs) or any(
-            functions for registry in hooks for functions in registry.values()
-        )
+        needs = bool(app.teardown_appcontext_funcs) or any(
+            functions for registry in hooks for functions in registry.values())
+        self._settled = needs if app._got_first_request or self._answered else None
+        self._answered = True
+        return needs
 
 
 class _InAppContext:
@@ -74,23 +103,62 @@ class _InAppContext:
     """
 
     def __init__(self, app: Flask, body: Iterator[bytes]) -> None:
-        self._context = app.app_context()
+        self._app = app
         self._body = body
 
     def __iter__(self) -> "_InAppContext":
         return self
 
     def __next__(self) -> bytes:
-        with self._context:
+        with _app_context(self._app):
             return next(self._body)
 
     def close(self) -> None:
-        with self._context:
+        with _app_context(self._app):
             close(self._body)
 
 
+# Flask keeps the current application context in this context variable (Flask 2.3 and later).
+_current_app_context: Any = getattr(flask_globals, "_cv_app", None)
+_PUSHED, _POPPED, _TEARING_DOWN = (flask_signals.appcontext_pushed, flask_signals.appcontext_popped,
+                                   flask_signals.appcontext_tearing_down)
+
+
+def _lean_context_will_do() -> bool:
+    """Whether setting Flask's context variable alone enters an application context as Flask would.
+
+    Flask's ``app_context()`` also sends three signals and runs the ``teardown_appcontext``
+    functions, a third of a small request's cost in the framework; with no receiver connected
+    (and no such function: those applications go through Flask, see ``_needs_flask``) the two
+    are the same.
+    """
+    return _current_app_context is not None and not (_PUSHED.receivers or _POPPED.receivers
+                                                       or _TEARING_DOWN.receivers)
+
+
+def _app_context(app: Flask) -> Any:
+    """The application context of ``app``, entered the lean way where that is the same as Flask's."""
+    return _LeanAppContext(app) if _lean_context_will_do() else app.app_context()
+
+
+class _LeanAppContext:
+    """An application context entered by setting Flask's context variable alone (see :func:`_lean_context_will_do`)."""
+
+    __slots__ = ("_app", "_token")
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+
+    def __enter__(self) -> None:
+        self._token = _current_app_context.set(AppContext(self._app))
+
+    def __exit__(self, *exc: object) -> None:
+        _current_app_context.reset(self._token)
 class _KnownLengthInput:
     """The request body when its length is known: reads stop there (cheaper than werkzeug's wrapper)."""
+
+    #: Its length was checked against the size limit (see ``protocol.parsing``).
+    within_limit = True
 
     def __init__(self, raw: IO[bytes], length: int) -> None:
         self.raw = raw
@@ -102,8 +170,11 @@ class _KnownLengthInput:
         if size < 0 or size > self.remaining:
             size = self.remaining
         data = self.raw.read(size)
-        if not data:
-            raise ClientDisconnected()  # the body ended before its Content-Length
+        while len(data) < size:  # a WSGI input may return less than asked: read on to the end
+            more = self.raw.read(size - len(data))
+            if not more:
+                raise ClientDisconnected()  # the body ended before its Content-Length
+            data += more
         self.remaining -= len(data)
         return data
 
@@ -117,14 +188,6 @@ def _input(environ: Dict[str, Any], limit: Optional[int]) -> IO[bytes]:
             raise RequestEntityTooLarge()
         return _KnownLengthInput(environ["wsgi.input"], size)  # type: ignore[return-value]
     return get_input_stream(environ, max_content_length=limit)  # chunked, or length not given
-
-
-def _headers(reply: Reply) -> list[tuple[str, str]]:
-    headers = [("Content-Type", reply.content_type)]
-    if isinstance(reply.body, bytes):
-        headers.append(("Content-Length", str(len(reply.body))))
-    headers.extend(reply.headers.items())
-    return headers
 
 
 def install(service: "FlaskService", paths: Iterable[str]) -> None:
