@@ -1,16 +1,25 @@
 """Reading one HTTP/1.1 request from bytes as they arrive, without blocking and without a thread.
 
 The worker's event loop feeds a :class:`RequestReader` whatever a non-blocking ``recv``
-returned; the reader says when the request (head and whole body) is complete. The head
-is parsed by gunicorn's own parser, so requests are judged exactly as gunicorn judges
-them; bodies are collected here: a ``Content-Length`` body straight into a buffer of its
-size, a chunked one decoded as it comes.
+returned; the reader says when the request (head and whole body) is complete. The head is
+parsed by gunicorn's own parser once it is complete (a line ending in a bare LF is refused as
+soon as it arrives, rather than waited on). Bodies are collected here: a ``Content-Length``
+body straight into a buffer of its size, a chunked one decoded as it comes, under gunicorn's
+rules for chunk sizes, extensions and trailers (and a little stricter: a bare LF is refused at
+once, and no transfer coding but ``chunked``).
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional
+import re
+from typing import Any, Callable, List, Optional
 
-from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+from gunicorn.http.errors import (
+    InvalidHeader,
+    InvalidRequestLine,
+    LimitRequestHeaders,
+    LimitRequestLine,
+    UnsupportedTransferCoding,
+)
 from gunicorn.http.message import Request
 from gunicorn.http.unreader import IterUnreader
 
@@ -20,9 +29,17 @@ from .answers import ServerAnswerError, bad_chunk, too_large, unknown_method
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 #: Largest single read while a body of known length arrives.
 MAX_BODY_READ = 1024 * 1024
-#: Longest chunk-size line accepted (size, extensions and CRLF).
-MAX_CHUNK_LINE = 1024
-_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+#: An LF that does not end a CRLF: every line of a head, of a chunk size and of a trailer ends with CRLF.
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+_HEX_DIGITS = re.compile(rb"[0-9A-Fa-f]+")
+# RFC 9112 section 7.1.1, from the first ";" on: *( BWS ";" BWS name [ BWS "=" BWS value ] ), where a
+# name is a token and a value a token or a quoted-string (RFC 9110 section 5.6.2 and 5.6.4).
+_TOKEN = rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+"
+_QUOTED = rb'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\xff]|\\[\t \x21-\x7e\x80-\xff])*"'
+_CHUNK_EXTENSIONS = re.compile(
+    rb"(?:[ \t]*;[ \t]*%s(?:[ \t]*=[ \t]*(?:%s|%s))?)*" % (_TOKEN, _TOKEN, _QUOTED)
+)
 
 
 class Body:
@@ -36,18 +53,21 @@ class Body:
         return len(self._data)
 
     def read(self, size: Optional[int] = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left if ``size`` is None or negative)."""
         start = self._position
         end = len(self._data) if size is None or size < 0 else min(len(self._data), start + size)
         self._position = end
         return self._data[start:end].tobytes()
 
     def readline(self, size: Optional[int] = -1) -> bytes:
+        """The next line, with its LF (at most ``size`` bytes of it)."""
         start = self._position
         limit = len(self._data) if size is None or size < 0 else min(len(self._data), start + size)
         newline = bytes(self._data[start:limit]).find(b"\n")
         return self.read((newline + 1 if newline >= 0 else limit - start))
 
     def readlines(self, hint: Optional[int] = -1) -> List[bytes]:
+        """The remaining lines."""
         return list(iter(self.readline, b""))
 
     def __iter__(self) -> "Body":
@@ -61,12 +81,22 @@ class Body:
 
 
 class _ChunkedDecoder:
-    """Decodes a chunked body incrementally; raises for anything that is not chunked coding."""
+    """Decodes a chunked body incrementally; raises for anything that is not chunked coding.
 
-    def __init__(self, limit: Optional[int]) -> None:
+    ``line_limit`` bounds a chunk-size line (size, extensions and CRLF) and each trailer line,
+    ``trailer_limit`` the trailer section; ``trailers`` checks the trailer section (gunicorn's
+    header rules) once it is complete.
+    """
+
+    def __init__(self, limit: Optional[int], line_limit: int, trailer_limit: int,
+                 trailers: Callable[[bytes], None]) -> None:
         self.decoded = bytearray()
         self.limit = limit
         self.done = False
+        self._line_limit = line_limit
+        self._trailer_limit = trailer_limit
+        self._trailers = trailers
+        self._trailer = bytearray()
         self._pending = bytearray()
         self._remaining = 0  # bytes of chunk data still to come, then its CRLF
         self._state = "size"
@@ -77,19 +107,15 @@ class _ChunkedDecoder:
         pending += data
         position = 0
         while not self.done:
-            if self._state == "size" or self._state == "trailer":
-                end = pending.find(b"\r\n", position)
-                if end < 0:
-                    if len(pending) - position > MAX_CHUNK_LINE:
-                        raise ServerAnswerError(bad_chunk("a chunk-size line is too long"))
+            if self._state in ("size", "trailer"):
+                line = self._line(pending, position)
+                if line is None:
                     break
-                line = bytes(pending[position:end])
-                position = end + 2
-                if self._state == "trailer":
-                    if not line:
-                        self.done = True
-                    continue
-                self._start_chunk(line)
+                position += len(line) + 2
+                if self._state == "size":
+                    self._start_chunk(line)
+                else:
+                    self._trailer_line(line)
             elif self._state == "data":
                 take = min(self._remaining, len(pending) - position)
                 self.decoded += pending[position:position + take]
@@ -109,10 +135,27 @@ class _ChunkedDecoder:
         del pending[:position]
         return rest
 
+    def _line(self, pending: bytearray, position: int) -> Optional[bytes]:
+        """The line starting at ``position`` without its CRLF, or None until its CRLF arrives."""
+        end = pending.find(b"\r\n", position)
+        stop = len(pending) if end < 0 else end
+        # Before the first CRLF, any LF is a bare one (its CR would have made that CRLF).
+        if pending.find(b"\n", position, stop) >= 0:
+            where = "a trailer line" if self._state == "trailer" else "a chunk-size line"
+            raise ServerAnswerError(bad_chunk(f"{where} ends with a bare LF, not CRLF"))
+        if stop - position > self._line_limit:  # however the line was cut into reads
+            where = "a trailer line" if self._state == "trailer" else "a chunk-size line"
+            raise ServerAnswerError(bad_chunk(f"{where} is longer than {self._line_limit} bytes"))
+        return None if end < 0 else bytes(pending[position:end])
+
     def _start_chunk(self, line: bytes) -> None:
-        size_text = line.split(b";", 1)[0].rstrip(b" \t")
-        if not size_text or len(size_text) > 16 or not set(size_text) <= _HEX:
+        size_text, semicolon, extensions = line.partition(b";")
+        if semicolon:  # whitespace may precede extensions, and only them
+            size_text = size_text.rstrip(b" \t")
+        if not _HEX_DIGITS.fullmatch(size_text):
             raise ServerAnswerError(bad_chunk(f"invalid chunk size {size_text[:20].decode('latin-1')!r}"))
+        if semicolon and not _CHUNK_EXTENSIONS.fullmatch(semicolon + extensions):
+            raise ServerAnswerError(bad_chunk("invalid chunk extension"))
         size = int(size_text, 16)
         if self.limit is not None and len(self.decoded) + size > self.limit:
             raise ServerAnswerError(too_large(self.limit))
@@ -121,6 +164,17 @@ class _ChunkedDecoder:
         else:
             self._remaining = size
             self._state = "data"
+
+    def _trailer_line(self, line: bytes) -> None:
+        if line:
+            self._trailer += line + b"\r\n"
+            if len(self._trailer) > self._trailer_limit:
+                raise LimitRequestHeaders("limit request trailer section size")
+            return
+        self.done = True
+        if self._trailer:
+            self._trailers(bytes(self._trailer[:-2]))
+            self._trailer = bytearray()
 
 
 class RequestReader:
@@ -176,9 +230,10 @@ class RequestReader:
                 self._finish()
 
     def _feed_head(self, data: bytes) -> None:
-        searched_from = max(0, len(self._head) - 3)
+        received = len(self._head)
         self._head += data
-        end = self._head.find(b"\r\n\r\n", searched_from)
+        end = self._head.find(b"\r\n\r\n", max(0, received - 3))
+        self._refuse_bare_lf(received, len(self._head) if end < 0 else end + 4)
         if end < 0:
             if self._head.find(b"\r\n", 0, self._max_line) < 0 and len(self._head) > self._max_line:
                 raise LimitRequestLine(len(self._head), self._max_line - 2)
@@ -192,9 +247,17 @@ class RequestReader:
             raise ServerAnswerError(unknown_method(request.method))
         self.wants_continue = request._expected_100_continue
         request._expected_100_continue = False  # answered by the worker, not when the environ is made
-        chunked = any(name == "TRANSFER-ENCODING" for name, _ in request.headers)
-        if chunked:
-            self._chunked = _ChunkedDecoder(self.body_limit)
+        codings = [value for name, value in request.headers if name == "TRANSFER-ENCODING"]
+        if codings:
+            # gunicorn refused every Transfer-Encoding that does not end with one chunked; of the codings
+            # it lets through before it (gzip, ...) none is decoded here, so a body would reach the
+            # application still encoded: refused too.
+            if [coding.strip(" \t").lower() for coding in ",".join(codings).split(",")] != ["chunked"]:
+                raise UnsupportedTransferCoding(", ".join(codings))
+            self._chunked = _ChunkedDecoder(
+                self.body_limit, request.limit_request_field_size, request.max_buffer_headers,
+                lambda section: setattr(request, "trailers", request.parse_headers(section, from_trailer=True)),
+            )
             self.rest = self._chunked.feed(after)
             if self._chunked.done:
                 self._finish()
@@ -208,6 +271,15 @@ class RequestReader:
             self._finish()
         elif after:
             self.feed(after)
+
+    def _refuse_bare_lf(self, start: int, end: int) -> None:
+        """Raise for an LF not preceded by CR between ``start`` and ``end`` of the head (it would never end)."""
+        bare = _BARE_LF.search(self._head, start, end)
+        if bare is None:
+            return
+        if self._head.find(b"\r\n", 0, bare.start()) < 0:
+            raise InvalidRequestLine("bare LF as line terminator")
+        raise InvalidHeader("bare LF as line terminator")
 
     def _finish(self) -> None:
         assert self.request is not None
