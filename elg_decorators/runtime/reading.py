@@ -1,17 +1,23 @@
 """Reading one HTTP/1.1 request from bytes as they arrive, without blocking and without a thread.
 
-The worker's event loop feeds a :class:`RequestReader` whatever a non-blocking ``recv``
-returned; the reader says when the request (head and whole body) is complete. The head is
-parsed by gunicorn's own parser once it is complete (a line ending in a bare LF is refused as
-soon as it arrives, rather than waited on). Bodies are collected here: a ``Content-Length``
-body straight into a buffer of its size, a chunked one decoded as it comes, under gunicorn's
-rules for chunk sizes, extensions and trailers (and a little stricter: a bare LF is refused at
-once, and no transfer coding but ``chunked``).
+Both worker classes read requests with a :class:`RequestReader`: the service worker's event
+loop feeds it whatever a non-blocking ``recv`` returned, the sync worker what a blocking one
+did; the reader says when the request (head and whole body) is complete, so both accept and
+refuse exactly the same requests. The head is parsed by gunicorn's own parser once it is
+complete (a line ending in a bare LF is refused as soon as it arrives, rather than waited
+on). Bodies are collected here: a ``Content-Length`` body as it arrives, a chunked one
+decoded as it comes, under gunicorn's rules for chunk sizes, extensions and trailers (and a
+little stricter: a bare LF is refused at once, and no transfer coding but ``chunked``).
+
+A body larger than :data:`SPOOL_THRESHOLD` is written to an unnamed temporary file as it
+arrives, so that a connection costs at most that much memory while its body arrives, and
+``request.body`` reads it back from the start; smaller bodies stay in memory.
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, List, Optional
+import tempfile
+from typing import IO, Any, Callable, Iterator, List, Optional, Union
 
 from gunicorn.http.errors import (
     InvalidHeader,
@@ -23,12 +29,15 @@ from gunicorn.http.errors import (
 from gunicorn.http.message import Request
 from gunicorn.http.unreader import IterUnreader
 
-from .answers import ServerAnswerError, bad_chunk, too_large, unknown_method
+from .answers import ServerAnswerError, bad_chunk, body_not_stored, too_large, unknown_method
 
 #: The methods HTTP defines; any other is answered 501 without reaching the application.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"})
 #: Largest single read while a body of known length arrives.
 MAX_BODY_READ = 1024 * 1024
+#: Bodies up to this many bytes are held in memory; larger ones go to an unnamed temporary file as
+#: they arrive (a chunked body once its decoded size passes it).
+SPOOL_THRESHOLD = 1024 * 1024
 
 #: An LF that does not end a CRLF: every line of a head, of a chunk size and of a trailer ends with CRLF.
 _BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -79,18 +88,121 @@ class Body:
             raise StopIteration
         return line
 
+    def close(self) -> None:
+        """Nothing to release: the memory goes with the object."""
+
+
+class FileBody:
+    """A request body in an unnamed temporary file, read from its start as the WSGI ``wsgi.input`` stream.
+
+    The file is closed (and its space on disk freed) as soon as the body has been read to its end.
+    """
+
+    def __init__(self, file: IO[bytes], size: int) -> None:
+        file.seek(0)
+        self._file = file
+        self._size = size
+        self._left = size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, size: Optional[int] = -1) -> bytes:
+        """Up to ``size`` bytes (all that is left if ``size`` is None or negative)."""
+        if size is None or size < 0 or size > self._left:
+            # Never ask for more than is left: a buffered read allocates what it is asked for first.
+            size = self._left
+        return self._took(self._file.read(size) if size else b"")
+
+    def readline(self, size: Optional[int] = -1) -> bytes:
+        """The next line, with its LF (at most ``size`` bytes of it)."""
+        if not self._left:
+            return b""
+        return self._took(self._file.readline(-1 if size is None else size))
+
+    def readlines(self, hint: Optional[int] = -1) -> List[bytes]:
+        """The remaining lines (about ``hint`` bytes of them, if given)."""
+        if not self._left:
+            return []
+        lines = self._file.readlines(-1 if hint is None else hint)
+        self._took(b"", sum(len(line) for line in lines))
+        return lines
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        line = self.readline()
+        if not line:
+            raise StopIteration
+        return line
+
+    @property
+    def closed(self) -> bool:
+        """Whether the file is closed (the body was read to its end, or closed)."""
+        return self._file.closed
+
+    def close(self) -> None:
+        """Close the file; what was not read is gone."""
+        self._left = 0
+        self._file.close()
+
+    def _took(self, data: bytes, size: Optional[int] = None) -> bytes:
+        self._left -= len(data) if size is None else size
+        if self._left <= 0:
+            self.close()
+        return data
+
+
+class _Spool:
+    """Where a body's bytes go as they arrive: memory up to :data:`SPOOL_THRESHOLD`, then a temporary file."""
+
+    def __init__(self, expected: int = 0) -> None:
+        #: Bytes written so far.
+        self.size = 0
+        self.memory = bytearray()
+        self.file: Optional[IO[bytes]] = None
+        # A body announced larger than the threshold goes to the file from its first byte (made only
+        # once a byte arrives: a client announcing 60 MB costs nothing until it sends them).
+        self._to_file = expected > SPOOL_THRESHOLD
+
+    def write(self, data: Union[bytes, bytearray, memoryview]) -> None:
+        self.size += len(data)
+        if self.file is None and not self._to_file and self.size <= SPOOL_THRESHOLD:
+            self.memory += data
+            return
+        try:
+            if self.file is None:
+                self.file = tempfile.TemporaryFile()
+                if self.memory:
+                    self.file.write(self.memory)
+                    self.memory = bytearray()
+            self.file.write(data)
+        except OSError as error:  # the server's trouble (a full disk), not the client's
+            raise ServerAnswerError(body_not_stored(error)) from None
+
+    def body(self) -> Union[Body, FileBody]:
+        """The whole body, readable from its start."""
+        if self.file is not None:
+            return FileBody(self.file, self.size)
+        return Body(self.memory)
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
 
 class _ChunkedDecoder:
-    """Decodes a chunked body incrementally; raises for anything that is not chunked coding.
+    """Decodes a chunked body into a :class:`_Spool` as it arrives; raises for anything that is not chunked coding.
 
     ``line_limit`` bounds a chunk-size line (size, extensions and CRLF) and each trailer line,
     ``trailer_limit`` the trailer section; ``trailers`` checks the trailer section (gunicorn's
     header rules) once it is complete.
     """
 
-    def __init__(self, limit: Optional[int], line_limit: int, trailer_limit: int,
+    def __init__(self, sink: _Spool, limit: Optional[int], line_limit: int, trailer_limit: int,
                  trailers: Callable[[bytes], None]) -> None:
-        self.decoded = bytearray()
+        self.sink = sink
         self.limit = limit
         self.done = False
         self._line_limit = line_limit
@@ -100,6 +212,16 @@ class _ChunkedDecoder:
         self._pending = bytearray()
         self._remaining = 0  # bytes of chunk data still to come, then its CRLF
         self._state = "size"
+
+    @property
+    def in_memory(self) -> int:
+        """Bytes received and not yet decoded (a partial line), and of a trailer section being read."""
+        return len(self._pending) + len(self._trailer)
+
+    @property
+    def data_to_come(self) -> int:
+        """Bytes of the current chunk's data that are known to follow (0 between chunks)."""
+        return self._remaining if self._state == "data" else 0
 
     def feed(self, data: bytes) -> bytes:
         """Take ``data``; return what follows the body's end (the next request), if it ended."""
@@ -118,7 +240,8 @@ class _ChunkedDecoder:
                     self._trailer_line(line)
             elif self._state == "data":
                 take = min(self._remaining, len(pending) - position)
-                self.decoded += pending[position:position + take]
+                with memoryview(pending) as view, view[position:position + take] as part:
+                    self.sink.write(part)
                 position += take
                 self._remaining -= take
                 if self._remaining:
@@ -157,7 +280,7 @@ class _ChunkedDecoder:
         if semicolon and not _CHUNK_EXTENSIONS.fullmatch(semicolon + extensions):
             raise ServerAnswerError(bad_chunk("invalid chunk extension"))
         size = int(size_text, 16)
-        if self.limit is not None and len(self.decoded) + size > self.limit:
+        if self.limit is not None and self.sink.size + size > self.limit:
             raise ServerAnswerError(too_large(self.limit))
         if size == 0:
             self._state = "trailer"
@@ -178,7 +301,13 @@ class _ChunkedDecoder:
 
 
 class RequestReader:
-    """Collects one request off a connection; :attr:`request` is gunicorn's parsed request when complete."""
+    """Collects one request off a connection; :attr:`request` is gunicorn's parsed request when complete.
+
+    Feed it the bytes received (:meth:`feed`) until :attr:`complete`; ask it how many to
+    receive next (:meth:`wanted`). Its :attr:`in_memory` says how many bytes of the request
+    it holds in memory (a large body is in a temporary file instead); :meth:`close` releases
+    the body (and its file) once the request is answered or dropped.
+    """
 
     def __init__(self, cfg: Any, peer: Any, body_limit: Optional[int], number: int = 1) -> None:
         self.cfg = cfg
@@ -192,7 +321,7 @@ class RequestReader:
         #: The client waits for "100 Continue" before it sends the body.
         self.wants_continue = False
         self._head = bytearray()
-        self._body = bytearray()
+        self._spool: Optional[_Spool] = None
         #: Bytes of a Content-Length body still to come (None: no such body).
         self._remaining: Optional[int] = None
         self._chunked: Optional[_ChunkedDecoder] = None
@@ -202,13 +331,42 @@ class RequestReader:
 
     @property
     def started(self) -> bool:
-        """Whether any byte of the request arrived."""
-        return bool(self._head)
+        """Whether any byte of the request arrived (False again once it is complete)."""
+        return bool(self._head) or (self.request is not None and not self.complete)
+
+    @property
+    def in_memory(self) -> int:
+        """Bytes of this request held in memory now: the head being read, an undecoded partial chunk line,
+        the body if it is small enough to stay in memory, and bytes of a next request that came with it.
+
+        A body over :data:`SPOOL_THRESHOLD` is in a temporary file and does not count, so this is at
+        most about the head limits plus :data:`SPOOL_THRESHOLD` plus one read. It stays the same once
+        the request is complete, until the reader is dropped.
+        """
+        held = len(self._head) + len(self.rest)
+        if self._spool is not None:
+            held += len(self._spool.memory)
+        if self._chunked is not None:
+            held += self._chunked.in_memory
+        return held
+
+    @property
+    def body_size(self) -> int:
+        """Bytes of the body received so far (decoded, for a chunked body)."""
+        return self._spool.size if self._spool is not None else 0
+
+    @property
+    def spooled(self) -> bool:
+        """Whether the body went to a temporary file (it is over :data:`SPOOL_THRESHOLD`)."""
+        return self._spool is not None and self._spool.file is not None
 
     def wanted(self, default: int) -> int:
         """How many bytes to ask the socket for: ``default``, more for the rest of a large body."""
-        if self._remaining is not None and self._remaining > default:
-            return min(self._remaining, MAX_BODY_READ)
+        to_come = self._remaining if self._remaining is not None else 0
+        if self._chunked is not None:
+            to_come = self._chunked.data_to_come
+        if to_come > default:
+            return min(to_come, MAX_BODY_READ)
         return default
 
     def feed(self, data: bytes) -> None:
@@ -220,14 +378,21 @@ class RequestReader:
             if self._chunked.done:
                 self._finish()
         else:
-            # The body grows as it arrives (never allocated from its Content-Length: a client
-            # announcing 60 MB costs nothing until it sends them).
+            assert self._spool is not None
             remaining = self._remaining or 0
-            self._body += data[:remaining] if len(data) > remaining else data
-            self.rest = data[remaining:] if len(data) > remaining else b""
+            if len(data) > remaining:
+                self._spool.write(memoryview(data)[:remaining])
+                self.rest = data[remaining:]
+            else:
+                self._spool.write(data)
             self._remaining = max(0, remaining - len(data))
             if not self._remaining:
                 self._finish()
+
+    def close(self) -> None:
+        """Release the body: close its temporary file, if it has one (also for a request never completed)."""
+        if self._spool is not None:
+            self._spool.close()
 
     def _feed_head(self, data: bytes) -> None:
         received = len(self._head)
@@ -241,6 +406,7 @@ class RequestReader:
                 raise LimitRequestHeaders("max buffer headers")
             return
         head, after = bytes(self._head[:end + 4]), bytes(self._head[end + 4:])
+        self._head = bytearray()
         request = Request(self.cfg, IterUnreader([head]), self.peer, self.number)
         self.request = request  # also for refusals: they name its method and path and echo its request id
         if request.method not in KNOWN_METHODS:
@@ -254,8 +420,9 @@ class RequestReader:
             # application still encoded: refused too.
             if [coding.strip(" \t").lower() for coding in ",".join(codings).split(",")] != ["chunked"]:
                 raise UnsupportedTransferCoding(", ".join(codings))
+            self._spool = _Spool()
             self._chunked = _ChunkedDecoder(
-                self.body_limit, request.limit_request_field_size, request.max_buffer_headers,
+                self._spool, self.body_limit, request.limit_request_field_size, request.max_buffer_headers,
                 lambda section: setattr(request, "trailers", request.parse_headers(section, from_trailer=True)),
             )
             self.rest = self._chunked.feed(after)
@@ -265,6 +432,7 @@ class RequestReader:
         length = int(next((value for name, value in request.headers if name == "CONTENT-LENGTH"), "0"))
         if self.body_limit is not None and length > self.body_limit:
             raise ServerAnswerError(too_large(self.body_limit))
+        self._spool = _Spool(length)
         self._remaining = length
         if not length:
             self.rest = after
@@ -282,15 +450,11 @@ class RequestReader:
         raise InvalidHeader("bare LF as line terminator")
 
     def _finish(self) -> None:
-        assert self.request is not None
+        assert self.request is not None and self._spool is not None
         if self._chunked is not None:
-            data: Any = self._chunked.decoded
             # The application sees a body of known length, as if it had come with Content-Length.
             headers = [(name, value) for name, value in self.request.headers if name != "TRANSFER-ENCODING"]
-            self.request.headers = headers + [("CONTENT-LENGTH", str(len(data)))]
-        else:
-            data = self._body
-        self.request.body = Body(data)
+            self.request.headers = headers + [("CONTENT-LENGTH", str(self._spool.size))]
+        self.request.body = self._spool.body()
         self.wants_continue = False
         self.complete = True
-        self._head = bytearray()

@@ -3,7 +3,8 @@
 The request is read whole (head and body) before the application runs, by the same
 :class:`~.reading.RequestReader` as the service worker, so both worker classes accept and
 refuse the same requests, and give a client ``READ_TIMEOUT`` seconds to send its head (and
-at most that long a pause in its body) before answering it 408.
+at most that long a pause in its body) before answering it 408. A large body is in a
+temporary file meanwhile.
 
 A sync worker has one thread, so a deadline can interrupt the handler itself: while a
 request runs, an interval timer (``SIGALRM``) checks its deadline four times a second and,
@@ -217,6 +218,8 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
         except BaseException as error:
             self.handle_error(reader.request if reader is not None else None, client, addr, error)
         finally:
+            if reader is not None:
+                reader.close()
             util.close_graceful(client)
 
     def _read(self, client: Any, reader: RequestReader, opened: float) -> bool:
