@@ -4,7 +4,8 @@ The request is read whole (head and body) before the application runs, by the sa
 :class:`~.reading.RequestReader` as the service worker, so both worker classes accept and
 refuse the same requests, and give a client ``READ_TIMEOUT`` seconds to send its head (and
 at most that long a pause in its body) before answering it 408. A large body is in a
-temporary file meanwhile.
+temporary file meanwhile, and the memory its request took is given back afterwards
+(:mod:`.heap`).
 
 A sync worker has one thread, so a deadline can interrupt the handler itself: while a
 request runs, an interval timer (``SIGALRM``) checks its deadline four times a second and,
@@ -30,7 +31,7 @@ from gunicorn.workers.sync import SyncWorker
 
 from ..protocol.status_lines import status_line
 from ..settings import ServerSettings
-from . import answers
+from . import answers, heap
 from .lifecycle import DEADLINE_KEY, REQUEST_ID_KEY, Deadline, Outcome, lifecycle
 from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 from .reading import RequestReader
@@ -181,6 +182,7 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
         self.recycle_after = self.max_requests  # gunicorn's MAX_REQUESTS plus its jitter
         self.max_requests = sys.maxsize
         self.retiring = False
+        heap.map_large_blocks()
         super().init_process()
 
     def load_wsgi(self) -> None:
@@ -254,9 +256,11 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
         return True
 
     def handle_request(self, listener: Any, req: Any, client: Any, addr: Any) -> None:
+        size = len(req.body)
         try:
             super().handle_request(listener, req, client, addr)
         finally:
+            heap.after_request(size)  # before the memory check: what the request freed is not the worker's
             if self.nr >= self.recycle_after:
                 replace(self, f"it answered {self.nr} requests (MAX_REQUESTS)", logging.INFO)
             elif self.memory.exceeded():

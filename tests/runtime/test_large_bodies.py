@@ -189,3 +189,20 @@ def test_sixteen_uploads_at_once_cost_about_the_handler_threads_share(upload_ser
     # allocated one (the service worker measures about 4 payloads with 4 threads, 5 at most).
     bound = (2 * threads + 0.5) * PAYLOAD
     assert growth < bound, f"{growth / MB:.1f} MB for 16 x {PAYLOAD / MB:.0f} MB, {threads} threads"
+
+
+def test_the_sync_worker_gives_back_the_memory_of_a_large_upload(upload_server) -> None:
+    server = upload_server("give-back-sync", "sync")
+    worker = server.wait_for_workers(1)[0]
+    small = wav(64 * 1024, seed=1)
+    assert_received(upload(server.port, "audio/x-wav", [small]), small)
+    before = memory(worker, "VmRSS")
+    audio = wav(PAYLOAD)
+    # Left to itself, glibc raises its mmap threshold after the first large block freed, and keeps
+    # the next ones in its heap once they are freed: the worker would look as if it leaked.
+    for _ in range(3):
+        assert_received(upload(server.port, "audio/x-wav", [audio]), audio)
+    wait_for(lambda: memory(worker, "VmRSS") - before < PAYLOAD / 2,
+             f"the worker's memory to come back near {before / MB:.0f} MB (now {memory(worker, 'VmRSS') / MB:.0f})",
+             timeout=10)
+    assert worker in server.workers()
