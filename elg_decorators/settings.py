@@ -158,8 +158,8 @@ class ServerSettings:
         "client connections per worker; past it, silent and idle ones are closed, oldest first", minimum=1)
     max_body_buffer: int = setting(
         256, "MAX_BODY_BUFFER",
-        "MiB of request bodies a worker holds at once (over 1 MiB each in temporary files), before 503s",
-        minimum=1)
+        "MiB of request bodies a worker holds in memory at once (a body over 1 MiB waits in a temporary "
+        "file and counts 1 MiB), before 503s", minimum=1)
     max_requests: int = setting(0, "MAX_REQUESTS",
                                 "requests after which a worker is replaced, plus up to a tenth (0: never)",
                                 minimum=0)

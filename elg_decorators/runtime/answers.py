@@ -125,6 +125,13 @@ def too_large(limit: int) -> ServerAnswer:
     return ServerAnswer(error.status, error.message)
 
 
+def body_not_stored(error: OSError) -> ServerAnswer:
+    """500: a large body could not be written to its temporary file (the disk is full, say)."""
+    reason = error.strerror or type(error).__name__
+    return _internal(f"the request body could not be stored: {reason}", 500,
+                     {"reason": "body not stored", "error": reason})
+
+
 def bad_chunk(reason: str) -> ServerAnswer:
     """400: a chunked body that does not follow HTTP's chunked coding."""
     return _invalid(f"malformed chunked body: {reason}", 400)

@@ -11,22 +11,20 @@ from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
 from .lifecycle import RequestRecord
 from .log_values import printable
 from .process import accepted_request_id, new_request_id
-from .reading import RequestReader
+from .reading import SPOOL_THRESHOLD, RequestReader
 
 logger = logging.getLogger("elg_decorators")
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 #: Largest read from a socket while the head of a request is read.
 READ_SIZE = 64 * 1024
-#: What a chunked body is counted as in the worker's body buffer, its size being unknown in advance.
-CHUNKED_ESTIMATE = 1024 * 1024
 
 
 class Connection:
     """One client connection, owned by the event loop while it reads and by a thread while a job runs."""
 
     __slots__ = ("sock", "peer", "server", "cfg", "body_limit", "reader", "job", "opened", "last_data", "served",
-                 "reserved")
+                 "reserved", "discard_until")
 
     def __init__(self, sock: socket.socket, peer: Any, server: Any, cfg: Any, body_limit: Optional[int]) -> None:
         self.sock = sock
@@ -38,12 +36,15 @@ class Connection:
         self.job: Any = None
         #: Bytes of the worker's body buffer reserved for the request being read or answered.
         self.reserved = 0
+        #: Set once the connection was refused and only lingers (see :meth:`linger`).
+        self.discard_until: Optional[float] = None
         self.opened = self.last_data = time.monotonic()
         self.reader = RequestReader(cfg, peer, body_limit)
 
     def next_request(self) -> bytes:
         """Get ready for the connection's next request; return bytes of it that already arrived."""
         rest = self.reader.rest
+        self.reader.close()
         self.served += 1
         self.job = None
         self.reader = RequestReader(self.cfg, self.peer, self.body_limit, self.served + 1)
@@ -99,16 +100,36 @@ class Connection:
         """A request has begun but its head is not complete yet."""
         return self.reader.request is None
 
-    def body_size(self) -> int:
-        """The size of the body of the request whose head was read: its Content-Length, or for a
-        chunked body (whose size is not known in advance) the reader's threshold for spooling."""
+    def memory_needed(self) -> int:
+        """The most memory the body of the request whose head was read will take: its size up to the
+        reader's threshold for spooling (past it the body goes to a temporary file), that threshold
+        for a chunked body (its size is not known in advance)."""
         request = self.reader.request
         for name, value in request.headers if request is not None else ():
             if name == "CONTENT-LENGTH":
-                return int(value)
+                return min(int(value), SPOOL_THRESHOLD)
             if name == "TRANSFER-ENCODING":
-                return CHUNKED_ESTIMATE
+                return SPOOL_THRESHOLD
         return 0
+
+    def linger(self, until: float) -> None:
+        """After a refusal sent while the client may still be sending: close our side for writing and
+        read (and drop) what still comes until the client closes or ``until``, so that closing with
+        unread bytes does not reset the connection before the client read the refusal."""
+        self.discard_until = until
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    def discard(self) -> bool:
+        """Read and drop what arrived on a lingering connection; False once the client closed."""
+        try:
+            return bool(self.sock.recv(READ_SIZE))
+        except (BlockingIOError, InterruptedError):
+            return True
+        except OSError:
+            return False
 
     def answer(self, answer: ServerAnswer, *, record: Optional[RequestRecord] = None, close: bool = True) -> None:
         """Send the server's own ``answer`` (without blocking: it is small) and report it, as the
@@ -133,6 +154,7 @@ class Connection:
         record.finish(200, "")
 
     def close(self) -> None:
+        self.reader.close()
         try:
             self.sock.close()
         except OSError:

@@ -1,5 +1,12 @@
 """gunicorn's sync worker (one request at a time per process), with deadlines and ELG answers.
 
+The request is read whole (head and body) before the application runs, by the same
+:class:`~.reading.RequestReader` as the service worker, so both worker classes accept and
+refuse the same requests, and give a client ``READ_TIMEOUT`` seconds to send its head (and
+at most that long a pause in its body) before answering it 408. A large body is in a
+temporary file meanwhile, and the memory its request took is given back afterwards
+(:mod:`.heap`).
+
 A sync worker has one thread, so a deadline can interrupt the handler itself: while a
 request runs, an interval timer (``SIGALRM``) checks its deadline four times a second and,
 once it passed, raises :class:`DeadlinePassed` in the handler; the client gets a 504 ELG
@@ -8,25 +15,35 @@ return to Python is cut by gunicorn's own worker timeout (``TIMEOUT``) instead.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import signal
+import socket
+import ssl
 import sys
 import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
 
+from gunicorn import sock as gunicorn_sock
+from gunicorn import util
 from gunicorn.http.errors import ParseException
 from gunicorn.workers.sync import SyncWorker
 
 from ..protocol.status_lines import status_line
 from ..settings import ServerSettings
-from . import answers
+from . import answers, heap
 from .lifecycle import RECORD_KEY, RequestRecord, lifecycle
 from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
-from .reading import KNOWN_METHODS, Body
+from .reading import RequestReader
 from .recycling import MemoryGuard, replace
 
 #: Seconds between two checks of the running request's deadline.
 CHECK_INTERVAL = 0.25
+#: Largest read from the socket while a head arrives (the rest of a large body is read in larger steps).
+READ_SIZE = 64 * 1024
+#: Longest wait for a client's bytes without telling the master the worker is alive.
+HEARTBEAT = 1.0
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 class DeadlinePassed(BaseException):
@@ -66,7 +83,7 @@ class _Alarm:
 
 
 class _DeadlineApp:
-    """WSGI middleware run by the sync worker: request id, deadline, readable body, ELG refusals."""
+    """WSGI middleware run by the sync worker: request id, deadline, and the ELG answer to a passed deadline."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]], seconds: float, heartbeat: Callable[[], None]) -> None:
         self.app = app
@@ -75,18 +92,9 @@ class _DeadlineApp:
 
     def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request_id = _request_id(environ)
-        method = environ.get("REQUEST_METHOD", "")
-        deadline = RequestRecord(request_id, method or "-", environ.get("PATH_INFO", "") or "/", self.seconds)
+        deadline = RequestRecord(request_id, environ.get("REQUEST_METHOD", "") or "-",
+                                 environ.get("PATH_INFO", "") or "/", self.seconds)
         environ[RECORD_KEY] = deadline
-        if method not in KNOWN_METHODS:
-            return self._refuse(environ, start_response, answers.unknown_method(method), deadline, request_id)
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            try:  # read now, so that a malformed chunk is the client's 400, not the handler's 500
-                data = environ["wsgi.input"].read()
-            except ParseException as error:
-                return self._refuse(environ, start_response, answers.for_parse_error(error), deadline, request_id)
-            environ["wsgi.input"] = Body(data)
-            environ["CONTENT_LENGTH"] = str(len(data))
         sent: List[str] = []
 
         def tracking_start_response(status: str, headers: List[Any], exc_info: Any = None) -> Any:
@@ -147,8 +155,21 @@ def _request_id(environ: Dict[str, Any]) -> str:
     return accepted_request_id(environ.get("HTTP_X_REQUEST_ID")) or new_request_id()
 
 
+def _request_id_of(req: Any) -> str:
+    """The client's ``X-Request-ID`` in a parsed head if it is usable, else a new id."""
+    for name, value in getattr(req, "headers", None) or ():
+        if name == "X-REQUEST-ID":
+            return accepted_request_id(value) or new_request_id()
+    return new_request_id()
+
+
+class _TooSlow(Exception):
+    """The client did not send its request within the read timeout."""
+
+
 class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
-    """gunicorn's sync worker with request deadlines, draining on SIGTERM and ELG error answers."""
+    """gunicorn's sync worker with whole-request reading, request deadlines, draining on SIGTERM and
+    ELG error answers."""
 
     max_requests: int  # set by gunicorn's Worker
 
@@ -158,18 +179,85 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
         self.recycle_after = self.max_requests  # gunicorn's MAX_REQUESTS plus its jitter
         self.max_requests = sys.maxsize
         self.retiring = False
+        heap.map_large_blocks()
         super().init_process()
 
     def load_wsgi(self) -> None:
         super().load_wsgi()
         settings = getattr(self.app, "settings", None) or ServerSettings.resolve()
+        config = getattr(self.wsgi, "config", None)
+        self.body_limit: Optional[int] = config.get("MAX_CONTENT_LENGTH") if config is not None else None
+        self.read_timeout: float = settings.read_timeout
         self.memory = MemoryGuard(settings.max_worker_memory, interval=0)  # no timer here: after each request
         self.wsgi: Callable[..., Iterable[bytes]] = _DeadlineApp(self.wsgi, settings.request_timeout, self.notify)
 
+    def handle(self, listener: Any, client: Any, addr: Any) -> None:
+        """Read one request whole, then answer it (gunicorn's sync worker closes every connection)."""
+        reader: Optional[RequestReader] = None
+        opened = time.monotonic()
+        try:
+            if self.cfg.is_ssl:
+                client = gunicorn_sock.ssl_wrap_socket(client, self.cfg)
+            reader = RequestReader(self.cfg, addr, self.body_limit)
+            if self._read(client, reader, opened):
+                client.settimeout(None)
+                self.handle_request(listener, reader.request, client, addr)
+        except _TooSlow:
+            assert reader is not None
+            self._answer(client, reader.request, answers.read_timeout(self.read_timeout), opened)
+        except StopIteration:  # gunicorn's: the application failed after its answer had started; it was cut
+            pass
+        except ssl.SSLError as error:
+            self.log.debug("TLS error from %s: %s", addr, error)
+        except OSError as error:
+            if isinstance(error, TimeoutError) or error.errno in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+                self.log.debug("the client %s went away: %s", addr, error)
+            else:
+                self.log.exception("socket error answering %s", addr)
+        except BaseException as error:
+            self.handle_error(reader.request if reader is not None else None, client, addr, error)
+        finally:
+            if reader is not None:
+                reader.close()
+            util.close_graceful(client)
+
+    def _read(self, client: Any, reader: RequestReader, opened: float) -> bool:
+        """Read until ``reader`` has the whole request; False if the client closed first or sent nothing.
+
+        The same clocks as the service worker: the head within ``READ_TIMEOUT`` of the connection's
+        start, and no pause longer than that in the body.
+        """
+        last = opened
+        while not reader.complete:
+            now = time.monotonic()
+            deadline = (opened if reader.request is None else last) + self.read_timeout
+            if now >= deadline:
+                if reader.started:
+                    raise _TooSlow()
+                return False  # an idle connection is closed without an answer
+            client.settimeout(min(deadline - now, HEARTBEAT))
+            try:
+                data = client.recv(reader.wanted(READ_SIZE))
+            except socket.timeout:
+                data = None
+            self.notify()  # a slow client must not look like a stuck worker to the master
+            if data is None:
+                continue
+            if not data:
+                return False
+            reader.feed(data)
+            last = time.monotonic()
+            if reader.wants_continue:
+                reader.wants_continue = False
+                client.sendall(CONTINUE)
+        return True
+
     def handle_request(self, listener: Any, req: Any, client: Any, addr: Any) -> None:
+        size = len(req.body)
         try:
             super().handle_request(listener, req, client, addr)
         finally:
+            heap.after_request(size)  # before the memory check: what the request freed is not the worker's
             if self.nr >= self.recycle_after:
                 replace(self, f"it answered {self.nr} requests (MAX_REQUESTS)", logging.INFO)
             elif self.memory.exceeded():
@@ -184,15 +272,24 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
         if isinstance(exc, DeadlinePassed):  # between two chunks of an answer already under way: cut it
             self.log.warning("%s passed its deadline while its answer was being sent", getattr(req, "uri", "a request"))
             return
-        if isinstance(exc, ParseException) and not isinstance(exc, answers.RESPONSE_ERRORS):
+        if isinstance(exc, answers.ServerAnswerError) or (
+            isinstance(exc, ParseException) and not isinstance(exc, answers.RESPONSE_ERRORS)
+        ):
             answer = answers.for_parse_error(exc)
             self.log.debug("invalid request from %s: %s", addr, exc)
         else:
             self.log.exception("error answering %s", getattr(req, "uri", "a request"))
             answer = answers.application_failed()
+        self._answer(client, req, answer, None)
+
+    def _answer(self, client: Any, req: Any, answer: answers.ServerAnswer, started: Optional[float]) -> None:
+        """Send the server's own ``answer`` and report it."""
+        request_id = _request_id_of(req)
         try:
-            client.sendall(answer.http(close=True))
+            client.settimeout(self.read_timeout)  # a client that reads nothing must not hold the worker
+            client.sendall(answer.http(close=True, request_id=request_id))
         except OSError:
             pass
-        RequestRecord(new_request_id(), getattr(req, "method", None) or "-",
-                      getattr(req, "path", None) or "-").finish(answer.status, answer.code)
+        record = RequestRecord(request_id, getattr(req, "method", None) or "-", getattr(req, "path", None) or "-",
+                               started=started)
+        record.finish(answer.status, answer.code)

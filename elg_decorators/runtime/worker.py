@@ -34,7 +34,7 @@ from gunicorn.http import wsgi
 from gunicorn.workers import base
 
 from ..settings import LIVE_PATH, ServerSettings
-from . import answers
+from . import answers, heap
 from .connection import Connection, answer_for
 from .jobs import GuardedSocket, Job, Overtaken
 from .lifecycle import RECORD_KEY, RequestRecord, lifecycle
@@ -78,6 +78,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.accepts = False
         self.addresses: Dict[Any, Any] = {}
         self.drain_started: Optional[float] = None
+        heap.map_large_blocks()  # a large body's memory goes back to the system once it is answered
         super().init_process()
 
     def load_wsgi(self) -> None:
@@ -175,6 +176,11 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             pass
 
     def _readable(self, connection: Connection) -> None:
+        if connection.discard_until is not None:  # refused: only waits for the client to go
+            if not connection.discard():
+                self._unwatch(connection)
+                connection.close()
+            return
         head_before = connection.reader.request is not None
         try:
             if not connection.receive():
@@ -192,28 +198,27 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             connection.close()
             return
         except Exception as error:  # gunicorn's parse errors and ours: the client's request is not valid
-            self._unwatch(connection)
             self._release(connection)
             connection.answer(answer_for(error))
-            connection.close()
+            connection.linger(time.monotonic() + DRAIN_LINGER)
             return
         if connection.reader.complete:
             self._unwatch(connection)
             self._dispatch(connection)
 
     def _admit(self, connection: Connection) -> None:
-        """Reserve room for the body of the request whose head just arrived, or refuse it (503).
+        """Reserve memory for the body of the request whose head just arrived, or refuse it (503).
 
-        A request is admitted when its body fits in what remains of ``MAX_BODY_BUFFER``, or when
-        nothing else is held (so one body larger than the buffer can still be served alone).
+        A request is admitted when the memory its body may take (at most the reader's spooling
+        threshold: a larger body waits in a temporary file) fits in what remains of ``MAX_BODY_BUFFER``.
         """
-        size = connection.body_size()
+        size = connection.memory_needed()
         with self.body_lock:
-            if size and self.body_bytes and self.body_bytes + size > self.body_budget:
+            if size and self.body_bytes + size > self.body_budget:
                 raise answers.ServerAnswerError(answers.no_room(
-                    "request bodies", self.settings.max_body_buffer, RETRY_AFTER, unit="MiB"))
-            connection.reserved = size
+                    "request bodies in memory", self.settings.max_body_buffer, RETRY_AFTER, unit="MiB"))
             self.body_bytes += size
+            connection.reserved = size
 
     def _release(self, connection: Connection) -> None:
         """Give back the room reserved for a connection's request body."""
@@ -251,7 +256,11 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             self._accepting(True)  # after running out of file descriptors
         read_timeout = self.settings.read_timeout
         for connection in list(self.reading.values()):
-            if connection.too_slow(now, read_timeout):
+            if connection.discard_until is not None:
+                if now > connection.discard_until:
+                    self._unwatch(connection)
+                    connection.close()
+            elif connection.too_slow(now, read_timeout):
                 self._unwatch(connection)
                 self._release(connection)
                 connection.answer(answers.read_timeout(read_timeout))
@@ -339,6 +348,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             if not job.overtaken:  # the client of a stream went away: nobody else closes its connection
                 connection.close()
             self._release(connection)
+            heap.after_request(connection.reader.body_size)
             return
         except OSError:
             keep_alive = False  # the client went away
@@ -347,6 +357,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             if job.response is None or not job.response.headers_sent:
                 self._answer_from_thread(job, answers.application_failed())
         self._release(connection)
+        heap.after_request(connection.reader.body_size)
         with job.lock:
             if job.overtaken:
                 return

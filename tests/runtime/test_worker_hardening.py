@@ -18,7 +18,6 @@ from . import stream_load
 from .conftest import (
     SSE_HEADERS,
     WORKER_CLASSES,
-    assert_answered,
     assert_elg_failure,
     connect,
     events,
