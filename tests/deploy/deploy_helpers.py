@@ -1,8 +1,8 @@
 """What the deploy tests share: where things are, running the command, and the checks a cluster or ELG applies.
 
 The schema checks catch what the schemas say; the functions here code the rules that only
-Knative's admission webhook and the ELG-SHARE XSD's comments state (see the READMEs
-beside the reference files).
+Knative's admission webhook and the ELG-SHARE XSD's comments state (see
+``reference/README.md``).
 """
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Sequence, Tuple
 
 import jsonschema
-from xsd_vocabulary import shared_folder
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLES = REPOSITORY / "examples"
-SHARED = shared_folder()
+#: The Knative and ELG-SHARE schemas the generated files are checked against (see its README.md).
+REFERENCE = Path(__file__).resolve().parent / "reference"
 EXAMPLE_SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 #: The values of the URL variables of the examples whose paths have some.
 PATH_VALUES: Dict[str, Tuple[str, ...]] = {

@@ -14,18 +14,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Dict, List
 
-
-
-def shared_folder() -> Path:
-    """The ``shared`` reference folder beside the repository (or beside a folder that holds it)."""
-    repository = Path(__file__).resolve().parents[2]
-    for folder in repository.parents:
-        if (folder / "shared" / "elg-metadata").is_dir():
-            return folder / "shared"
-    raise FileNotFoundError(f"no shared/elg-metadata folder beside {repository} or above it")
-
-
-XSD_FOLDER = shared_folder() / "elg-metadata" / "xsd"
+#: The ELG-SHARE XSD files kept with the tests (see ``reference/README.md``).
+XSD_FOLDER = Path(__file__).resolve().parent / "reference" / "elg-share"
 _XS = "{http://www.w3.org/2001/XMLSchema}"
 OMTD = "http://w3id.org/meta-share/omtd-share/"
 

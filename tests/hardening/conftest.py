@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from capabilities import require_proc
 
 from elg_decorators.kinds import REQUEST_KINDS
 from elg_decorators.settings import SETTINGS
@@ -55,7 +56,8 @@ def free_port() -> int:
 
 
 def children_of(pid: int) -> list[int]:
-    """The live child processes of ``pid``, read from /proc."""
+    """The live child processes of ``pid``, read from /proc (Linux only: elsewhere the test skips)."""
+    require_proc()
     found = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -72,7 +74,8 @@ def children_of(pid: int) -> list[int]:
 
 
 def rss_kib(pid: int) -> int:
-    """Resident set size of ``pid`` in KiB (VmRSS of /proc/<pid>/status)."""
+    """Resident set size of ``pid`` in KiB (VmRSS of /proc/<pid>/status; Linux only: elsewhere the test skips)."""
+    require_proc()
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):

@@ -6,9 +6,10 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from . import images
 import pytest
-from . import real_engine
+from capabilities import missing
+
+from . import images, real_engine
 from .fake_engine import FakeEngine
 
 SCRIPT = '''\
@@ -86,10 +87,10 @@ def no_engine(short_dir: Path, docker_env: Path, monkeypatch: pytest.MonkeyPatch
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[real_engine.Engine]:
-    """A dockerd of the tests' own, with the Debian base image imported; skipped where it cannot run."""
+    """A dockerd of the tests' own, with the Debian base image imported (see :func:`capabilities.missing`)."""
     reason = real_engine.why_no_engine()
     if reason is not None:
-        pytest.skip(f"needs a real Docker engine: {reason}")
+        missing(reason)
     started = real_engine.start_engine()
     try:
         real_engine.make_base_image(started)
@@ -108,7 +109,7 @@ def registry() -> Iterator[real_engine.Registry]:
     """A docker-registry on 127.0.0.1 with htpasswd authentication."""
     reason = real_engine.why_no_engine()
     if reason is not None:
-        pytest.skip(f"needs a real registry: {reason}")
+        missing(reason)
     started = real_engine.start_registry()
     try:
         yield started

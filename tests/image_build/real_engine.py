@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -30,17 +31,22 @@ REGISTRY_USER = "robot"
 REGISTRY_PASSWORD = "Reg1stry-pa55word-never-shown"
 _CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
 _TARBALL = _CACHE / "elg_decorators-tests" / "bookworm-python3.tar"
-_TOOLS = {"dockerd": "docker.io", "debootstrap": "debootstrap", "docker-registry": "docker-registry",
-          "htpasswd": "apache2-utils"}
+#: The commands the real-engine tests run, and the Debian packages that have them.
+_TOOLS = {"dockerd": "docker.io", "docker": "docker.io", "debootstrap": "debootstrap",
+          "docker-registry": "docker-registry", "htpasswd": "apache2-utils"}
 
 
 def why_no_engine() -> Optional[str]:
-    """Why a real engine cannot run here (one line), or None when it can."""
+    """Why a real engine cannot run here, and how to get one (one line), or None when it can."""
+    if sys.platform != "linux":
+        return (f"real-engine image test: needs Linux (dockerd, debootstrap, docker-registry), not {sys.platform}; "
+                "CI runs it (`bash .ci/run` as root on Debian or Ubuntu)")
     if os.geteuid() != 0:
-        return "starting dockerd needs root"
-    missing = [package for tool, package in _TOOLS.items() if shutil.which(tool) is None]
+        return "real-engine image test: needs root to start dockerd; run `sudo bash .ci/run`, or leave it to CI"
+    missing = sorted({package for tool, package in _TOOLS.items() if shutil.which(tool) is None})
     if missing:
-        return f"missing Debian packages: {' '.join(missing)} (.ci/install-system.sh installs them)"
+        return (f"real-engine image test: needs the Debian packages {' '.join(missing)}; "
+                "`sudo bash .ci/install-system.sh` installs them")
     return None
 
 
