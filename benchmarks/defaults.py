@@ -101,7 +101,7 @@ def profile(duration: float, generator: load.LoadGenerator, log_dir: Path, top: 
     output = Path(tempfile.mkdtemp(prefix="elg-bench-profile-"))
     port = servers.free_port()
     command = [sys.executable, "-m", "gunicorn", "--bind", f"{servers.HOST}:{port}", "--workers", "1",
-               "--threads", "4", "--worker-class", "elg_decorators.runtime.worker.ServiceWorker",
+               "--threads", "4", "--worker-class", "elg_decorators.worker.service_worker.ServiceWorker",
                "--worker-tmp-dir", "/dev/shm", "--config", str(PROFILE_HOOKS), WSGI_TARGET]
     process = servers.spawn(command, log_dir / "profile.log", env=environment("INFO", {"PROFILE_DIR": str(output)}))
     try:

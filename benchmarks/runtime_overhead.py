@@ -66,7 +66,7 @@ def measure(requests: int, rounds: int) -> Dict[str, float]:
     """
     sys.path.insert(0, str(HERE / "apps"))
     from elg_decorators.discovery import load_service
-    from elg_decorators.runtime.health import runtime_of
+    from elg_decorators.runtime.service_runtime import runtime_of
 
     app = load_service(str(HERE / "apps" / "ours_app.py")).app()
     runtime = runtime_of(app)

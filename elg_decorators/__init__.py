@@ -11,7 +11,7 @@
     serve()
 
 The names below are imported when first used, so that ``import
-elg_decorators.build`` (or ``.deploy``) does not load the web stack.
+elg_decorators.image`` (or ``.deploy``) does not load the web stack.
 """
 
 import importlib
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Dict, List
 from .version import __version__ as __version__
 
 #: Each public name and the module that defines it.
-_EXPORTS: Dict[str, str] = {
+_EXPORTS: dict[str, str] = {
     "FlaskService": ".service.flask_service",
     "HandlerDefinitionError": ".errors",
     "ProcessingError": ".errors",
@@ -71,5 +71,5 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def __dir__() -> List[str]:
+def __dir__() -> list[str]:
     return sorted(__all__)

@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -24,8 +24,8 @@ class LoadedService:
 
     module: ModuleType
     registry: Registry
-    flask_service: Optional[FlaskService] = None
-    flask_app: Optional[Flask] = None
+    flask_service: FlaskService | None = None
+    flask_app: Flask | None = None
 
     @property
     def handler_count(self) -> int:
@@ -120,7 +120,7 @@ def _run_import(load: Callable[[], ModuleType], shown: str) -> ModuleType:
         sys.argv = saved_argv
 
 
-def find_classic_service(module: ModuleType) -> tuple[Optional[FlaskService], Optional[Flask]]:
+def find_classic_service(module: ModuleType) -> tuple[FlaskService | None, Flask | None]:
     """A FlaskService instance (or the one subclass, instantiated) or a Flask ``app`` that ``module`` defines."""
     values = [value for name, value in vars(module).items() if not name.startswith("__")]
     services = [value for value in values if isinstance(value, FlaskService)]

@@ -1,7 +1,8 @@
 """Exceptions: the one handlers raise to answer with a failure, and those of the framework."""
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Sequence, Union
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from .model.messages import STANDARD_MESSAGES, http_status_for, is_status_code, standard_message
 from .model.status import Failure, StatusMessage
@@ -37,14 +38,14 @@ class ProcessingError(Exception):
 
     def __init__(
         self,
-        message: Union[StatusMessage, str, int],
-        standard_message: Optional[StatusMessage] = None,
+        message: StatusMessage | str | int,
+        standard_message: StatusMessage | None = None,
         *,
-        params: Optional[Sequence[Any]] = None,
-        detail: Optional[Mapping[str, Any]] = None,
-        status: Optional[int] = None,
-        text: Optional[str] = None,
-        headers: Optional[Mapping[str, str]] = None,
+        params: Sequence[Any] | None = None,
+        detail: Mapping[str, Any] | None = None,
+        status: int | None = None,
+        text: str | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         if isinstance(message, int) and not isinstance(message, bool):
             if standard_message is None:
@@ -77,44 +78,44 @@ class ProcessingError(Exception):
         """The status message (the elg package's name for :attr:`message`)."""
         return self.message
 
-    def to_json(self) -> Dict[str, Failure]:
+    def to_json(self) -> dict[str, Failure]:
         """The failure envelope, ``{"failure": Failure}``."""
         return {"failure": self.failure}
 
     @staticmethod
-    def InternalError(text: str, detail: Optional[Mapping[str, Any]] = None) -> "ProcessingError":  # noqa: N802
+    def InternalError(text: str, detail: Mapping[str, Any] | None = None) -> ProcessingError:  # noqa: N802
         """500 ``elg.service.internalError`` with ``text`` as its parameter."""
         return ProcessingError("elg.service.internalError", params=[text], detail=detail)
 
     @staticmethod
-    def InvalidRequest(detail: Optional[Mapping[str, Any]] = None) -> "ProcessingError":  # noqa: N802
+    def InvalidRequest(detail: Mapping[str, Any] | None = None) -> ProcessingError:  # noqa: N802
         """400 ``elg.request.invalid``."""
         return ProcessingError("elg.request.invalid", detail=detail)
 
     @staticmethod
-    def TooLarge(detail: Optional[Mapping[str, Any]] = None) -> "ProcessingError":  # noqa: N802
+    def TooLarge(detail: Mapping[str, Any] | None = None) -> ProcessingError:  # noqa: N802
         """413 ``elg.request.too.large``."""
         return ProcessingError("elg.request.too.large", detail=detail)
 
     @staticmethod
-    def UnsupportedMime(mime: str, detail: Optional[Mapping[str, Any]] = None) -> "ProcessingError":  # noqa: N802
+    def UnsupportedMime(mime: str, detail: Mapping[str, Any] | None = None) -> ProcessingError:  # noqa: N802
         """400 ``elg.request.text.mimeType.unsupported`` for ``mime``."""
         return ProcessingError("elg.request.text.mimeType.unsupported", params=[mime], detail=detail)
 
     @staticmethod
     def UnsupportedType(  # noqa: N802
-        request_type: Optional[str] = None, detail: Optional[Mapping[str, Any]] = None
-    ) -> "ProcessingError":
+        request_type: str | None = None, detail: Mapping[str, Any] | None = None
+    ) -> ProcessingError:
         """400 ``elg.request.type.unsupported`` for ``request_type``."""
         return ProcessingError("elg.request.type.unsupported", params=[request_type or ""], detail=detail)
 
 
 def _status_message(
     message: str,
-    params: Optional[Sequence[Any]],
-    detail: Optional[Mapping[str, Any]],
-    text: Optional[str],
-    status: Optional[int],
+    params: Sequence[Any] | None,
+    detail: Mapping[str, Any] | None,
+    text: str | None,
+    status: int | None,
 ) -> StatusMessage:
     if message in STANDARD_MESSAGES and text is None:
         return standard_message(message, params, detail)

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Union
+from typing import Any
+from collections.abc import Callable
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from .runtime.arbiter import ServiceArbiter, give_state, mark_booted, worker_exited
-from .runtime.server_hooks import application_started, application_worker_exited
+from .worker.arbiter import ServiceArbiter, give_state, mark_booted, worker_exited
+from .worker.hooks import application_started, application_worker_exited
 from .settings import SYNC_WORKER_CLASS, ServerSettings
 
 logger = logging.getLogger("elg_decorators")
@@ -17,7 +18,7 @@ logger = logging.getLogger("elg_decorators")
 class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
     """A gunicorn application whose configuration comes from ServerSettings, not the command line."""
 
-    def __init__(self, app: Union[Flask, Callable[[], Flask]], options: ServerSettings) -> None:
+    def __init__(self, app: Flask | Callable[[], Flask], options: ServerSettings) -> None:
         self._app = app
         self._options = options
         #: What the service worker reads its settings from (gunicorn hands it this object).
@@ -74,7 +75,7 @@ def _routes(app: Flask) -> str:
     return ", ".join(f"{'POST' if 'POST' in (rule.methods or ()) else 'GET'} {rule.rule}" for rule in rules)
 
 
-def run_gunicorn(app: Union[Flask, Callable[[], Flask]], options: ServerSettings) -> None:
+def run_gunicorn(app: Flask | Callable[[], Flask], options: ServerSettings) -> None:
     """Serve ``app`` (or a factory called by each worker) until gunicorn is told to stop."""
     application = _EmbeddedApplication(app, options)
     try:

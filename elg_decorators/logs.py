@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Optional
 
 from .runtime.requestlog import formatter
 from .settings import LOG_LEVELS
@@ -13,7 +12,7 @@ LOGGER_NAME = "elg_decorators"
 LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 
 
-def log_level(level: Optional[str] = None) -> str:
+def log_level(level: str | None = None) -> str:
     """The level in force: ``level``, else ``LOG_LEVEL`` from the environment, else INFO."""
     chosen = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
     if chosen not in LOG_LEVELS:
@@ -21,7 +20,7 @@ def log_level(level: Optional[str] = None) -> str:
     return chosen
 
 
-def configure_logging(level: Optional[str] = None, *, keep_level: bool = False) -> None:
+def configure_logging(level: str | None = None, *, keep_level: bool = False) -> None:
     """Set the framework's log level; print its records to stderr unless the application configured logging.
 
     When the root logger has handlers (the application set up logging, or a

@@ -4,7 +4,8 @@ from __future__ import annotations
 import gc
 import logging
 import sys
-from typing import Any, Callable, Optional
+from typing import Any
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -14,13 +15,13 @@ from .logs import configure_logging
 from .registry.service import create_app
 from .registry.registry import Registry, current_registry
 from .runtime.metrics import prepare_multiprocess_dir
-from .runtime.server_hooks import prepare_master
+from .worker.hooks import prepare_master
 from .settings import ServerSettings
 
 logger = logging.getLogger("elg_decorators")
 
 
-def serve(target: Optional[str] = None, *, registry: Optional[Registry] = None, **settings: Any) -> None:
+def serve(target: str | None = None, *, registry: Registry | None = None, **settings: Any) -> None:
     """Serve the decorated handlers over HTTP with gunicorn until stopped (SIGTERM or Ctrl-C).
 
     .. code-block:: python
@@ -54,7 +55,7 @@ def serve(target: Optional[str] = None, *, registry: Optional[Registry] = None, 
     run_gunicorn(app if not options.reload else load, options)
 
 
-def _app_loader(target: Optional[str], registry: Optional[Registry], reload: bool) -> Callable[[], Flask]:
+def _app_loader(target: str | None, registry: Registry | None, reload: bool) -> Callable[[], Flask]:
     if target is not None:
         return lambda: load_service(target).app()
     if reload:

@@ -15,7 +15,8 @@ import dataclasses
 import os
 import sys
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
+from collections.abc import Mapping
 
 #: The port a service listens on unless ``PORT`` says otherwise (Knative sets ``PORT``).
 DEFAULT_PORT = 8000
@@ -28,28 +29,28 @@ READY_PATH = "/health/ready"
 METRICS_PATH = "/metrics"
 OPENAPI_PATH = "/openapi.json"
 
-LOG_LEVELS: Tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: Seconds a client is told to wait (``Retry-After``) for a resource that is still being created.
 RETRY_AFTER_SECONDS = 5
 
 #: The default worker class: requests read by an event loop, handlers run in threads, with
 #: deadlines, overload refusal and graceful recycling (see the README's "Serving in production").
-SERVICE_WORKER_CLASS = "elg_decorators.runtime.worker.ServiceWorker"
+SERVICE_WORKER_CLASS = "elg_decorators.worker.service_worker.ServiceWorker"
 #: gunicorn's sync worker with deadlines and ELG answers; ``serve`` uses it for ``sync``.
-SYNC_WORKER_CLASS = "elg_decorators.runtime.sync_worker.SyncServiceWorker"
+SYNC_WORKER_CLASS = "elg_decorators.worker.sync_worker.SyncServiceWorker"
 
 #: gunicorn's worker classes that run one request at a time per process.
 SINGLE_THREADED_WORKER_CLASSES = frozenset({"sync", SYNC_WORKER_CLASS})
 
 
-def default_base_image(version: Optional[Tuple[int, int]] = None) -> str:
+def default_base_image(version: tuple[int, int] | None = None) -> str:
     """The slim official Python image of ``version`` (default: the running interpreter's), e.g. ``python:3.11-slim``."""
     major, minor = version if version is not None else sys.version_info[:2]
     return f"python:{major}.{minor}-slim"
 
 
-def setting(default: Any, env: Optional[str], help: str, *, minimum: Optional[int] = None,
-            maximum: Optional[int] = None, choices: Tuple[str, ...] = (), in_image: bool = True) -> Any:
+def setting(default: Any, env: str | None, help: str, *, minimum: int | None = None,
+            maximum: int | None = None, choices: tuple[str, ...] = (), in_image: bool = True) -> Any:
     """Declare one field of :class:`ServerSettings`: its default, environment variable (None: only an
     argument), one line of help, its bounds or choices, and whether images and manifests carry it."""
     return dataclasses.field(default=default, metadata={
@@ -66,13 +67,13 @@ class Setting:
     """What is declared of one setting (see :func:`setting`), as :data:`SETTINGS` lists it."""
 
     name: str
-    env: Optional[str]
+    env: str | None
     type: type
     default: Any
     help: str
-    minimum: Optional[int] = None
-    maximum: Optional[int] = None
-    choices: Tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
     #: Written into the image's ``ENV`` and the manifests' environment (not where to listen).
     in_image: bool = True
 
@@ -99,7 +100,7 @@ class Setting:
         except (TypeError, ValueError):
             raise ValueError(f"{label}={value!r} is not a valid {self.type.__name__}") from None
 
-    def read(self, default: Any = None, environ: Optional[Mapping[str, str]] = None) -> Any:
+    def read(self, default: Any = None, environ: Mapping[str, str] | None = None) -> Any:
         """The value its environment variable gives (checked), else ``default`` (None: the declared default)."""
         environ = os.environ if environ is None else environ
         given = (environ.get(self.env) or "").strip() if self.env else ""
@@ -170,7 +171,7 @@ class ServerSettings:
     reload: bool = setting(False, None, "restart the workers when source files change (development)")
 
     @classmethod
-    def resolve(cls, environ: Optional[Mapping[str, str]] = None, **given: Any) -> "ServerSettings":
+    def resolve(cls, environ: Mapping[str, str] | None = None, **given: Any) -> ServerSettings:
         """The settings from the arguments given (those not None), else the environment, else the defaults.
 
         A worker class that runs one request at a time (``sync``) gets one thread
@@ -185,7 +186,7 @@ class ServerSettings:
         if unknown:
             raise ValueError(f"unknown setting {unknown[0]!r}; the settings are: "
                              f"{', '.join(declared.name for declared in SETTINGS)}")
-        values: Dict[str, Any] = {}
+        values: dict[str, Any] = {}
         for declared in SETTINGS:
             value = given.get(declared.name)
             if value is None and declared.env is not None:
@@ -214,7 +215,7 @@ class ServerSettings:
         """How many requests one process can work on at once (workers × threads)."""
         return self.workers * self.threads
 
-    def environment(self) -> Dict[str, str]:
+    def environment(self) -> dict[str, str]:
         """These settings as the environment variables that :meth:`resolve` reads (for images and manifests)."""
         return {
             declared.env: str(getattr(self, declared.name))
@@ -223,7 +224,7 @@ class ServerSettings:
 
 
 #: Every setting of :class:`ServerSettings`, in the order declared.
-SETTINGS: Tuple[Setting, ...] = tuple(
+SETTINGS: tuple[Setting, ...] = tuple(
     Setting(field.name, field.metadata["env"], type(field.default), field.default, field.metadata["help"],
             field.metadata["minimum"], field.metadata["maximum"], field.metadata["choices"], field.metadata["in_image"])
     for field in dataclasses.fields(ServerSettings)
@@ -238,4 +239,4 @@ LOG_FORMAT = Setting("log_format", "LOG_FORMAT", str, "text", "log lines as text
                      choices=("text", "json"))
 REFERENCE_STATUSES = Setting("reference_statuses", "ELG_REFERENCE_STATUSES", bool, False,
                              "answer the failures of a service's POST paths with HTTP 200, as the elg package does")
-APPLICATION_SETTINGS: Tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES)
+APPLICATION_SETTINGS: tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES)

@@ -27,7 +27,7 @@ from .model.response import get_response
 from .model.request import Request
 from .registry.registry import Registry
 from .registry.service import RegistryService
-from .runtime.health import runtime_of
+from .runtime.service_runtime import runtime_of
 from .service.flask_service import FlaskService
 from .settings import DEFAULT_PATH
 

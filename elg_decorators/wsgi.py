@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask
 
 from .discovery import load_service
 from .errors import ServiceLoadError
 from .logs import configure_logging
-from .runtime.server_hooks import prepare_master
+from .worker.hooks import prepare_master
 
 SERVICE_ENV = "ELG_SERVICE"
 
 
-def load_app(target: Optional[str] = None) -> Flask:
+def load_app(target: str | None = None) -> Flask:
     """The application serving ``target`` (a script path or module; default ``$ELG_SERVICE``)."""
     target = target or os.environ.get(SERVICE_ENV)
     if not target:

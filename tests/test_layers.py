@@ -10,7 +10,7 @@ import pytest
 WEB_STACK = ("flask", "werkzeug", "gunicorn")
 
 
-@pytest.mark.parametrize("module", ["elg_decorators.build", "elg_decorators.settings", "elg_decorators"])
+@pytest.mark.parametrize("module", ["elg_decorators.image", "elg_decorators.settings", "elg_decorators"])
 def test_importing_loads_no_web_stack(module: str) -> None:
     code = f"import json, sys, {module}; print(json.dumps(sorted(sys.modules)))"
     loaded = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)

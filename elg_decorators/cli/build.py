@@ -92,7 +92,7 @@ def add_build_parser(subparsers: Any) -> None:
 
 
 def _build_and_push(plan: BuildPlan, args: argparse.Namespace, client: Any) -> None:
-    from ..build.engine import build_image, push_image
+    from ..image.engine import build_image, push_image
 
     assert plan.tag is not None
     build_kwargs = {"network_mode": args.network} if args.network else {}

@@ -6,13 +6,13 @@ import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, TextIO
+from typing import Any, TextIO
 
-from ..build.context import context_path, context_paths, validate_build_tag
-from ..build.dockerfile import render_docker_files, write_docker_files
-from ..build.generated import LOCK_FILE, WHEELHOUSE, check_overwritable, write_generated
-from ..build.requirements import render_requirements
-from ..build.target import TargetPlatform
+from ..image.context import context_path, context_paths, validate_build_tag
+from ..image.dockerfile import render_docker_files, write_docker_files
+from ..image.generated import LOCK_FILE, WHEELHOUSE, check_overwritable, write_generated
+from ..image.requirements import render_requirements
+from ..image.target import TargetPlatform
 from ..errors import BuildError
 from ..settings import default_base_image
 from .server_options import server_options
@@ -33,7 +33,7 @@ class BuildPlan:
 
     script: Path
     context: Path
-    tag: Optional[str]
+    tag: str | None
     base_image: str
     files: list[str]
     folders: list[str]
@@ -51,9 +51,9 @@ class BuildPlan:
         :raises BuildError: if the engine is unreachable, the pull fails or the base image cannot
             carry a service.
         """
-        from ..build.engine import connect, pull_base_images
-        from ..build.progress import ProgressPrinter
-        from ..build.target import probe_base_image
+        from ..image.engine import connect, pull_base_images
+        from ..image.progress import ProgressPrinter
+        from ..image.target import probe_base_image
 
         if self.tag is None:
             return None, self._target_without_build(output)
@@ -67,8 +67,8 @@ class BuildPlan:
             raise
 
     def _target_without_build(self, output: TextIO) -> TargetPlatform:
-        from ..build.engine import connect
-        from ..build.target import probe_base_image
+        from ..image.engine import connect
+        from ..image.target import probe_base_image
 
         try:
             client = connect()
@@ -92,7 +92,7 @@ class BuildPlan:
 
         :returns: the paths written, in order.
         """
-        from ..build.wheelhouse import prepare_wheelhouse
+        from ..image.wheelhouse import prepare_wheelhouse
 
         self.context.mkdir(parents=True, exist_ok=True)
         written = []
@@ -128,7 +128,7 @@ def _default_tag(script: Path) -> str:
     return f"{name}:latest"
 
 
-def _check_tag_and_push(args: argparse.Namespace, script: Path) -> Optional[str]:
+def _check_tag_and_push(args: argparse.Namespace, script: Path) -> str | None:
     if args.tag is not None:
         validate_build_tag(args.tag)
     if args.push and args.no_build:
@@ -138,7 +138,7 @@ def _check_tag_and_push(args: argparse.Namespace, script: Path) -> Optional[str]
             "--push needs --tag naming the registry repository, e.g. --tag registry.example.org/me/ner:1.0"
         )
     if args.push:
-        from ..build.engine import auth_config
+        from ..image.engine import auth_config
 
         auth_config()  # a user name without a password, or the reverse, is refused now
     if args.no_build:
@@ -146,8 +146,8 @@ def _check_tag_and_push(args: argparse.Namespace, script: Path) -> Optional[str]
     return args.tag or _default_tag(script)
 
 
-def _missing_module(err: BaseException) -> Optional[str]:
-    seen: Optional[BaseException] = err
+def _missing_module(err: BaseException) -> str | None:
+    seen: BaseException | None = err
     while seen is not None:
         if isinstance(seen, ModuleNotFoundError) and seen.name:
             return seen.name

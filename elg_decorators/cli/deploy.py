@@ -12,9 +12,9 @@ import re
 import sys
 import typing
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
-from ..build.context import parse_reference
+from ..image.context import parse_reference
 from ..deploy.checks import check_folder
 from ..deploy.container import revision_timeout_seconds
 from ..deploy.description import Endpoint, RecordDetails, ServiceDescription
@@ -131,7 +131,7 @@ def _settings(args: argparse.Namespace) -> ServerSettings:
         raise DeployError(str(err)) from None
 
 
-def _path_values(items: List[str]) -> Dict[str, str]:
+def _path_values(items: list[str]) -> dict[str, str]:
     values = {}
     for item in items:
         name, sep, value = item.partition("=")
@@ -141,7 +141,7 @@ def _path_values(items: List[str]) -> Dict[str, str]:
     return values
 
 
-def _record(args: argparse.Namespace, name: str, lt_class: Optional[str], docstring: Optional[str]) -> RecordDetails:
+def _record(args: argparse.Namespace, name: str, lt_class: str | None, docstring: str | None) -> RecordDetails:
     if args.landing_page is not None and not re.fullmatch(r"https?://[^\s/]+\S*", args.landing_page):
         raise DeployError(f"--landing-page {args.landing_page!r} must be an http:// or https:// URL")
     if args.email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", args.email):
@@ -161,21 +161,21 @@ def _record(args: argparse.Namespace, name: str, lt_class: Optional[str], docstr
     )
 
 
-def _response_type_name(response_type: Optional[type]) -> Optional[str]:
+def _response_type_name(response_type: type | None) -> str | None:
     if response_type is None:
         return None
     field = getattr(response_type, "model_fields", {}).get("type")
     return getattr(field, "default", None)
 
 
-def _declared_endpoints(script: Path) -> Tuple[List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]], Optional[str]]:
+def _declared_endpoints(script: Path) -> tuple[list[tuple[str, tuple[str, ...], tuple[str, ...]]], str | None]:
     """Each path the script serves, its request types and its known response types; and the script's docstring."""
     # Imported here: loading a script pulls in Flask, which the other commands and --help do not need.
     from ..discovery import load_service
     from ..registry.returns import response_type_of
 
     loaded = load_service(str(script))
-    endpoints: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = []
+    endpoints: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
     if len(loaded.registry):
         for path, kinds in loaded.registry.endpoints().items():
             responses = [_response_type_name(loaded.registry.lookup(path, kind).response_type)  # type: ignore[union-attr]
@@ -203,7 +203,7 @@ def _declared_endpoints(script: Path) -> Tuple[List[Tuple[str, Tuple[str, ...], 
     return endpoints, inspect.getdoc(loaded.module)
 
 
-def _describe(args: argparse.Namespace) -> Tuple[ServiceDescription, Path, List[str]]:
+def _describe(args: argparse.Namespace) -> tuple[ServiceDescription, Path, list[str]]:
     """Check every option, then load the script; return the description, the output folder and notes."""
     if not args.script:
         raise DeployError("give the service script, e.g. 'deploy ner.py --image registry.example.org/me/ner:1.0'")
@@ -239,7 +239,7 @@ def _describe(args: argparse.Namespace) -> Tuple[ServiceDescription, Path, List[
     return description, output, _notes(description)
 
 
-def _notes(description: ServiceDescription) -> List[str]:
+def _notes(description: ServiceDescription) -> list[str]:
     notes = [f"elg-metadata.xml says 'unspecified' where {option} was not given"
              for option in unspecified_fields(description) if option != "--landing-page"]
     if "--landing-page" in unspecified_fields(description):

@@ -20,7 +20,7 @@ so on), else the default shown.
 """
 
 
-def add_serve_parser(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_serve_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "serve",
         help="serve a script's or module's handlers with gunicorn",

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, Dict, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from ..settings import SETTINGS
 
@@ -29,6 +30,6 @@ def add_server_options(parser: Any, names: Sequence[str]) -> None:
             parser.add_argument(declared.option, help=help_text)
 
 
-def server_options(args: argparse.Namespace, names: Sequence[str]) -> Dict[str, Any]:
+def server_options(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
     """The settings of ``names`` given on the command line (None where left out)."""
     return {name: getattr(args, name) for name in names}

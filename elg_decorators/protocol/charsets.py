@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from encodings.aliases import aliases as _python_aliases
-from typing import Optional
 
 #: The codecs (Python's names) of the accepted charsets, and the name each is known by on the web.
 ACCEPTED_CHARSETS = {
@@ -38,7 +37,7 @@ UTF8_COMPATIBLE = frozenset({"utf_8", "ascii"})
 _SEPARATORS = re.compile(r"[^0-9a-z.]+")
 
 
-def codec_for(charset: str) -> Optional[str]:
+def codec_for(charset: str) -> str | None:
     """The Python codec of an accepted ``charset`` label (any case, ``-`` or ``_``), else None.
 
     The label is looked up in fixed tables only: a client's string never reaches

@@ -5,7 +5,8 @@ import dataclasses
 import json
 from collections.abc import Iterable
 from datetime import date, datetime, time
-from typing import Any, Callable, Optional
+from typing import Any
+from collections.abc import Callable
 from uuid import UUID
 
 from pydantic import BaseModel
@@ -29,7 +30,7 @@ class MessageEncoder:
     through :func:`json.dumps` so the hook sees every nested value.
     """
 
-    def __init__(self, hook: Optional[JSONHook] = None) -> None:
+    def __init__(self, hook: JSONHook | None = None) -> None:
         self.hook = hook
 
     def default(self, obj: Any) -> Any:

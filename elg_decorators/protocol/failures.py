@@ -1,7 +1,8 @@
 """Ready-made failures for what can go wrong before or after a handler runs."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from pydantic import ValidationError
 
@@ -19,7 +20,7 @@ def invalid_request(reason: str, **detail: Any) -> ProcessingError:
     return ProcessingError("elg.request.invalid", detail={"reason": reason, **detail})
 
 
-def validation_failure(error: ValidationError, *, request_type: Optional[str] = None) -> ProcessingError:
+def validation_failure(error: ValidationError, *, request_type: str | None = None) -> ProcessingError:
     """The 400 failure for a request body that did not validate.
 
     A missing ``type`` or an unknown one, an unsupported audio or image format
@@ -68,7 +69,7 @@ def method_not_allowed(method: str, allowed: Iterable[str]) -> ProcessingError:
     )
 
 
-def too_large(limit: Optional[int]) -> ProcessingError:
+def too_large(limit: int | None) -> ProcessingError:
     """413 for a body over the size limit."""
     detail = {"limit": limit} if limit is not None else None
     return ProcessingError("elg.request.too.large", detail=detail)

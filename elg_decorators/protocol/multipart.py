@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from typing import IO, Optional
+from typing import IO
 
 from werkzeug.datastructures import Headers
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
@@ -30,8 +30,8 @@ class MultipartBody:
     """The two parts of an ELG multipart request."""
 
     request_json: bytes
-    content: Optional[bytes]
-    content_type: Optional[str]
+    content: bytes | None
+    content_type: str | None
 
 
 class _Part:
@@ -93,11 +93,11 @@ def read_multipart(stream: IO[bytes], boundary: str) -> MultipartBody:
 
 def _read_parts(
     stream: IO[bytes], decoder: MultipartDecoder, parts: list[_Part]
-) -> tuple[Optional[_Part], Optional[_Part]]:
+) -> tuple[_Part | None, _Part | None]:
     """Feed the body to ``decoder``; return the JSON and binary parts (each appended to ``parts``)."""
-    json_part: Optional[_Part] = None
-    binary_part: Optional[_Part] = None
-    current: Optional[_Part] = None
+    json_part: _Part | None = None
+    binary_part: _Part | None = None
+    current: _Part | None = None
     finished = False
     try:
         while not finished:

@@ -1,12 +1,11 @@
 """Deciding whether a client asked for a server-sent event stream."""
 from __future__ import annotations
 
-from typing import Optional
 
 EVENT_STREAM = "text/event-stream"
 
 
-def wants_event_stream(accept: Optional[str]) -> bool:
+def wants_event_stream(accept: str | None) -> bool:
     """True when ``accept`` names ``text/event-stream`` explicitly with a q-value above 0.
 
     Wildcards (``*/*``, ``text/*``) do not count: curl and requests send

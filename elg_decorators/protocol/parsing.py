@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any, Callable, Collection, Dict, Mapping, Optional, Sequence
+from typing import IO, Any
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from pydantic import ValidationError
 from werkzeug.http import parse_options_header
@@ -23,16 +24,16 @@ from .multipart import read_multipart
 
 #: Deepest nesting of JSON arrays and objects accepted: what the response encoder can write back.
 MAX_JSON_NESTING = 250
-_NO_OPTIONS: Dict[str, str] = {}
+_NO_OPTIONS: dict[str, str] = {}
 
 
 def parse_request(
-    content_type: Optional[str],
+    content_type: str | None,
     stream: IO[bytes],
     query: Callable[[], Mapping[str, Sequence[str]]],
     *,
     kinds: RequestKinds = REQUEST_KINDS,
-    content_required: Optional[Collection[str]] = None,
+    content_required: Collection[str] | None = None,
 ) -> Request:
     """The ELG request carried by a body of ``content_type`` read from ``stream``.
 
@@ -79,7 +80,7 @@ def _read_body(stream: IO[bytes]) -> bytes:
     return body
 
 
-def _codec(charset: str, content_type: Optional[str]) -> str:
+def _codec(charset: str, content_type: str | None) -> str:
     """The codec of the body's declared charset; a 415 if it is not accepted."""
     codec = codec_for(charset)
     if codec is None:
@@ -95,7 +96,7 @@ def _decode(body: bytes, codec: str) -> str:
         raise invalid_request(f"the body is not valid {ACCEPTED_CHARSETS[codec]} text (byte {exc.start})") from None
 
 
-def _validate_json(body: bytes, codec: Optional[str], kinds: RequestKinds) -> Request:
+def _validate_json(body: bytes, codec: str | None, kinds: RequestKinds) -> Request:
     if codec is not None and codec not in UTF8_COMPATIBLE:
         body = _decode(body, codec).encode("utf-8")
     # The scan is cheap; only a body spelling NaN or Infinity somewhere is parsed a second time.
@@ -164,7 +165,7 @@ def _validate_python(fields: Any, kinds: RequestKinds) -> Request:
     return request
 
 
-def _with_content(request: Request, kinds: RequestKinds, required: Optional[Collection[str]]) -> Request:
+def _with_content(request: Request, kinds: RequestKinds, required: Collection[str] | None) -> Request:
     if request.type not in kinds.binary_types or (required is not None and request.type not in required):
         return request
     if getattr(request, "content", None) is None:
@@ -183,7 +184,7 @@ def _validated(model: type[Request], **fields: Any) -> Request:
 
 
 def _parse_multipart(
-    stream: IO[bytes], boundary: str, kinds: RequestKinds, content_required: Optional[Collection[str]]
+    stream: IO[bytes], boundary: str, kinds: RequestKinds, content_required: Collection[str] | None
 ) -> Request:
     body = read_multipart(stream, boundary)
     fields = _loads(body.request_json)
@@ -202,7 +203,7 @@ def _parse_multipart(
     return request
 
 
-def _params_from(query: Mapping[str, Sequence[str]]) -> Optional[dict[str, Any]]:
+def _params_from(query: Mapping[str, Sequence[str]]) -> dict[str, Any] | None:
     """Query-string parameters: one value as a string, repeated ones as a list."""
     params = {name: values[0] if len(values) == 1 else list(values) for name, values in query.items()}
     return params or None

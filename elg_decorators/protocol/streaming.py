@@ -9,9 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -23,7 +23,7 @@ from .failures import internal_error, invalid_response
 
 logger = logging.getLogger("elg_decorators")
 
-Source = Union[Iterator[Any], AsyncIterator[Any]]
+Source = Iterator[Any] | AsyncIterator[Any]
 
 
 # Not frozen: one is made for every answer, and a frozen dataclass is several times dearer to make.
@@ -40,7 +40,7 @@ class Outgoing:
         return self.kind != "progress"
 
     @classmethod
-    def for_error(cls, error: ProcessingError) -> "Outgoing":
+    def for_error(cls, error: ProcessingError) -> Outgoing:
         return cls("failure", error.failure, error.status)
 
 

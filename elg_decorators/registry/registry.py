@@ -11,7 +11,7 @@ from ..errors import HandlerDefinitionError
 from ..kinds import REQUEST_KINDS, RequestKinds
 from ..model.request import Request
 from ..protocol.streaming import thread_loop
-from ..runtime.requests import note_handler
+from ..runtime.service_app import note_handler
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
 from .binding import Argument, bind_arguments, callable_name, describe, plan_arguments, resolved_hints

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, List, NamedTuple, Optional
+from typing import NamedTuple
+from collections.abc import Callable
 
 #: WSGI environ key under which the worker hands the application the request's :class:`RequestRecord`.
 RECORD_KEY = "elg_decorators.record"
@@ -35,7 +36,7 @@ class Outcome(NamedTuple):
     duration: float
     request_id: str = ""
     #: Server-sent events written, for streams; None for plain answers.
-    events: Optional[int] = None
+    events: int | None = None
     #: The route that matched (``/translate/<src>/<tgt>``), empty when none did or it is not known.
     route: str = ""
 
@@ -47,7 +48,7 @@ class RequestRecord:
                  "status", "code", "overtaken", "answered", "_unfinished")
 
     def __init__(self, request_id: str, method: str = "-", path: str = "-", seconds: float = 0.0,
-                 started: Optional[float] = None) -> None:
+                 started: float | None = None) -> None:
         self.request_id = request_id
         self.method = method
         self.path = path
@@ -58,7 +59,7 @@ class RequestRecord:
         self.request_type = "-"
         #: The route that matched, the qualified name of the handler called, once known.
         self.route = ""
-        self.handler: Optional[str] = None
+        self.handler: str | None = None
         #: The HTTP status and failure code of the answer, as the application sets them.
         self.status = 500
         self.code = ""
@@ -71,7 +72,7 @@ class RequestRecord:
         self._unfinished = threading.Lock()
 
     @property
-    def expires_at(self) -> Optional[float]:
+    def expires_at(self) -> float | None:
         """The ``time.monotonic()`` at which the deadline passes, None without one."""
         return self.started + self.seconds if self.seconds else None
 
@@ -83,7 +84,7 @@ class RequestRecord:
     def finished(self) -> bool:
         return self._unfinished.locked()
 
-    def finish(self, status: int, code: str, events: Optional[int] = None) -> bool:
+    def finish(self, status: int, code: str, events: int | None = None) -> bool:
         """Report how the request ended, unless it was reported already; True if this call reported it."""
         if not self._unfinished.acquire(blocking=False):  # atomic: the server and the application may race
             return False
@@ -102,7 +103,7 @@ class Lifecycle:
     def __init__(self) -> None:
         self._draining = threading.Event()
         #: Called with the outcome of every request (see :meth:`add_listener`).
-        self.listeners: List[Callable[[Outcome], None]] = []
+        self.listeners: list[Callable[[Outcome], None]] = []
 
     @property
     def draining(self) -> bool:

@@ -28,7 +28,7 @@ import contextlib
 import logging
 import os
 import time
-from typing import Callable, Collection, Dict, Iterator, Optional, Set, Tuple
+from collections.abc import Callable, Collection, Iterator
 
 logger = logging.getLogger("elg_decorators")
 
@@ -39,7 +39,7 @@ _TEMPORARY = ".folding"
 #: How long a fold waits for scrapes to finish reading before it is put off to the next worker's exit.
 LOCK_WAIT_SECONDS = 0.25
 
-Entry = Tuple[float, float]  # (value, timestamp), as prometheus-client stores them
+Entry = tuple[float, float]  # (value, timestamp), as prometheus-client stores them
 
 
 def _add(kept: Entry, new: Entry) -> Entry:
@@ -59,7 +59,7 @@ def _later(kept: Entry, new: Entry) -> Entry:
 
 
 #: File name prefixes of the kinds folded, and how two processes' values of one sample combine.
-FOLDS: Dict[str, Callable[[Entry, Entry], Entry]] = {
+FOLDS: dict[str, Callable[[Entry, Entry], Entry]] = {
     "counter": _add,
     "histogram": _add,
     "summary": _add,
@@ -70,7 +70,7 @@ FOLDS: Dict[str, Callable[[Entry, Entry], Entry]] = {
 }
 
 #: Pids whose files could not be folded yet (scrapes held the lock, or the folder failed).
-_put_off: Set[int] = set()
+_put_off: set[int] = set()
 
 
 def fold_dead_worker(folder: str, pid: int, living: Collection[int] = ()) -> None:
@@ -148,14 +148,14 @@ def _recover_in(folder: str) -> None:
             _finish(folder, kind, int(pid), os.path.join(folder, name))
 
 
-def _read(path: str) -> Dict[str, Entry]:
+def _read(path: str) -> dict[str, Entry]:
     from prometheus_client.mmap_dict import MmapedDict
 
     return {key: (value, timestamp)
             for key, value, timestamp, _ in MmapedDict.read_all_values_from_file(path)}
 
 
-def _write(path: str, entries: Dict[str, Entry]) -> None:
+def _write(path: str, entries: dict[str, Entry]) -> None:
     from prometheus_client.mmap_dict import MmapedDict
 
     with contextlib.suppress(FileNotFoundError):
@@ -169,7 +169,7 @@ def _write(path: str, entries: Dict[str, Entry]) -> None:
 
 
 @contextlib.contextmanager
-def _locked(folder: str, *, exclusive: bool, wait: Optional[float]) -> Iterator[bool]:
+def _locked(folder: str, *, exclusive: bool, wait: float | None) -> Iterator[bool]:
     """``folder``'s lock, shared or exclusive; yields whether it was taken within ``wait`` seconds
     (``None``: however long it takes). Where there is no ``flock`` (Windows, where no master folds) it
     yields True at once."""

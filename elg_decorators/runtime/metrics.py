@@ -37,7 +37,8 @@ import tempfile
 import threading
 import time
 from collections import Counter, deque
-from typing import TYPE_CHECKING, Any, Collection, Deque, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any
+from collections.abc import Collection
 
 from . import metric_files, process
 from .lifecycle import Outcome
@@ -55,7 +56,7 @@ _DURATION_BOUNDS = DURATION_BUCKETS + (float("inf"),)
 FLUSH_SECONDS = 0.5
 
 #: Paths without URL variables that some service of this process serves.
-known_routes: Set[str] = set()
+known_routes: set[str] = set()
 
 
 class _Instruments:
@@ -71,18 +72,18 @@ class _Instruments:
                                  multiprocess_mode="livesum")
         self.resource_seconds = Histogram("elg_resource_creation_seconds", "Time taken to create a resource.",
                                           ["resource"], buckets=CREATION_BUCKETS)
-        self.counters: Dict[Tuple[str, str, str, str], Any] = {}
-        self.histograms: Dict[Tuple[str, str], Any] = {}
+        self.counters: dict[tuple[str, str, str, str], Any] = {}
+        self.histograms: dict[tuple[str, str], Any] = {}
 
 
-_instruments: Optional[_Instruments] = None
+_instruments: _Instruments | None = None
 _lock = threading.Lock()
 _flush_lock = threading.Lock()
 #: Outcomes not yet counted, and the requests being answered now (deque and set updates are atomic).
-_pending: Deque[Outcome] = deque()
+_pending: deque[Outcome] = deque()
 #: The requests being answered now (records are added and removed by the application directly: a
 #: function call for each would cost more than the set operation).
-answering: Set[object] = set()
+answering: set[object] = set()
 _flusher_generation = -1
 
 
@@ -106,8 +107,8 @@ def flush() -> None:
     """Count the requests that ended since the last flush, and update the requests in progress."""
     with _flush_lock:
         instruments = _get()
-        counts: Counter[Tuple[str, str, str, str]] = Counter()
-        durations: Dict[Tuple[str, str], List[float]] = {}
+        counts: Counter[tuple[str, str, str, str]] = Counter()
+        durations: dict[tuple[str, str], list[float]] = {}
         while _pending:
             outcome = _pending.popleft()
             path = outcome.route or (outcome.path if outcome.path in known_routes else UNMATCHED)
@@ -127,7 +128,7 @@ def flush() -> None:
         instruments.in_progress.set(len(answering))
 
 
-def _observe_all(histogram: Any, durations: List[float]) -> None:
+def _observe_all(histogram: Any, durations: list[float]) -> None:
     """``histogram.observe`` of each duration, with one update per bucket rather than one per duration.
 
     prometheus-client has no call to observe many values; its histograms keep one value per bucket
@@ -169,13 +170,13 @@ def _flush_at_exit(generation: int) -> None:
         flush()
 
 
-def resource_created(resource: "Resource") -> None:
+def resource_created(resource: Resource) -> None:
     """Observe the time a resource took to create (whether it succeeded or not)."""
     if resource.seconds is not None:
         _get().resource_seconds.labels(resource.name).observe(resource.seconds)
 
 
-def render(accept: Optional[str]) -> Tuple[bytes, str]:
+def render(accept: str | None) -> tuple[bytes, str]:
     """The metrics page in the format ``accept`` asks for (Prometheus text by default, or OpenMetrics).
 
     In multiprocess mode the counts are those of every worker process together.

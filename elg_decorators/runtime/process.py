@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from typing import Optional
 
 #: Incremented in the child after every ``os.fork()`` (gunicorn forks its workers).
 generation = 0
@@ -30,7 +29,7 @@ def new_request_id() -> str:
     return f"{_id_prefix}{next(_id_counter):012x}"
 
 
-def accepted_request_id(sent: Optional[str]) -> Optional[str]:
+def accepted_request_id(sent: str | None) -> str | None:
     """A client's ``X-Request-ID`` if it is well formed (letters, digits, ``._:/+=@-``, at most 128), else None."""
     return sent if sent and _ACCEPTED_REQUEST_ID.fullmatch(sent) else None
 

@@ -20,7 +20,7 @@ import json
 import logging
 import re
 from datetime import datetime, timezone
-from typing import Any, Dict
+from typing import Any
 
 from ..settings import LOG_FORMAT
 from .lifecycle import Outcome
@@ -50,7 +50,7 @@ class JSONFormatter(logging.Formatter):
     """Formats each record as one JSON object on one line."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: Dict[str, Any] = {
+        entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
@@ -82,7 +82,7 @@ def _json_escape(found: re.Match[str]) -> str:
 
 
 def _current_request_id() -> str:
-    from .requests import current_request
+    from .service_app import current_request
 
     current = current_request.get()
     return current.request_id if current is not None else ""

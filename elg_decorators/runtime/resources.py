@@ -16,7 +16,8 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from ..errors import ProcessingError
 from ..model.status import StatusMessage
@@ -31,7 +32,7 @@ UNAVAILABLE_CODE = "elg.service.unavailable"
 PENDING, CREATING, READY, FAILED = "pending", "creating", "ready", "failed"
 
 
-def unavailable(reason: str, *, retry_after: Optional[int] = RETRY_AFTER_SECONDS) -> ProcessingError:
+def unavailable(reason: str, *, retry_after: int | None = RETRY_AFTER_SECONDS) -> ProcessingError:
     """503 ``elg.service.unavailable`` saying why, with ``Retry-After`` when trying again may help."""
     message = StatusMessage(code=UNAVAILABLE_CODE, text="Service unavailable: {0}", params=[reason])
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
@@ -51,12 +52,12 @@ class Resource:
         self.shared = shared
         self.state = PENDING
         self.value: Any = None
-        self.error: Optional[BaseException] = None
+        self.error: BaseException | None = None
         #: Seconds its creation took (None until it ended).
-        self.seconds: Optional[float] = None
+        self.seconds: float | None = None
         self._lock = threading.Lock()
-        self._finish: Optional[Callable[[], None]] = None
-        self._creator_pid: Optional[int] = None
+        self._finish: Callable[[], None] | None = None
+        self._creator_pid: int | None = None
         #: Every POST waits for it, not only those whose handler names it (a classic service's setup).
         self.guards_every_request = False
 
@@ -106,7 +107,7 @@ class Resource:
         return f"<Resource {self.name!r} {self.state}{' shared' if self.shared else ''}>"
 
 
-def describe_error(error: Optional[BaseException]) -> str:
+def describe_error(error: BaseException | None) -> str:
     """``Type: message`` of an exception, for failures and logs."""
     if error is None:
         return "unknown error"
@@ -119,7 +120,7 @@ def _where(func: Callable[..., Any]) -> str:
     return f"{func.__qualname__} in {code.co_filename}:{code.co_firstlineno}" if code else repr(func)
 
 
-def _call_factory(factory: Callable[[], Any]) -> tuple[Any, Optional[Callable[[], None]]]:
+def _call_factory(factory: Callable[[], Any]) -> tuple[Any, Callable[[], None] | None]:
     """The factory's value, and what finishes it (the rest of a generator), if anything."""
     if inspect.isasyncgenfunction(factory):
         loop = asyncio.new_event_loop()
@@ -153,21 +154,21 @@ class ResourceSet:
     """The resources a service uses, by name, and their creation in this process."""
 
     def __init__(self, resources: Iterable[Resource] = ()) -> None:
-        self._resources: Dict[str, Resource] = {resource.name: resource for resource in resources}
-        self._started_in: Optional[int] = None  # the fork generation that started creation
+        self._resources: dict[str, Resource] = {resource.name: resource for resource in resources}
+        self._started_in: int | None = None  # the fork generation that started creation
         self._start_lock = threading.Lock()
 
     def add(self, resource: Resource) -> Resource:
         self._resources[resource.name] = resource
         return resource
 
-    def get(self, name: str) -> Optional[Resource]:
+    def get(self, name: str) -> Resource | None:
         return self._resources.get(name)
 
-    def names(self) -> List[str]:
+    def names(self) -> list[str]:
         return list(self._resources)
 
-    def providers(self) -> Dict[str, Callable[[], Any]]:
+    def providers(self) -> dict[str, Callable[[], Any]]:
         """For each name, what gives the resource's value to a request (see :meth:`Resource.current`)."""
         return {name: resource.current for name, resource in self._resources.items()}
 
@@ -182,7 +183,7 @@ class ResourceSet:
         """True when every resource exists in this process."""
         return all(resource.state is READY for resource in self._resources.values())
 
-    def not_ready(self) -> List[Resource]:
+    def not_ready(self) -> list[Resource]:
         """The resources that do not exist (yet, or because their creation failed)."""
         return [resource for resource in self._resources.values() if resource.state is not READY]
 
@@ -199,7 +200,7 @@ class ResourceSet:
         """True once :meth:`start` ran in this process."""
         return self._started_in == process.generation
 
-    def start(self, on_created: Optional[Callable[[Resource], None]] = None) -> Optional[threading.Thread]:
+    def start(self, on_created: Callable[[Resource], None] | None = None) -> threading.Thread | None:
         """Create every resource not created yet, in a background thread of this process (once per process).
 
         ``on_created`` is called with each resource this process created (for metrics). The code
@@ -224,7 +225,7 @@ class ResourceSet:
         thread.start()
         return thread
 
-    def wait(self, timeout: Optional[float] = None) -> bool:
+    def wait(self, timeout: float | None = None) -> bool:
         """Start creation if needed and wait until no resource is being created; True if all exist."""
         thread = self.start()
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -237,7 +238,7 @@ class ResourceSet:
         return self.ready
 
 
-def _tear_down_at_exit(resources: List[Resource]) -> None:
+def _tear_down_at_exit(resources: list[Resource]) -> None:
     """Tear ``resources`` down when this process exits, the last created first."""
 
     def tear_down_all() -> None:

@@ -15,7 +15,7 @@ import threading
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from ..protocol.failures import internal_error
-from ..runtime.requests import ServiceApp
+from ..runtime.service_app import ServiceApp
 from ..settings import HEALTH_PATH, LIVE_PATH, METRICS_PATH, READY_PATH, REFERENCE_STATUSES
 
 logger = logging.getLogger("elg_decorators")

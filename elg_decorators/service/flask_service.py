@@ -20,9 +20,9 @@ from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
-from ..runtime.health import install_runtime, lifecycle_resource
+from ..runtime.service_runtime import install_runtime, lifecycle_resource
 from ..runtime.log_values import printable
-from ..runtime.requests import handler_name, note_request
+from ..runtime.service_app import handler_name, note_request
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH
 from ..version import __version__

@@ -11,7 +11,7 @@ from ..settings import HEALTH_PATH
 class DockerPackaging:
     """Requirements, Docker files, image build and push for the script that defines a service class.
 
-    Mixed into FlaskService; the work is done by :mod:`elg_decorators.build`.
+    Mixed into FlaskService; the work is done by :mod:`elg_decorators.image`.
     """
 
     requirements: ClassVar[Sequence[str]]
@@ -35,7 +35,7 @@ class DockerPackaging:
         :param path: the service script (its folder receives the file); by default
             the file that defines this class.
         """
-        from ..build.requirements import write_requirements
+        from ..image.requirements import write_requirements
 
         script = cls.service_script(path)
         write_requirements(script.parent, [*cls.requirements, *(requirements or [])])
@@ -68,7 +68,7 @@ class DockerPackaging:
         :param timeout: gunicorn worker timeout in seconds.
         :param worker_class: gunicorn worker class.
         """
-        from ..build.dockerfile import write_docker_files
+        from ..image.dockerfile import write_docker_files
 
         script = cls.service_script(path)
         write_docker_files(
@@ -88,7 +88,7 @@ class DockerPackaging:
 
         :returns: the id of the image built.
         """
-        from ..build.image import build_context_image
+        from ..image.image import build_context_image
 
         return build_context_image(cls.service_script(path).parent, tag, pull=pull, **kwargs)
 
@@ -97,6 +97,6 @@ class DockerPackaging:
         cls, repository: str, tag: str, username: Optional[str] = None, password: Optional[str] = None, **kwargs: Any
     ) -> None:
         """Push ``repository:tag``, with the given credentials or those of the Docker configuration."""
-        from ..build.engine import push_image
+        from ..image.engine import push_image
 
         push_image(repository, tag, username=username, password=password, **kwargs)

@@ -1,6 +1,6 @@
 """The generated image's defaults are safe.
 
-The files come from ``elg_decorators.build.dockerfile.write_docker_files``; the served app is
+The files come from ``elg_decorators.image.dockerfile.write_docker_files``; the served app is
 started exactly as the Dockerfile's ENTRYPOINT starts it (``python -m elg_decorators serve
 <script>``, the Dockerfile's ENV, no MAX_REQUEST_SIZE), bound to 127.0.0.1 instead of 0.0.0.0:8000.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from dockerfile_parse import DockerfileParser
 
-from elg_decorators.build.dockerfile import write_docker_files
+from elg_decorators.image.dockerfile import write_docker_files
 from elg_decorators.service.app import DEFAULT_MAX_REQUEST_SIZE
 
 from .conftest import (

@@ -83,7 +83,7 @@ def test_no_build_writes_the_whole_context_into_output(
     names = {name.split("-")[0].lower() for name in wheels}
     assert {"elg_decorators", "regex", "flask", "gunicorn", "pydantic", "pydantic_core", "packaging"} <= names
     own = zipfile.ZipFile(output / "wheels" / f"elg_decorators-{__version__}-py3-none-any.whl")
-    assert "elg_decorators/build/templates/Dockerfile.template" in own.namelist()
+    assert "elg_decorators/image/templates/Dockerfile.template" in own.namelist()
     assert 'WORKERS="3"' in (output / "Dockerfile").read_text()
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from elg_decorators.build.context import context_path, context_paths, parse_reference, validate_build_tag
+from elg_decorators.image.context import context_path, context_paths, parse_reference, validate_build_tag
 from elg_decorators.errors import BuildError
 
 

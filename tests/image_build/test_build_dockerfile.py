@@ -13,7 +13,7 @@ from capabilities import missing
 from dockerfile_parse import DockerfileParser
 from .golden_files import assert_golden
 
-from elg_decorators.build.dockerfile import default_base_image, render_docker_files, write_docker_files
+from elg_decorators.image.dockerfile import default_base_image, render_docker_files, write_docker_files
 from elg_decorators.errors import BuildError
 from elg_decorators.settings import ServerSettings
 

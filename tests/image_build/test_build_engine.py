@@ -16,9 +16,9 @@ import pytest
 from .conftest import PASSWORD
 from .fake_engine import FakeEngine
 
-from elg_decorators.build.dockerfile import default_base_image, write_docker_files
-from elg_decorators.build.engine import build_and_push, build_image, push_image
-from elg_decorators.build.requirements import write_requirements
+from elg_decorators.image.dockerfile import default_base_image, write_docker_files
+from elg_decorators.image.engine import build_and_push, build_image, push_image
+from elg_decorators.image.requirements import write_requirements
 from elg_decorators.errors import BuildError
 
 WHEEL = "wheels/elg_decorators-0.1.0-py3-none-any.whl"

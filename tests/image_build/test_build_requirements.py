@@ -8,7 +8,7 @@ import pytest
 from .golden_files import assert_golden
 
 from elg_decorators import __version__
-from elg_decorators.build.requirements import canonical_name, requirement_lines, write_requirements
+from elg_decorators.image.requirements import canonical_name, requirement_lines, write_requirements
 from elg_decorators.errors import BuildError
 
 

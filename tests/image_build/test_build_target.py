@@ -5,7 +5,7 @@ import platform
 
 import pytest
 
-from elg_decorators.build.target import TargetPlatform
+from elg_decorators.image.target import TargetPlatform
 
 
 def test_every_manylinux_tag_the_glibc_runs_newest_first() -> None:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import pytest
 from gunicorn.config import Config
 
-from elg_decorators.runtime.answers import ServerAnswerError
-from elg_decorators.runtime.reading import MAX_BODY_READ, SPOOL_THRESHOLD, RequestReader
+from elg_decorators.worker.answers import ServerAnswerError
+from elg_decorators.worker.reading import MAX_BODY_READ, SPOOL_THRESHOLD, RequestReader
 
 PEER = ("127.0.0.1", 40000)
 _made: list[RequestReader] = []

@@ -15,7 +15,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dictionary_ner.py"
 def test_the_production_defaults() -> None:
     settings = ServerSettings.resolve(environ={})
     assert settings == ServerSettings(
-        host="0.0.0.0", port=8000, workers=1, threads=4, worker_class="elg_decorators.runtime.worker.ServiceWorker",
+        host="0.0.0.0", port=8000, workers=1, threads=4, worker_class="elg_decorators.worker.service_worker.ServiceWorker",
         timeout=60, graceful_timeout=30, request_timeout=300, read_timeout=5, keepalive=75, max_queue=64,
         max_connections=1000, max_body_buffer=256, max_requests=0, max_worker_memory=0, log_level="INFO", reload=False,
     )
@@ -31,7 +31,7 @@ def test_arguments_win_over_the_environment_which_wins_over_the_defaults() -> No
 def test_the_environment_of_the_settings_round_trips() -> None:
     settings = ServerSettings.resolve(environ={}, workers=2, threads=8, request_timeout=30)
     assert settings.environment() == {
-        "WORKERS": "2", "THREADS": "8", "WORKER_CLASS": "elg_decorators.runtime.worker.ServiceWorker",
+        "WORKERS": "2", "THREADS": "8", "WORKER_CLASS": "elg_decorators.worker.service_worker.ServiceWorker",
         "TIMEOUT": "60", "GRACEFUL_TIMEOUT": "30", "REQUEST_TIMEOUT": "30", "READ_TIMEOUT": "5",
         "KEEPALIVE": "75", "MAX_QUEUE": "64", "MAX_CONNECTIONS": "1000", "MAX_BODY_BUFFER": "256",
         "MAX_REQUESTS": "0", "MAX_WORKER_MEMORY": "0", "LOG_LEVEL": "INFO",

@@ -8,7 +8,8 @@ process, 200 then, and 503 again once the process drains (SIGTERM). The paths ar
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
+from typing import Any, Protocol
+from collections.abc import Callable
 
 from flask import Flask, Response
 from flask import request as http_request
@@ -18,11 +19,19 @@ from ..protocol.status_lines import status_line
 from ..settings import LIVE_PATH, METRICS_PATH, READY_PATH
 from . import metrics, requestlog
 from .lifecycle import LIVE_BODY, lifecycle
-from .requests import ServiceApp, current_request
 from .resources import FAILED, Resource, ResourceSet, describe_error, unavailable
+from .service_app import ServiceApp, current_request
 
-if TYPE_CHECKING:
-    from ..service.flask_service import FlaskService
+
+class Served(Protocol):
+    """What the runtime needs of a service: its Flask application and its message encoder."""
+
+    @property
+    def app(self) -> Flask: ...
+
+    @property
+    def encoder(self) -> Any: ...
+
 
 _EXTENSION = "elg_decorators.runtime"
 
@@ -42,7 +51,7 @@ class ServiceRuntime:
         """True once resource creation began in this process."""
         return self.resources.started
 
-    def start(self) -> Optional[threading.Thread]:
+    def start(self) -> threading.Thread | None:
         """Create this worker's resources in a background thread (once per process)."""
         # The app is complete by now: its fixed paths are the routes metrics may name.
         metrics.known_routes.update(rule.rule for rule in self.app.url_map.iter_rules() if "<" not in rule.rule)
@@ -55,11 +64,11 @@ class ServiceRuntime:
             if resource.shared and resource.seconds is not None:
                 metrics.resource_created(resource)
 
-    def wait(self, timeout: Optional[float] = None) -> bool:
+    def wait(self, timeout: float | None = None) -> bool:
         """Create the resources if needed and wait for them; True if all exist (for tests)."""
         return self.resources.wait(timeout)
 
-    def refusal(self, start_response: Callable[..., Any]) -> Optional[List[bytes]]:
+    def refusal(self, start_response: Callable[..., Any]) -> list[bytes] | None:
         """The 503 answer to a POST while a guarding resource does not exist, else None."""
         for resource in self.guards:
             try:
@@ -68,14 +77,14 @@ class ServiceRuntime:
                 return self.answer_failure(problem, start_response)
         return None
 
-    def answer_failure(self, problem: ProcessingError, start_response: Callable[..., Any]) -> List[bytes]:
+    def answer_failure(self, problem: ProcessingError, start_response: Callable[..., Any]) -> list[bytes]:
         """Answer with ``problem`` as ELG failure JSON (for answers given outside the application's routes)."""
         body = self._encoder.envelope("failure", problem.failure)
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         start_response(status_line(problem.status), headers + list(problem.headers.items()))
         return [body]
 
-    def readiness(self) -> Optional[Any]:
+    def readiness(self) -> Any | None:
         """None when ready, else the 503 ProcessingError saying why not."""
         if lifecycle.draining:
             return unavailable("the service is shutting down", retry_after=None)
@@ -98,20 +107,20 @@ def _first_reason(resource: Resource) -> Any:
     return unavailable(f"resource {resource.name!r} is not ready")
 
 
-def _states(resources: ResourceSet) -> Dict[str, str]:
+def _states(resources: ResourceSet) -> dict[str, str]:
     return {
         resource.name: f"failed: {describe_error(resource.error)}" if resource.state is FAILED else resource.state
         for resource in resources
     }
 
 
-def runtime_of(app: Any) -> Optional[ServiceRuntime]:
+def runtime_of(app: Any) -> ServiceRuntime | None:
     """The runtime of a service's Flask app, if it has one."""
     extensions = getattr(app, "extensions", None)
     return extensions.get(_EXTENSION) if isinstance(extensions, dict) else None
 
 
-def install_runtime(service: "FlaskService", resources: ResourceSet) -> ServiceRuntime:
+def install_runtime(service: Served, resources: ResourceSet) -> ServiceRuntime:
     """Give ``service`` its runtime: resources, the live/ready/metrics routes, request logs and metrics."""
     app = service.app
     runtime = ServiceRuntime(app, resources, service.encoder)
@@ -144,7 +153,7 @@ def install_runtime(service: "FlaskService", resources: ResourceSet) -> ServiceR
     return runtime
 
 
-def lifecycle_resource(service: "FlaskService", setup: Callable[[], Any], shutdown: Callable[[], Any]) -> Resource:
+def lifecycle_resource(service: Served, setup: Callable[[], Any], shutdown: Callable[[], Any]) -> Resource:
     """A resource that calls a classic service's ``setup()`` when created and ``shutdown()`` at exit."""
 
     def factory() -> Any:
@@ -164,7 +173,7 @@ def _add_get_route(app: Flask, path: str, endpoint: str, view: Callable[[], Any]
     app.add_url_rule(path, endpoint, view, methods=["GET"], provide_automatic_options=False)
 
 
-def _note_route(endpoint: Optional[str], values: Optional[Dict[str, Any]]) -> None:
+def _note_route(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Record the route Flask matched, for request logs and metrics labels."""
     record = current_request.get()
     rule = http_request.url_rule

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 import signal
-from typing import Any, Dict, Set
+from typing import Any
 
 from gunicorn.arbiter import Arbiter
 from gunicorn.errors import HaltServer
@@ -27,7 +27,7 @@ class ServiceArbiter(Arbiter):  # type: ignore[misc]
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self._stopping_retired: Set[int] = set()
+        self._stopping_retired: set[int] = set()
         self.stopping = False
 
     def stop(self, graceful: bool = True) -> None:
@@ -36,7 +36,7 @@ class ServiceArbiter(Arbiter):  # type: ignore[misc]
 
     def reap_workers(self) -> None:
         while True:
-            before: Dict[int, Any] = dict(self.WORKERS)
+            before: dict[int, Any] = dict(self.WORKERS)
             try:
                 super().reap_workers()
                 return

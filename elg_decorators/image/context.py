@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
+from collections.abc import Sequence
 
 from ..errors import BuildError
 

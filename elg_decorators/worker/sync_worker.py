@@ -18,11 +18,11 @@ from __future__ import annotations
 import errno
 import logging
 import signal
-import socket
 import ssl
 import sys
 import time
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from gunicorn import sock as gunicorn_sock
 from gunicorn import util
@@ -30,10 +30,10 @@ from gunicorn.http.errors import ParseException
 from gunicorn.workers.sync import SyncWorker
 
 from ..protocol.status_lines import status_line
+from ..runtime.lifecycle import RECORD_KEY, RequestRecord, lifecycle
+from ..runtime.process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 from ..settings import ServerSettings
 from . import answers, heap
-from .lifecycle import RECORD_KEY, RequestRecord, lifecycle
-from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 from .reading import RequestReader
 from .recycling import MemoryGuard, replace
 
@@ -60,7 +60,7 @@ class _Alarm:
     """
 
     def __init__(self, heartbeat: Callable[[], None]) -> None:
-        self.deadline: Optional[RequestRecord] = None
+        self.deadline: RequestRecord | None = None
         self.heartbeat = heartbeat
         signal.signal(signal.SIGALRM, self._ring)
         signal.siginterrupt(signal.SIGALRM, True)
@@ -90,14 +90,14 @@ class _DeadlineApp:
         self.seconds = seconds
         self.alarm = _Alarm(heartbeat)
 
-    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request_id = _request_id(environ)
         deadline = RequestRecord(request_id, environ.get("REQUEST_METHOD", "") or "-",
                                  environ.get("PATH_INFO", "") or "/", self.seconds)
         environ[RECORD_KEY] = deadline
-        sent: List[str] = []
+        sent: list[str] = []
 
-        def tracking_start_response(status: str, headers: List[Any], exc_info: Any = None) -> Any:
+        def tracking_start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
             sent[:] = [value for name, value in headers if name.lower() == "content-type"]
             return start_response(status, headers, exc_info)
 
@@ -113,8 +113,8 @@ class _DeadlineApp:
             raise
         return self._iterate(body, environ, start_response, deadline, request_id, sent)
 
-    def _iterate(self, body: Iterable[bytes], environ: Dict[str, Any], start_response: Callable[..., Any],
-                 deadline: RequestRecord, request_id: str, content_type: List[str]) -> Iterator[bytes]:
+    def _iterate(self, body: Iterable[bytes], environ: dict[str, Any], start_response: Callable[..., Any],
+                 deadline: RequestRecord, request_id: str, content_type: list[str]) -> Iterator[bytes]:
         produced = False
         try:
             for chunk in body:
@@ -135,8 +135,8 @@ class _DeadlineApp:
             if close is not None:
                 close()
 
-    def _refuse(self, environ: Dict[str, Any], start_response: Callable[..., Any], answer: answers.ServerAnswer,
-                deadline: RequestRecord, request_id: str, exc_info: Any = None) -> List[bytes]:
+    def _refuse(self, environ: dict[str, Any], start_response: Callable[..., Any], answer: answers.ServerAnswer,
+                deadline: RequestRecord, request_id: str, exc_info: Any = None) -> list[bytes]:
         body = answer.body()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                    (REQUEST_ID_HEADER, request_id), *answer.headers]
@@ -145,13 +145,13 @@ class _DeadlineApp:
         return [body]
 
     @staticmethod
-    def _report(environ: Dict[str, Any], answer: answers.ServerAnswer, deadline: RequestRecord,
+    def _report(environ: dict[str, Any], answer: answers.ServerAnswer, deadline: RequestRecord,
                 request_id: str) -> None:
         deadline.overtaken = True
         deadline.finish(answer.status, answer.code)
 
 
-def _request_id(environ: Dict[str, Any]) -> str:
+def _request_id(environ: dict[str, Any]) -> str:
     return accepted_request_id(environ.get("HTTP_X_REQUEST_ID")) or new_request_id()
 
 
@@ -186,14 +186,14 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
         super().load_wsgi()
         settings = getattr(self.app, "settings", None) or ServerSettings.resolve()
         config = getattr(self.wsgi, "config", None)
-        self.body_limit: Optional[int] = config.get("MAX_CONTENT_LENGTH") if config is not None else None
+        self.body_limit: int | None = config.get("MAX_CONTENT_LENGTH") if config is not None else None
         self.read_timeout: float = settings.read_timeout
         self.memory = MemoryGuard(settings.max_worker_memory, interval=0)  # no timer here: after each request
         self.wsgi: Callable[..., Iterable[bytes]] = _DeadlineApp(self.wsgi, settings.request_timeout, self.notify)
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
         """Read one request whole, then answer it (gunicorn's sync worker closes every connection)."""
-        reader: Optional[RequestReader] = None
+        reader: RequestReader | None = None
         opened = time.monotonic()
         try:
             if self.cfg.is_ssl:
@@ -238,7 +238,7 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
             client.settimeout(min(deadline - now, HEARTBEAT))
             try:
                 data = client.recv(reader.wanted(READ_SIZE))
-            except socket.timeout:
+            except TimeoutError:
                 data = None
             self.notify()  # a slow client must not look like a stuck worker to the master
             if data is None:
@@ -282,7 +282,7 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
             answer = answers.application_failed()
         self._answer(client, req, answer, None)
 
-    def _answer(self, client: Any, req: Any, answer: answers.ServerAnswer, started: Optional[float]) -> None:
+    def _answer(self, client: Any, req: Any, answer: answers.ServerAnswer, started: float | None) -> None:
         """Send the server's own ``answer`` and report it."""
         request_id = _request_id_of(req)
         try:

@@ -9,14 +9,14 @@ MAX_WORKER_MEMORY, stuck threads), ``timeout`` (the master killed it for silence
 from __future__ import annotations
 
 import os
-from typing import Any, Optional
+from typing import Any
 
 from .recycling import state_of
 
 METRIC = "elg_worker_restarts"
 MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
-_counter: Optional[Any] = None
+_counter: Any | None = None
 
 
 def reason_of(worker: Any) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import os
-from typing import Any, Optional
+from typing import Any
 
 #: A request whose body was larger than this (bytes) is followed by :func:`release_freed_memory`.
 TRIM_AFTER = 1024 * 1024
@@ -32,7 +32,7 @@ _UNSET: Any = object()
 _libc: Any = _UNSET
 
 
-def _glibc() -> Optional[Any]:
+def _glibc() -> Any | None:
     """The C library, if it is glibc (loaded once)."""
     global _libc
     if _libc is _UNSET:

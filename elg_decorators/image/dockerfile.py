@@ -12,7 +12,7 @@ import re
 from importlib import resources
 from pathlib import Path
 from string import Template
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from ..errors import BuildError
 from ..settings import DEFAULT_PORT, HEALTH_PATH, ServerSettings, default_base_image
@@ -41,8 +41,8 @@ def _copy(source: str, target: str) -> str:
 
 
 def server_settings(
-    *, workers: Optional[int] = None, threads: Optional[int] = None, timeout: Optional[int] = None,
-    worker_class: Optional[str] = None, log_level: Optional[str] = None,
+    *, workers: int | None = None, threads: int | None = None, timeout: int | None = None,
+    worker_class: str | None = None, log_level: str | None = None,
 ) -> ServerSettings:
     """The image's server settings: those given, else serve's defaults (never this machine's environment).
 
@@ -91,12 +91,12 @@ def render_docker_files(
     required_files: Sequence[str] = (),
     required_folders: Sequence[str] = (),
     commands: Sequence[str] = (),
-    base_image: Optional[str] = None,
-    log_level: Optional[str] = None,
-    workers: Optional[int] = None,
-    timeout: Optional[int] = None,
-    worker_class: Optional[str] = None,
-    threads: Optional[int] = None,
+    base_image: str | None = None,
+    log_level: str | None = None,
+    workers: int | None = None,
+    timeout: int | None = None,
+    worker_class: str | None = None,
+    threads: int | None = None,
     health_path: str = HEALTH_PATH,
 ) -> dict[str, str]:
     """Render the two files without touching the disk (paths are taken as already checked).
@@ -143,18 +143,18 @@ def write_docker_files(
     required_files: Sequence[str] = (),
     required_folders: Sequence[str] = (),
     commands: Sequence[str] = (),
-    base_image: Optional[str] = None,
-    log_level: Optional[str] = None,
-    workers: Optional[int] = None,
-    timeout: Optional[int] = None,
-    worker_class: Optional[str] = None,
-    threads: Optional[int] = None,
+    base_image: str | None = None,
+    log_level: str | None = None,
+    workers: int | None = None,
+    timeout: int | None = None,
+    worker_class: str | None = None,
+    threads: int | None = None,
     health_path: str = HEALTH_PATH,
 ) -> list[Path]:
     """Write ``Dockerfile`` and ``.dockerignore`` into ``directory``.
 
     The image installs the wheels that ``requirements.lock`` pins (see
-    :func:`~elg_decorators.build.wheelhouse.prepare_wheelhouse`) into a virtual environment,
+    :func:`~elg_decorators.image.wheelhouse.prepare_wheelhouse`) into a virtual environment,
     copies only the script and the named files and folders, and runs
     ``python -m elg_decorators serve`` on the script as an unprivileged user, on ``$PORT``
     (default 8000). Settings left out are serve's defaults. Existing files of these names are

@@ -6,7 +6,8 @@ event, for a stream already under way).
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence, Tuple
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from gunicorn.http import errors as http_errors
 
@@ -15,7 +16,7 @@ from ..model.status import Failure, StatusMessage
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.status_lines import status_line
-from .lifecycle import LIVE_BODY
+from ..runtime.lifecycle import LIVE_BODY
 
 _ENCODER = MessageEncoder()
 
@@ -23,7 +24,7 @@ _ENCODER = MessageEncoder()
 class ServerAnswer:
     """An ELG failure with its HTTP status and any extra headers, answered by the server itself."""
 
-    def __init__(self, status: int, message: StatusMessage, headers: Sequence[Tuple[str, str]] = ()) -> None:
+    def __init__(self, status: int, message: StatusMessage, headers: Sequence[tuple[str, str]] = ()) -> None:
         self.status = status
         self.message = message
         self.headers = tuple(headers)
@@ -73,7 +74,7 @@ def _invalid(reason: str, status: int, **detail: Any) -> ServerAnswer:
 
 
 def _internal(
-    text: str, status: int, detail: Mapping[str, Any], headers: Sequence[Tuple[str, str]] = ()
+    text: str, status: int, detail: Mapping[str, Any], headers: Sequence[tuple[str, str]] = ()
 ) -> ServerAnswer:
     message = standard_message("elg.service.internalError", params=[text], detail=detail)
     return ServerAnswer(status, message, headers)
@@ -142,7 +143,7 @@ def unknown_method(method: str) -> ServerAnswer:
     return _invalid(f"method {method[:40]} is not implemented", 501, method=method[:40])
 
 
-def _errors(*names: str) -> Tuple[type, ...]:
+def _errors(*names: str) -> tuple[type, ...]:
     """gunicorn's error classes of these names that its installed version has."""
     return tuple(getattr(http_errors, name) for name in names if hasattr(http_errors, name))
 
@@ -151,7 +152,7 @@ def _errors(*names: str) -> Tuple[type, ...]:
 RESPONSE_ERRORS = _errors("InvalidResponseHeader", "InvalidResponseHeaderName")
 
 #: What each parse error of gunicorn's HTTP parser means for the client, by class.
-_PARSE_ERRORS: Tuple[Tuple[Tuple[type, ...], int, str], ...] = (
+_PARSE_ERRORS: tuple[tuple[tuple[type, ...], int, str], ...] = (
     (_errors("LimitRequestLine"), 414, "the request line (URL) is too long"),
     (_errors("LimitRequestHeaders"), 431, "the request header fields are too large or too many"),
     (_errors("ExpectationFailed"), 417, "the Expect header asks for something this server does not do"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from typing import Any, Optional
+from typing import Any
 
+from ..runtime.lifecycle import RequestRecord
+from ..runtime.log_values import printable
+from ..runtime.process import accepted_request_id, new_request_id
 from ..settings import LIVE_PATH
 from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
-from .lifecycle import RequestRecord
-from .log_values import printable
-from .process import accepted_request_id, new_request_id
 from .reading import SPOOL_THRESHOLD, RequestReader
 
 logger = logging.getLogger("elg_decorators")
@@ -26,7 +26,7 @@ class Connection:
     __slots__ = ("sock", "peer", "server", "cfg", "body_limit", "reader", "job", "opened", "last_data", "served",
                  "reserved", "discard_until")
 
-    def __init__(self, sock: socket.socket, peer: Any, server: Any, cfg: Any, body_limit: Optional[int]) -> None:
+    def __init__(self, sock: socket.socket, peer: Any, server: Any, cfg: Any, body_limit: int | None) -> None:
         self.sock = sock
         self.peer = peer
         self.server = server
@@ -37,7 +37,7 @@ class Connection:
         #: Bytes of the worker's body buffer reserved for the request being read or answered.
         self.reserved = 0
         #: Set once the connection was refused and only lingers (see :meth:`linger`).
-        self.discard_until: Optional[float] = None
+        self.discard_until: float | None = None
         self.opened = self.last_data = time.monotonic()
         self.reader = RequestReader(cfg, peer, body_limit)
 
@@ -131,7 +131,7 @@ class Connection:
         except OSError:
             return False
 
-    def answer(self, answer: ServerAnswer, *, record: Optional[RequestRecord] = None, close: bool = True) -> None:
+    def answer(self, answer: ServerAnswer, *, record: RequestRecord | None = None, close: bool = True) -> None:
         """Send the server's own ``answer`` (without blocking: it is small) and report it, as the
         outcome of ``record`` if the request has one (unless that was reported already)."""
         if record is None:

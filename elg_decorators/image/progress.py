@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import Any, Mapping, TextIO
+from typing import Any, TextIO
+from collections.abc import Mapping
 
 __all__ = ["ProgressPrinter", "strip_ansi"]
 

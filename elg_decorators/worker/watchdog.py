@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Optional
 
 from . import answers
 from .jobs import Job
@@ -28,7 +27,7 @@ class Watchdog:
         self.pool = pool
         self._stop = threading.Event()
         #: Once set (``time.monotonic()``), every request still running then is cut (graceful timeout).
-        self.cut_at: Optional[float] = None
+        self.cut_at: float | None = None
         self.graceful_timeout = 0.0
         self._thread = threading.Thread(target=self._run, name="elg-watchdog", daemon=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from typing import Callable, Deque, Dict, List, Optional
+from collections.abc import Callable
 
 from .jobs import Job
 
@@ -26,12 +26,12 @@ class HandlerPool:
         self.threads = threads
         self.max_queue = max_queue
         self._serve = serve
-        self._queue: Deque[Job] = deque()
+        self._queue: deque[Job] = deque()
         self._ready = threading.Condition(threading.Lock())
         self._idle = 0
-        self._working: Dict[int, Job] = {}
+        self._working: dict[int, Job] = {}
         #: Threads still inside a handler whose request was already answered by the server.
-        self._stuck: Dict[int, Job] = {}
+        self._stuck: dict[int, Job] = {}
         self._live = 0
         self._stopping = False
 
@@ -67,10 +67,10 @@ class HandlerPool:
             self._ready.notify()
         return True
 
-    def queued(self) -> List[Job]:
+    def queued(self) -> list[Job]:
         return list(self._queue)
 
-    def running(self) -> List[Job]:
+    def running(self) -> list[Job]:
         return list(self._working.values())
 
     def withdraw(self, job: Job) -> bool:
@@ -101,7 +101,7 @@ class HandlerPool:
             self._stopping = True
             self._ready.notify_all()
 
-    def _next(self, thread_id: int) -> Optional[Job]:
+    def _next(self, thread_id: int) -> Job | None:
         with self._ready:
             self._idle += 1
             while not self._queue and not self._stopping:

@@ -9,7 +9,8 @@ import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, TextIO
+from typing import Any, TextIO
+from collections.abc import Iterable, Iterator, Mapping
 
 from ..errors import BuildError
 from .context import parse_reference, validate_build_tag

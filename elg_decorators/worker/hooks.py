@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import metrics
-from .health import runtime_of
+from ..runtime import metrics
+from ..runtime.service_runtime import runtime_of
 
 
 def prepare_master(app: Any) -> None:

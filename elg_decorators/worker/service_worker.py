@@ -28,17 +28,17 @@ import selectors
 import socket
 import threading
 import time
-from typing import Any, Dict, Optional
+from typing import Any
 
 from gunicorn.http import wsgi
 from gunicorn.workers import base
 
+from ..runtime.lifecycle import RECORD_KEY, RequestRecord, lifecycle
+from ..runtime.log_values import printable
 from ..settings import LIVE_PATH, ServerSettings
 from . import answers, heap
 from .connection import Connection, answer_for
 from .jobs import GuardedSocket, Job, Overtaken
-from .lifecycle import RECORD_KEY, RequestRecord, lifecycle
-from .log_values import printable
 from .pool import HandlerPool
 from .recycling import MemoryGuard, replace
 from .watchdog import Watchdog
@@ -73,11 +73,11 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         self.body_bytes = 0
         self.body_lock = threading.Lock()
         #: Connections the loop reads from, oldest first (dicts keep their order of insertion).
-        self.reading: Dict[int, Connection] = {}
+        self.reading: dict[int, Connection] = {}
         self.retiring = False
         self.accepts = False
-        self.addresses: Dict[Any, Any] = {}
-        self.drain_started: Optional[float] = None
+        self.addresses: dict[Any, Any] = {}
+        self.drain_started: float | None = None
         heap.map_large_blocks()  # a large body's memory goes back to the system once it is answered
         super().init_process()
 

@@ -12,7 +12,7 @@ import logging
 import mmap
 import os
 import time
-from typing import Any, Optional
+from typing import Any
 
 logger = logging.getLogger("elg_decorators")
 
@@ -44,7 +44,7 @@ class WorkerState:
         return self._get() == REPLACE_ME
 
 
-def state_of(worker: object) -> Optional[WorkerState]:
+def state_of(worker: object) -> WorkerState | None:
     """The shared state the master gave ``worker``, if it did."""
     return getattr(worker, "elg_state", None)
 

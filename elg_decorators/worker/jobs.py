@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import Any, Optional
+from typing import Any
 
+from ..runtime.lifecycle import RequestRecord
 from .answers import ServerAnswer
-from .lifecycle import RequestRecord
 
 #: How long the server waits for a writing thread before it cuts the connection under it.
 WRITER_PATIENCE = 0.5
@@ -44,10 +44,10 @@ class Job:
         self.lock = threading.Lock()
         #: gunicorn's response object, once the thread made it.
         self.response: Any = None
-        self.thread_id: Optional[int] = None
+        self.thread_id: int | None = None
         #: For a stream: whether the client had already shut down its side when the stream began
         #: (then the end of its side says nothing), and whether it has gone since.
-        self.half_closed: Optional[bool] = None
+        self.half_closed: bool | None = None
         self.client_gone = False
         #: The application's whole answer went through: the server no longer answers in its place.
         self.done = False

@@ -1,7 +1,8 @@
 """Reading the Docker engine's answers: its errors, in one line, and its JSON event streams."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from typing import Any
+from collections.abc import Iterable, Mapping
 
 from .progress import strip_ansi
 

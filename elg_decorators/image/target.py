@@ -49,7 +49,7 @@ class TargetPlatform:
     glibc: tuple[int, int]
 
     @classmethod
-    def of_this_machine(cls) -> "TargetPlatform":
+    def of_this_machine(cls) -> TargetPlatform:
         """The running interpreter's platform (for when no engine can be asked; glibc 2.17 off Linux)."""
         name, version = platform.libc_ver()
         glibc = tuple(int(part) for part in version.split(".")[:2]) if name == "glibc" else (2, 17)

@@ -11,22 +11,38 @@ from __future__ import annotations
 
 import re
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional
+from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Iterator
 
 from flask import Flask
 
+from ..errors import ProcessingError
 from . import metrics, process
 from .lifecycle import RECORD_KEY, RequestRecord
 from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 
-if TYPE_CHECKING:
-    from .health import ServiceRuntime
+
+class Runtime(Protocol):
+    """What the application needs of its runtime (:class:`.service_runtime.ServiceRuntime`)."""
+
+    @property
+    def started(self) -> bool: ...
+
+    #: Resources without which no POST is answered.
+    guards: list[Any]
+
+    def start(self) -> Any: ...
+
+    def refusal(self, start_response: Callable[..., Any]) -> list[bytes] | None: ...
+
+    def answer_failure(self, problem: ProcessingError, start_response: Callable[..., Any]) -> list[bytes]: ...
+
 
 _FAILURE_CODE = re.compile(rb'"code":\s*"([^"]{1,200})"')
 
 
 #: The record of the request this thread (or task) is answering.
-current_request: ContextVar[Optional[RequestRecord]] = ContextVar("elg_current_request", default=None)
+current_request: ContextVar[RequestRecord | None] = ContextVar("elg_current_request", default=None)
 
 
 def note_request(route: str, request_type: str) -> None:
@@ -37,7 +53,7 @@ def note_request(route: str, request_type: str) -> None:
         record.request_type = request_type
 
 
-def note_handler(name: str, timeout: Optional[float]) -> None:
+def note_handler(name: str, timeout: float | None) -> None:
     """Record the handler function answering the current request, and give the request its ``timeout``.
 
     The timeout (seconds in all) becomes the request's deadline, which the server enforces where
@@ -56,7 +72,7 @@ def handler_name(default: str) -> str:
     return record.handler if record is not None and record.handler else default
 
 
-def record_of(environ: Dict[str, Any]) -> RequestRecord:
+def record_of(environ: dict[str, Any]) -> RequestRecord:
     """A record for a request the server made none for: no deadline, the client's well-formed
     ``X-Request-ID`` or else a new id."""
     sent = environ.get("HTTP_X_REQUEST_ID")
@@ -73,13 +89,13 @@ class ServiceApp(Flask):
     """The Flask application of a service: reports every request it answers (see the module docstring)."""
 
     #: Resources, readiness and the routes of the runtime; set by :func:`.health.install_runtime`.
-    elg_runtime: Optional["ServiceRuntime"] = None
+    elg_runtime: Runtime | None = None
     #: Whether :meth:`refusal` may answer a request: set by a subclass when it may.
     may_refuse = False
     #: The process generation (see :mod:`.process`) in which the runtime was last seen started.
     _started_in = -1
 
-    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         runtime = self.elg_runtime
         if self._started_in != process.generation:
             self._started_in = process.generation
@@ -90,7 +106,7 @@ class ServiceApp(Flask):
         record.path = environ.get("PATH_INFO", "") or "/"
         stream = False
 
-        def start(status: str, headers: List[Any], exc_info: Any = None) -> Any:
+        def start(status: str, headers: list[Any], exc_info: Any = None) -> Any:
             nonlocal stream
             record.status = int(status[:3])
             for name, value in headers:
@@ -102,7 +118,7 @@ class ServiceApp(Flask):
         token = current_request.set(record)
         metrics.answering.add(record)
         try:
-            body: Optional[Iterable[bytes]] = self.refusal(environ, start) if self.may_refuse else None
+            body: Iterable[bytes] | None = self.refusal(environ, start) if self.may_refuse else None
             if body is None and runtime is not None and runtime.guards and environ.get("REQUEST_METHOD") == "POST":
                 body = runtime.refusal(start)
             if body is None:
@@ -129,17 +145,17 @@ class ServiceApp(Flask):
         record.finish(record.status, code)
         return body
 
-    def refusal(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Optional[List[bytes]]:
+    def refusal(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes] | None:
         """An answer given before the request reaches the application's routes, or None (the default)."""
         return None
 
     @staticmethod
-    def _finish(record: RequestRecord, code: str, events: Optional[int]) -> None:
+    def _finish(record: RequestRecord, code: str, events: int | None) -> None:
         metrics.answering.discard(record)
         record.finish(record.status, code, events)  # ignored if the server answered in the application's place
 
 
-def _collected(body: Iterable[bytes]) -> List[bytes]:
+def _collected(body: Iterable[bytes]) -> list[bytes]:
     """A (small) answer's body as one chunk, its iterable closed as WSGI requires."""
     try:
         return [b"".join(body)]
@@ -161,11 +177,11 @@ class _ReportedStream:
         self._body = body
         self._iterator: Iterator[bytes] = iter(body)
         self._record = record
-        self._report: Optional[Callable[[str, int], None]] = report
+        self._report: Callable[[str, int], None] | None = report
         self._events = 0
         self._last = b""
 
-    def __iter__(self) -> "_ReportedStream":
+    def __iter__(self) -> _ReportedStream:
         return self
 
     def __next__(self) -> bytes:

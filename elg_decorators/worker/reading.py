@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import tempfile
-from typing import IO, Any, Callable, Iterator, List, Optional, Union
+from typing import IO, Any
+from collections.abc import Callable, Iterator
 
 from gunicorn.http.errors import (
     InvalidHeader,
@@ -61,25 +62,25 @@ class Body:
     def __len__(self) -> int:
         return len(self._data)
 
-    def read(self, size: Optional[int] = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         """Up to ``size`` bytes (all that is left if ``size`` is None or negative)."""
         start = self._position
         end = len(self._data) if size is None or size < 0 else min(len(self._data), start + size)
         self._position = end
         return self._data[start:end].tobytes()
 
-    def readline(self, size: Optional[int] = -1) -> bytes:
+    def readline(self, size: int | None = -1) -> bytes:
         """The next line, with its LF (at most ``size`` bytes of it)."""
         start = self._position
         limit = len(self._data) if size is None or size < 0 else min(len(self._data), start + size)
         newline = bytes(self._data[start:limit]).find(b"\n")
-        return self.read((newline + 1 if newline >= 0 else limit - start))
+        return self.read(newline + 1 if newline >= 0 else limit - start)
 
-    def readlines(self, hint: Optional[int] = -1) -> List[bytes]:
+    def readlines(self, hint: int | None = -1) -> list[bytes]:
         """The remaining lines."""
         return list(iter(self.readline, b""))
 
-    def __iter__(self) -> "Body":
+    def __iter__(self) -> Body:
         return self
 
     def __next__(self) -> bytes:
@@ -107,20 +108,20 @@ class FileBody:
     def __len__(self) -> int:
         return self._size
 
-    def read(self, size: Optional[int] = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         """Up to ``size`` bytes (all that is left if ``size`` is None or negative)."""
         if size is None or size < 0 or size > self._left:
             # Never ask for more than is left: a buffered read allocates what it is asked for first.
             size = self._left
         return self._took(self._file.read(size) if size else b"")
 
-    def readline(self, size: Optional[int] = -1) -> bytes:
+    def readline(self, size: int | None = -1) -> bytes:
         """The next line, with its LF (at most ``size`` bytes of it)."""
         if not self._left:
             return b""
         return self._took(self._file.readline(-1 if size is None else size))
 
-    def readlines(self, hint: Optional[int] = -1) -> List[bytes]:
+    def readlines(self, hint: int | None = -1) -> list[bytes]:
         """The remaining lines (about ``hint`` bytes of them, if given)."""
         if not self._left:
             return []
@@ -147,7 +148,7 @@ class FileBody:
         self._left = 0
         self._file.close()
 
-    def _took(self, data: bytes, size: Optional[int] = None) -> bytes:
+    def _took(self, data: bytes, size: int | None = None) -> bytes:
         self._left -= len(data) if size is None else size
         if self._left <= 0:
             self.close()
@@ -161,12 +162,12 @@ class _Spool:
         #: Bytes written so far.
         self.size = 0
         self.memory = bytearray()
-        self.file: Optional[IO[bytes]] = None
+        self.file: IO[bytes] | None = None
         # A body announced larger than the threshold goes to the file from its first byte (made only
         # once a byte arrives: a client announcing 60 MB costs nothing until it sends them).
         self._to_file = expected > SPOOL_THRESHOLD
 
-    def write(self, data: Union[bytes, bytearray, memoryview]) -> None:
+    def write(self, data: bytes | bytearray | memoryview) -> None:
         self.size += len(data)
         if self.file is None and not self._to_file and self.size <= SPOOL_THRESHOLD:
             self.memory += data
@@ -181,7 +182,7 @@ class _Spool:
         except OSError as error:  # the server's trouble (a full disk), not the client's
             raise ServerAnswerError(body_not_stored(error)) from None
 
-    def body(self) -> Union[Body, FileBody]:
+    def body(self) -> Body | FileBody:
         """The whole body, readable from its start."""
         if self.file is not None:
             return FileBody(self.file, self.size)
@@ -200,7 +201,7 @@ class _ChunkedDecoder:
     header rules) once it is complete.
     """
 
-    def __init__(self, sink: _Spool, limit: Optional[int], line_limit: int, trailer_limit: int,
+    def __init__(self, sink: _Spool, limit: int | None, line_limit: int, trailer_limit: int,
                  trailers: Callable[[bytes], None]) -> None:
         self.sink = sink
         self.limit = limit
@@ -258,7 +259,7 @@ class _ChunkedDecoder:
         del pending[:position]
         return rest
 
-    def _line(self, pending: bytearray, position: int) -> Optional[bytes]:
+    def _line(self, pending: bytearray, position: int) -> bytes | None:
         """The line starting at ``position`` without its CRLF, or None until its CRLF arrives."""
         end = pending.find(b"\r\n", position)
         stop = len(pending) if end < 0 else end
@@ -309,22 +310,22 @@ class RequestReader:
     the body (and its file) once the request is answered or dropped.
     """
 
-    def __init__(self, cfg: Any, peer: Any, body_limit: Optional[int], number: int = 1) -> None:
+    def __init__(self, cfg: Any, peer: Any, body_limit: int | None, number: int = 1) -> None:
         self.cfg = cfg
         self.peer = peer
         self.body_limit = body_limit
         self.number = number
-        self.request: Optional[Request] = None
+        self.request: Request | None = None
         self.complete = False
         #: Bytes after the request's end (a pipelined next request).
         self.rest = b""
         #: The client waits for "100 Continue" before it sends the body.
         self.wants_continue = False
         self._head = bytearray()
-        self._spool: Optional[_Spool] = None
+        self._spool: _Spool | None = None
         #: Bytes of a Content-Length body still to come (None: no such body).
-        self._remaining: Optional[int] = None
-        self._chunked: Optional[_ChunkedDecoder] = None
+        self._remaining: int | None = None
+        self._chunked: _ChunkedDecoder | None = None
         limit_line = cfg.limit_request_line if cfg.limit_request_line > 0 else 8190
         self._max_line = limit_line + 2
         self._max_head = cfg.limit_request_fields * (cfg.limit_request_field_size + 2) + limit_line + 8
