@@ -12,13 +12,12 @@ from __future__ import annotations
 import statistics
 import time
 from pathlib import Path
-from typing import Dict, List
 
 import servers
 from servers import App
 
 
-def _once(command: List[str], log_path: Path) -> float:
+def _once(command: list[str], log_path: Path) -> float:
     port = servers.free_port()
     filled = [part.replace("{port}", str(port)) for part in command]
     started = time.perf_counter()
@@ -30,20 +29,20 @@ def _once(command: List[str], log_path: Path) -> float:
         servers.stop(process)
 
 
-def measure(apps: List[App], repeats: int, log_dir: Path) -> Dict[str, Dict[str, object]]:
+def measure(apps: list[App], repeats: int, log_dir: Path) -> dict[str, dict[str, object]]:
     """Median (and all) cold-start seconds per way of starting each app."""
-    ways: Dict[str, List[str]] = {}
+    ways: dict[str, list[str]] = {}
     for app in apps:
         if app.user_command:
             ways[f"{app.name} (serve CLI)"] = list(app.user_command)
             ways[f"{app.name} (gunicorn)"] = servers.gunicorn_command(app, "sync1", 0)
         else:
             ways[app.name] = servers.gunicorn_command(app, "sync1", 0)
-    results: Dict[str, Dict[str, object]] = {}
+    results: dict[str, dict[str, object]] = {}
     for name, command in ways.items():
         command = [part.replace(f"{servers.HOST}:0", f"{servers.HOST}:{{port}}") for part in command]
         _once(command, log_dir / f"cold-{name.split()[0]}-untimed.log")  # page cache and .pyc files in place
-        times: List[float] = []
+        times: list[float] = []
         for attempt in range(repeats):
             times.append(_once(command, log_dir / f"cold-{name.split()[0]}-{attempt}.log"))
         results[name] = {"median_s": statistics.median(times), "all_s": [round(t, 3) for t in times],

@@ -27,7 +27,7 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from collections.abc import Sequence
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -44,7 +44,7 @@ PROFILE_HOOKS = HERE / "apps" / "profile_hooks.py"
 WAITS = frozenset({"<method 'acquire' of '_thread.lock' objects>", "<method 'poll' of 'select.epoll' objects>"})
 
 
-def commands(port: int) -> Dict[str, tuple]:
+def commands(port: int) -> dict[str, tuple]:
     """Each server: its command and the log level it runs at."""
     serve = [sys.executable, "-m", "elg_decorators", "serve", OURS, "--host", servers.HOST, "--port", str(port)]
     gunicorn = [sys.executable, "-m", "gunicorn", "--bind", f"{servers.HOST}:{port}", "--workers", "1",
@@ -59,7 +59,7 @@ def commands(port: int) -> Dict[str, tuple]:
     }
 
 
-def environment(log_level: Optional[str], extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+def environment(log_level: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The benchmark environment, with LOG_LEVEL as the server needs it (unset: the default)."""
     env = servers.server_env()
     env.pop("LOG_LEVEL", None)
@@ -70,7 +70,7 @@ def environment(log_level: Optional[str], extra: Optional[Dict[str, str]] = None
 
 
 def measure(names: Sequence[str], rounds: int, duration: float, generator: load.LoadGenerator,
-            log_dir: Path) -> Dict[str, List[float]]:
+            log_dir: Path) -> dict[str, list[float]]:
     """req/s of each server in each round (servers started once, rounds interleaved)."""
     running = {}
     try:
@@ -80,7 +80,7 @@ def measure(names: Sequence[str], rounds: int, duration: float, generator: load.
             process = servers.spawn(command, log_dir / f"{name}.log", env=environment(level))
             servers.wait_until_ready(process, port, log_dir / f"{name}.log")
             running[name] = (process, port)
-        found: Dict[str, List[float]] = {name: [] for name in names}
+        found: dict[str, list[float]] = {name: [] for name in names}
         for round_number in range(rounds):
             for name, (_, port) in running.items():
                 result = generator.run(servers.HOST, port, "/process", servers.JSON_HEADERS, servers.TINY_BODY,
@@ -127,7 +127,7 @@ def profile(duration: float, generator: load.LoadGenerator, log_dir: Path, top: 
     return "\n".join(lines)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=5.0, help="measured seconds per server and round")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from typing import IO, Dict, Mapping, Optional, Tuple
+from typing import IO
+from collections.abc import Mapping
 
 
 @dataclass
@@ -15,7 +16,7 @@ class Answer:
     """One HTTP response: status, headers (lower-case names), body, and whether the server closes."""
 
     status: int
-    headers: Dict[str, str]
+    headers: dict[str, str]
     body: bytes
     closes: bool
 
@@ -38,7 +39,7 @@ def read_answer(stream: IO[bytes], keep_body: bool = True) -> Answer:
         raise ConnectionError("connection closed before the response")
     parts = status_line.split(None, 2)
     status = int(parts[1])
-    headers: Dict[str, str] = {}
+    headers: dict[str, str] = {}
     while True:
         line = stream.readline(65537)
         if line in (b"\r\n", b"\n", b""):
@@ -84,8 +85,8 @@ class Connection:
 
     def __init__(self, host: str, port: int, timeout: float = 60.0) -> None:
         self.host, self.port, self.timeout = host, port, timeout
-        self._sock: Optional[socket.socket] = None
-        self._stream: Optional[IO[bytes]] = None
+        self._sock: socket.socket | None = None
+        self._stream: IO[bytes] | None = None
 
     def exchange(self, payload: bytes, keep_body: bool = True) -> Answer:
         """Send ``payload`` (a whole request) and read its response."""
@@ -122,6 +123,6 @@ def post(host: str, port: int, path: str, headers: Mapping[str, str], body: byte
         connection.close()
 
 
-def split_status(answer: Answer) -> Tuple[int, str]:
+def split_status(answer: Answer) -> tuple[int, str]:
     """Status code and media type of an answer."""
     return answer.status, answer.headers.get("content-type", "").split(";")[0]

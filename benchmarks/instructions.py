@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Optional
 
 HERE = Path(__file__).resolve().parent
 APPS = HERE / "apps"
@@ -48,9 +47,9 @@ def _instructions(python: str, app: str, scenario: str, count: int) -> int:
         return int(summary.group(1))
 
 
-def measure(apps: Dict[str, str], scenarios: List[str]) -> Dict[str, Dict[str, float]]:
+def measure(apps: dict[str, str], scenarios: list[str]) -> dict[str, dict[str, float]]:
     """Instructions per request: scenario -> app -> count."""
-    results: Dict[str, Dict[str, float]] = {}
+    results: dict[str, dict[str, float]] = {}
     for scenario in scenarios:
         count = REQUESTS[scenario]
         results[scenario] = {}
@@ -61,7 +60,7 @@ def measure(apps: Dict[str, str], scenarios: List[str]) -> Dict[str, Dict[str, f
     return results
 
 
-def report(results: Dict[str, Dict[str, float]]) -> None:
+def report(results: dict[str, dict[str, float]]) -> None:
     """A table of instructions per request with ours' ratio to each other app (lower is better)."""
     print(f"\n{'scenario':15} {'app':6} {'instr/request':>14} {'ours / this':>12}")
     for scenario, by_app in results.items():
@@ -77,12 +76,12 @@ def compare(old_path: Path, new_path: Path) -> None:
     print(f"{'scenario':15} {'app':6} {'old':>14} {'new':>14} {'change':>8}")
     for scenario, by_app in new.items():
         for app, value in by_app.items():
-            before: Optional[float] = old.get(scenario, {}).get(app)
+            before: float | None = old.get(scenario, {}).get(app)
             change = f"{(value - before) / before:+.1%}" if before else "-"
             print(f"{scenario:15} {app:6} {before or 0:>14,.0f} {value:>14,.0f} {change:>8}")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scenarios", default="tiny,structured_10k,sse_100")
     parser.add_argument("--apps", default="ours,flask,raw,ref")

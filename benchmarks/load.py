@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
+from collections.abc import Mapping
 
 from http1 import Connection, request_bytes
 
@@ -34,24 +34,24 @@ class LoadResult:
     duration_s: float
     requests: int
     rps: float
-    p50_ms: Optional[float]
-    p90_ms: Optional[float]
-    p99_ms: Optional[float]
-    max_ms: Optional[float]
-    statuses: Dict[str, int] = field(default_factory=dict)
+    p50_ms: float | None
+    p90_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+    statuses: dict[str, int] = field(default_factory=dict)
     errors: int = 0
 
-    def to_dict(self) -> Dict[str, object]:
+    def to_dict(self) -> dict[str, object]:
         """JSON-able form."""
         return asdict(self)
 
 
-def find_wrk() -> Optional[str]:
+def find_wrk() -> str | None:
     """Path of the wrk binary, if installed."""
     return shutil.which("wrk")
 
 
-def install_wrk() -> Optional[str]:
+def install_wrk() -> str | None:
     """``apt-get install -y wrk`` when running as root with apt available; the binary path or None."""
     if find_wrk() or os.geteuid() != 0 or not shutil.which("apt-get"):
         return find_wrk()
@@ -74,7 +74,7 @@ class _Client(threading.Thread):
         super().__init__(daemon=True)
         self.connection = Connection(host, port, timeout=60.0)
         self.payload, self.deadline = payload, deadline
-        self.latencies: List[float] = []
+        self.latencies: list[float] = []
         self.statuses: Counter[str] = Counter()
         self.errors = 0
 
@@ -109,7 +109,7 @@ def _python_run(host: str, port: int, payload: bytes, concurrency: int, duration
                       *_percentiles(latencies), statuses=dict(statuses), errors=sum(c.errors for c in clients))
 
 
-def _percentiles(latencies: List[float]) -> List[Optional[float]]:
+def _percentiles(latencies: list[float]) -> list[float | None]:
     if not latencies:
         return [None, None, None, None]
     if len(latencies) == 1:
@@ -146,7 +146,7 @@ def _wrk_run(wrk: str, host: str, port: int, path: str, headers: Mapping[str, st
 class LoadGenerator:
     """Runs warm-up plus measured load with the tool chosen once per benchmark run."""
 
-    def __init__(self, tool: str, wrk: Optional[str] = None) -> None:
+    def __init__(self, tool: str, wrk: str | None = None) -> None:
         if tool == "wrk" and not wrk:
             raise ValueError("wrk was asked for but is not installed")
         self.tool, self.wrk = tool, wrk

@@ -27,7 +27,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from collections.abc import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -82,13 +82,13 @@ def scrape(folder: str) -> bytes:
         return generate_latest(registry)
 
 
-def samples(page: bytes) -> Dict[Tuple[str, Tuple[Tuple[str, str], ...]], float]:
+def samples(page: bytes) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
             for family in text_string_to_metric_families(page.decode()) for sample in family.samples}
 
 
-def same_samples(one: Dict[Tuple[str, Tuple[Tuple[str, str], ...]], float],
-                 other: Dict[Tuple[str, Tuple[Tuple[str, str], ...]], float]) -> bool:
+def same_samples(one: dict[tuple[str, tuple[tuple[str, str], ...]], float],
+                 other: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> bool:
     """The same samples with the same values; sums of durations may differ in the last digits, having
     been added in another order."""
     return one.keys() == other.keys() and all(
@@ -97,7 +97,7 @@ def same_samples(one: Dict[Tuple[str, Tuple[Tuple[str, str], ...]], float],
 
 
 def median_seconds(call: Callable[[], object], repeats: int) -> float:
-    times: List[float] = []
+    times: list[float] = []
     for _ in range(repeats):
         started = time.perf_counter()
         call()

@@ -18,7 +18,8 @@ import pstats
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any
+from collections.abc import Callable
 
 HERE = Path(__file__).resolve().parent
 APPS_DIR = HERE / "apps"
@@ -26,7 +27,7 @@ sys.path[:0] = [str(HERE), str(APPS_DIR)]
 
 import scenarios  # noqa: E402
 
-WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Any]
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Any]
 
 
 def load_app(name: str) -> WSGIApp:
@@ -41,7 +42,7 @@ def load_app(name: str) -> WSGIApp:
     return module.app  # type: ignore[no-any-return]
 
 
-def _environ(scenario: scenarios.Scenario) -> Dict[str, Any]:
+def _environ(scenario: scenarios.Scenario) -> dict[str, Any]:
     return {
         "REQUEST_METHOD": "POST", "PATH_INFO": "/process", "QUERY_STRING": "", "SCRIPT_NAME": "",
         "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
@@ -53,8 +54,8 @@ def _environ(scenario: scenarios.Scenario) -> Dict[str, Any]:
     }
 
 
-def _call(app: WSGIApp, environ: Dict[str, Any]) -> str:
-    status: List[str] = []
+def _call(app: WSGIApp, environ: dict[str, Any]) -> str:
+    status: list[str] = []
     result = app(environ, lambda s, headers, exc_info=None: status.append(s))
     try:
         for _ in result:
@@ -65,7 +66,7 @@ def _call(app: WSGIApp, environ: Dict[str, Any]) -> str:
     return status[0] if status else "?"
 
 
-def _run(app: WSGIApp, environs: List[Dict[str, Any]]) -> float:
+def _run(app: WSGIApp, environs: list[dict[str, Any]]) -> float:
     started = time.perf_counter()
     for environ in environs:
         _call(app, environ)
@@ -75,7 +76,7 @@ def _run(app: WSGIApp, environs: List[Dict[str, Any]]) -> float:
 _REPOSITORY = str(Path(__file__).resolve().parent.parent) + "/"
 
 
-def _name(key: Tuple[str, int, str]) -> str:
+def _name(key: tuple[str, int, str]) -> str:
     path, line, func = key
     for marker in ("site-packages/", _REPOSITORY):
         if marker in path:
@@ -84,7 +85,7 @@ def _name(key: Tuple[str, int, str]) -> str:
     return f"{func} ({path}:{line})" if line else func
 
 
-def _top(stats: pstats.Stats, index: int, limit: int) -> List[Dict[str, Any]]:
+def _top(stats: pstats.Stats, index: int, limit: int) -> list[dict[str, Any]]:
     raw = stats.stats  # type: ignore[attr-defined]
     total = sum(value[2] for value in raw.values()) or 1e-9
     rows = sorted(raw.items(), key=lambda item: item[1][index], reverse=True)
@@ -94,7 +95,7 @@ def _top(stats: pstats.Stats, index: int, limit: int) -> List[Dict[str, Any]]:
              "cum_pct": round(100 * value[3] / total, 1)} for key, value in chosen]
 
 
-def measure(app_name: str, scenario_name: str, n: int, profile: bool, top: int = 15) -> Dict[str, Any]:
+def measure(app_name: str, scenario_name: str, n: int, profile: bool, top: int = 15) -> dict[str, Any]:
     """Microseconds per request of ``app_name`` on ``scenario_name`` and, with ``profile``, its hot spots."""
     scenario = scenarios.build([scenario_name])[0]
     app = load_app(app_name)
@@ -103,7 +104,7 @@ def measure(app_name: str, scenario_name: str, n: int, profile: bool, top: int =
     _run(app, warm)
     environs = [_environ(scenario) for _ in range(n)]
     elapsed = _run(app, environs)
-    result: Dict[str, Any] = {"app": app_name, "scenario": scenario_name, "n": n, "status": status,
+    result: dict[str, Any] = {"app": app_name, "scenario": scenario_name, "n": n, "status": status,
                               "us_per_request": round(1e6 * elapsed / n, 1)}
     if profile:
         environs = [_environ(scenario) for _ in range(n)]

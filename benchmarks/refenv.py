@@ -14,7 +14,6 @@ import sys
 import venv
 from importlib import metadata
 from pathlib import Path
-from typing import Dict, List
 
 REF_VENV = Path(__file__).resolve().parent / ".venv-ref"
 REFERENCE = "elg[flask]==0.6.0"
@@ -22,7 +21,7 @@ SHARED_STACK = ("gunicorn", "flask", "werkzeug", "pydantic")
 REPORTED = ("elg", "gunicorn", "flask", "werkzeug", "pydantic", "loguru")
 
 
-def our_versions() -> Dict[str, str]:
+def our_versions() -> dict[str, str]:
     """Versions of the shared stack in the running (our) environment."""
     found = {}
     for name in ("elg_decorators", *SHARED_STACK):
@@ -37,7 +36,7 @@ def _python(venv_dir: Path) -> Path:
     return venv_dir / "bin" / "python"
 
 
-def installed_versions(python: Path) -> Dict[str, str]:
+def installed_versions(python: Path) -> dict[str, str]:
     """Versions of the reported packages inside the interpreter ``python``'s environment."""
     script = (
         "import json, importlib.metadata as m\n"
@@ -51,11 +50,11 @@ def installed_versions(python: Path) -> Dict[str, str]:
     return json.loads(done.stdout) if done.returncode == 0 else {}
 
 
-def _wanted(ours: Dict[str, str]) -> List[str]:
+def _wanted(ours: dict[str, str]) -> list[str]:
     return [REFERENCE, *(f"{name}=={ours[name]}" for name in SHARED_STACK if name in ours)]
 
 
-def _satisfied(have: Dict[str, str], ours: Dict[str, str]) -> bool:
+def _satisfied(have: dict[str, str], ours: dict[str, str]) -> bool:
     return have.get("elg") == "0.6.0" and all(have.get(name) == ours[name] for name in SHARED_STACK if name in ours)
 
 

@@ -8,30 +8,30 @@ The results dictionary (also the JSON file) looks like::
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 MB = 1024 * 1024
-Results = Dict[str, Any]
+Results = dict[str, Any]
 
 
-def _ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+def _ratio(a: float | None, b: float | None) -> float | None:
     return a / b if a and b else None
 
 
-def _fmt(value: Optional[float], digits: int = 1, suffix: str = "") -> str:
+def _fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     if value is None:
         return "-"
     return f"{value:,.{digits}f}{suffix}"
 
 
-def _cell(row: Dict[str, Any], key: str) -> Optional[float]:
+def _cell(row: dict[str, Any], key: str) -> float | None:
     value = row.get(key)
     return float(value) if isinstance(value, (int, float)) else None
 
 
 def scenario_table(results: Results) -> str:
     """One block per configuration: a row per scenario and app, ratios on our rows."""
-    lines: List[str] = []
+    lines: list[str] = []
     header = (f"{'scenario':<15} {'app':<6} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'peakRSS MB':>10} "
               f"{'growth MB':>9} {'statuses':<14} {'rps/ref':>7} {'rps/flask':>9} {'p50/flask':>9}  check")
     titles = results.get("meta", {}).get("config_titles", {})
@@ -100,11 +100,11 @@ def cold_start_table(results: Results) -> str:
     return "\n".join(lines)
 
 
-def evaluate_targets(results: Results) -> List[Dict[str, Any]]:
+def evaluate_targets(results: Results) -> list[dict[str, Any]]:
     """The issue's targets, one verdict per configuration measured (audio memory: config 1 only)."""
-    targets: List[Dict[str, Any]] = []
+    targets: list[dict[str, Any]] = []
 
-    def add(name: str, config: str, value: Optional[float], threshold: float, higher_is_better: bool,
+    def add(name: str, config: str, value: float | None, threshold: float, higher_is_better: bool,
             detail: str) -> None:
         if value is None:
             status = "N/A"
@@ -134,7 +134,7 @@ def evaluate_targets(results: Results) -> List[Dict[str, Any]]:
     return targets
 
 
-def targets_table(targets: List[Dict[str, Any]]) -> str:
+def targets_table(targets: list[dict[str, Any]]) -> str:
     """PASS/MISS per target and configuration."""
     lines = ["", "Targets"]
     for target in targets:
@@ -144,7 +144,7 @@ def targets_table(targets: List[Dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def profiles_table(profiles: List[Dict[str, Any]]) -> str:
+def profiles_table(profiles: list[dict[str, Any]]) -> str:
     """In-process cost per request of every app, and our hot spots, for each missed target's scenario."""
     if not profiles:
         return ""

@@ -9,13 +9,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
 
 KB = 1024
 MB = 1024 * 1024
 
 
-def children(pid: int) -> List[int]:
+def children(pid: int) -> list[int]:
     """Direct child processes of ``pid`` (gunicorn's workers, for its master)."""
     found = []
     for entry in Path("/proc").iterdir():
@@ -32,7 +31,7 @@ def children(pid: int) -> List[int]:
     return sorted(found)
 
 
-def memory(pid: int) -> Dict[str, int]:
+def memory(pid: int) -> dict[str, int]:
     """``VmRSS`` and ``VmHWM`` of ``pid`` in bytes (empty if it is gone)."""
     values = {}
     try:
@@ -58,8 +57,8 @@ def reset_peak(pid: int) -> bool:
 class PeakSample:
     """Peak memory of the workers over one scenario."""
 
-    baseline: Dict[int, int] = field(default_factory=dict)
-    peak: Dict[int, int] = field(default_factory=dict)
+    baseline: dict[int, int] = field(default_factory=dict)
+    peak: dict[int, int] = field(default_factory=dict)
     method: str = "VmHWM"
 
     @property
@@ -76,14 +75,14 @@ class PeakSample:
 class PeakMonitor:
     """Measures worker peak RSS across a block: ``with PeakMonitor(pids) as monitor: ...``."""
 
-    def __init__(self, pids: List[int], interval: float = 0.005) -> None:
+    def __init__(self, pids: list[int], interval: float = 0.005) -> None:
         self.pids, self.interval = pids, interval
         self.sample = PeakSample()
         self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
-        self._polled: Dict[int, int] = {}
+        self._thread: threading.Thread | None = None
+        self._polled: dict[int, int] = {}
 
-    def __enter__(self) -> "PeakMonitor":
+    def __enter__(self) -> PeakMonitor:
         reset = all([reset_peak(pid) for pid in self.pids])
         self.sample.method = "VmHWM" if reset else "polled VmRSS"
         for pid in self.pids:

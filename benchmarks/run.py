@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -54,7 +54,7 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short cells (1 s) and one cold start per app")
@@ -93,7 +93,7 @@ def choose_tool(args: argparse.Namespace) -> load.LoadGenerator:
     return load.LoadGenerator(tool, wrk)
 
 
-def check_answer(server: servers.Server, scenario: scenarios.Scenario) -> Dict[str, Any]:
+def check_answer(server: servers.Server, scenario: scenarios.Scenario) -> dict[str, Any]:
     """Send the scenario's request once and judge the answer (right work done, right form)."""
     try:
         answer = http1.post(servers.HOST, server.port, "/process", scenario.request_headers(), scenario.body, 120)
@@ -104,7 +104,7 @@ def check_answer(server: servers.Server, scenario: scenarios.Scenario) -> Dict[s
 
 
 def measure_cell(generator: load.LoadGenerator, server: servers.Server, scenario: scenarios.Scenario,
-                 config_index: int, args: argparse.Namespace) -> Dict[str, Any]:
+                 config_index: int, args: argparse.Namespace) -> dict[str, Any]:
     """Check, then load one scenario against one running server, tracking worker peak RSS."""
     check = check_answer(server, scenario)
     concurrency = scenario.concurrency[config_index]
@@ -112,14 +112,14 @@ def measure_cell(generator: load.LoadGenerator, server: servers.Server, scenario
     with rss.PeakMonitor(workers) as monitor:
         result = generator.run(servers.HOST, server.port, "/process", scenario.request_headers(), scenario.body,
                                concurrency, args.duration, args.warmup)
-    row: Dict[str, Any] = result.to_dict()
+    row: dict[str, Any] = result.to_dict()
     row.update(check=check, peak_rss_mb=monitor.sample.peak_bytes / rss.MB,
                rss_growth_mb=monitor.sample.growth_bytes / rss.MB, rss_method=monitor.sample.method)
     return row
 
 
 def memory_probe(app: servers.App, config: str, scenario: scenarios.Scenario, log_dir: Path,
-                 uploads: int = 3) -> Dict[str, Any]:
+                 uploads: int = 3) -> dict[str, Any]:
     """Peak RSS growth of fresh workers over ``uploads`` sequential requests of ``scenario``.
 
     A fresh server, because glibc keeps freed heap and raises its mmap threshold after a big
@@ -138,7 +138,7 @@ def memory_probe(app: servers.App, config: str, scenario: scenarios.Scenario, lo
             "growth_per_payload": sample.growth_bytes / scenario.payload_bytes}
 
 
-def probe_errors(server: servers.Server) -> Dict[str, str]:
+def probe_errors(server: servers.Server) -> dict[str, str]:
     """Status and body kind of each error probe."""
     found = {}
     for name, (path, content_type, body) in scenarios.ERROR_PROBES.items():
@@ -150,8 +150,8 @@ def probe_errors(server: servers.Server) -> Dict[str, str]:
     return found
 
 
-def run_matrix(apps: List[servers.App], chosen: List[scenarios.Scenario], configs: List[str],
-               generator: load.LoadGenerator, args: argparse.Namespace, results: Dict[str, Any],
+def run_matrix(apps: list[servers.App], chosen: list[scenarios.Scenario], configs: list[str],
+               generator: load.LoadGenerator, args: argparse.Namespace, results: dict[str, Any],
                log_dir: Path) -> None:
     """Every configuration x app x scenario, filling ``results`` as it goes."""
     for config in configs:
@@ -181,12 +181,12 @@ def run_matrix(apps: List[servers.App], chosen: List[scenarios.Scenario], config
                     results["server_logs"][f"{app.name}-{config}"] = tail[-3000:]
 
 
-def profile_misses(results: Dict[str, Any], apps: List[servers.App], mode: str,
-                   quick: bool = False) -> List[Dict[str, Any]]:
+def profile_misses(results: dict[str, Any], apps: list[servers.App], mode: str,
+                   quick: bool = False) -> list[dict[str, Any]]:
     """In-process cost of every app and our hot spots, for the scenario behind each missed target."""
     if mode == "never":
         return []
-    wanted: List[str] = []
+    wanted: list[str] = []
     for target in results["targets"]:
         scenario = PROFILED_SCENARIO.get(target["target"])
         if scenario and (mode == "always" or target["status"] == "MISS") and scenario not in wanted:
@@ -199,7 +199,7 @@ def profile_misses(results: Dict[str, Any], apps: List[servers.App], mode: str,
                 wanted.append(scenario)
     profiles = []
     for scenario in wanted:
-        entry: Dict[str, Any] = {"scenario": scenario, "us_per_request": {}}
+        entry: dict[str, Any] = {"scenario": scenario, "us_per_request": {}}
         for app in apps:
             requests = max(3, PROFILE_REQUESTS[scenario] // (3 if quick else 1))
             command = [app.python, str(HERE / "profiling.py"), "--app", app.name, "--scenario", scenario,
@@ -220,7 +220,7 @@ def profile_misses(results: Dict[str, Any], apps: List[servers.App], mode: str,
     return profiles
 
 
-def metadata(args: argparse.Namespace, tool: str, ref_python: Optional[str]) -> Dict[str, Any]:
+def metadata(args: argparse.Namespace, tool: str, ref_python: str | None) -> dict[str, Any]:
     """What the numbers depend on."""
     return {
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -234,7 +234,7 @@ def metadata(args: argparse.Namespace, tool: str, ref_python: Optional[str]) -> 
     }
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks (or compare two result files)."""
     args = parse_args(argv)
     if args.compare:
@@ -244,7 +244,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     servers.install_cleanup()
     started = time.monotonic()
     wanted_apps = [name.strip() for name in args.apps.split(",") if name.strip()]
-    ref_python: Optional[str] = None
+    ref_python: str | None = None
     if "ref" in wanted_apps:
         try:
             ref_python = str(refenv.ensure_reference_env(log))
@@ -256,7 +256,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     chosen = scenarios.build([name.strip() for name in args.scenarios.split(",") if name.strip()])
     generator = choose_tool(args)
     log(f"load generator: {generator.tool}")
-    results: Dict[str, Any] = {"meta": metadata(args, generator.tool, ref_python), "results": {},
+    results: dict[str, Any] = {"meta": metadata(args, generator.tool, ref_python), "results": {},
                                "error_probes": {}, "cold_start": {}, "server_logs": {}}
     log_dir = servers.new_log_dir()
     try:

@@ -27,13 +27,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any
+from collections.abc import Callable
 
 HERE = Path(__file__).resolve().parent
 BODY = json.dumps({"type": "text", "content": "The quick brown fox jumps over the lazy dog."}).encode()
 
 
-def environ() -> Dict[str, Any]:
+def environ() -> dict[str, Any]:
     return {
         "REQUEST_METHOD": "POST", "PATH_INFO": "/process", "QUERY_STRING": "", "SERVER_NAME": "localhost",
         "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1", "CONTENT_TYPE": "application/json",
@@ -42,9 +43,9 @@ def environ() -> Dict[str, Any]:
     }
 
 
-def per_request(call: Callable[[Dict[str, Any], Callable[..., Any]], Any], requests: int) -> float:
+def per_request(call: Callable[[dict[str, Any], Callable[..., Any]], Any], requests: int) -> float:
     """Microseconds per request through ``call``."""
-    def start_response(status: str, headers: List[Any], exc_info: Any = None) -> None:
+    def start_response(status: str, headers: list[Any], exc_info: Any = None) -> None:
         assert status.startswith("200"), status
 
     started = time.perf_counter()
@@ -58,7 +59,7 @@ def per_request(call: Callable[[Dict[str, Any], Callable[..., Any]], Any], reque
     return (time.perf_counter() - started) / requests * 1e6
 
 
-def measure(requests: int, rounds: int) -> Dict[str, float]:
+def measure(requests: int, rounds: int) -> dict[str, float]:
     """Run in a child process: the median of many short alternating batches of each entry point.
 
     Short batches taken in turn see the same load from the rest of the machine, and the median
@@ -80,7 +81,7 @@ def measure(requests: int, rounds: int) -> Dict[str, float]:
     return {"full": statistics.median(full), "bare": statistics.median(bare)}
 
 
-def child(mode: str, requests: int, rounds: int) -> Dict[str, float]:
+def child(mode: str, requests: int, rounds: int) -> dict[str, float]:
     env = {key: value for key, value in os.environ.items() if key not in ("PROMETHEUS_MULTIPROC_DIR", "LOG_FORMAT")}
     env["LOG_LEVEL"] = "INFO" if mode == "info" else "WARNING"
     with tempfile.TemporaryDirectory(prefix="elg-bench-metrics-") as metrics_dir:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from collections.abc import Callable, Mapping
 
 TINY_TEXT = "The quick brown fox jumps over the lazy dog."
 WORDS = ("language", "grid", "service", "token", "European", "corpus", "annotation", "the", "of", "and",
@@ -13,7 +13,7 @@ BOUNDARY = "elgbenchmarkboundary7d9a4c1e5f3b2a60"
 MB = 1024 * 1024
 
 #: (ok, note) for the status, headers (lower-case names) and body of one answer.
-Check = Callable[[int, Mapping[str, str], bytes], Tuple[bool, str]]
+Check = Callable[[int, Mapping[str, str], bytes], tuple[bool, str]]
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Scenario:
     content_type: str
     check: Check
     #: Connections for config 1 (one sync worker) and config 2 (2 gthread workers x 4 threads).
-    concurrency: Tuple[int, int] = (4, 8)
+    concurrency: tuple[int, int] = (4, 8)
     accept: str = "application/json"
     payload_bytes: int = 0
     success: bool = True
@@ -34,9 +34,9 @@ class Scenario:
     #: request is placed on a worker afresh (with keep-alive one draw at connect time would decide the
     #: split of the whole run); connecting costs nothing next to such a body.
     keep_alive: bool = True
-    headers: Dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
 
-    def request_headers(self) -> Dict[str, str]:
+    def request_headers(self) -> dict[str, str]:
         """The headers sent with every request of this scenario."""
         connection = {} if self.keep_alive else {"Connection": "close"}
         return {"Content-Type": self.content_type, "Accept": self.accept, **connection, **self.headers}
@@ -57,7 +57,7 @@ def _text_of_size(size: int, seed: int = 1) -> str:
     return text[: text.rfind(" ")]
 
 
-def _decoded(body: bytes) -> Optional[dict]:
+def _decoded(body: bytes) -> dict | None:
     try:
         value = json.loads(body)
     except ValueError:
@@ -66,7 +66,7 @@ def _decoded(body: bytes) -> Optional[dict]:
 
 
 def _expect_features(**expected: object) -> Check:
-    def check(status: int, headers: Mapping[str, str], body: bytes) -> Tuple[bool, str]:
+    def check(status: int, headers: Mapping[str, str], body: bytes) -> tuple[bool, str]:
         message = _decoded(body)
         if status != 200 or message is None or "response" not in message:
             return False, f"status {status}, body {body[:120]!r}"
@@ -77,7 +77,7 @@ def _expect_features(**expected: object) -> Check:
 
 
 def _expect_texts(count: int) -> Check:
-    def check(status: int, headers: Mapping[str, str], body: bytes) -> Tuple[bool, str]:
+    def check(status: int, headers: Mapping[str, str], body: bytes) -> tuple[bool, str]:
         message = _decoded(body)
         texts = ((message or {}).get("response") or {}).get("texts") or []
         ok = status == 200 and len(texts) == count and texts[-1].get("features", {}).get("tokens") == 4
@@ -86,7 +86,7 @@ def _expect_texts(count: int) -> Check:
 
 
 def _expect_events(progress: int, tokens: int) -> Check:
-    def check(status: int, headers: Mapping[str, str], body: bytes) -> Tuple[bool, str]:
+    def check(status: int, headers: Mapping[str, str], body: bytes) -> tuple[bool, str]:
         content_type = headers.get("content-type", "")
         if not content_type.startswith("text/event-stream"):
             return False, f"no event stream (status {status}, {content_type or 'no content type'})"
@@ -98,7 +98,7 @@ def _expect_events(progress: int, tokens: int) -> Check:
     return check
 
 
-def _expect_error(status: int, headers: Mapping[str, str], body: bytes) -> Tuple[bool, str]:
+def _expect_error(status: int, headers: Mapping[str, str], body: bytes) -> tuple[bool, str]:
     """Any 4xx/5xx counts as handled; the note says whether it was ELG JSON or an HTML page."""
     content_type = headers.get("content-type", "").split(";")[0]
     message = _decoded(body)
@@ -156,7 +156,7 @@ def _malformed() -> Scenario:
                     "application/json", _expect_error, (4, 8), success=False)
 
 
-BUILDERS: Dict[str, Callable[[], Scenario]] = {
+BUILDERS: dict[str, Callable[[], Scenario]] = {
     "tiny": _tiny,
     "text_1mb": lambda: _text(1),
     "text_10mb": lambda: _text(10),
@@ -168,7 +168,7 @@ BUILDERS: Dict[str, Callable[[], Scenario]] = {
 ALL = tuple(BUILDERS)
 
 #: Error requests sent once to every app to record the status code and body kind each answers with.
-ERROR_PROBES: Dict[str, Tuple[str, str, bytes]] = {
+ERROR_PROBES: dict[str, tuple[str, str, bytes]] = {
     "bad JSON": ("/process", "application/json", b'{"type": "text", "content": "The quick brown'),
     "no content": ("/process", "application/json", b'{"type": "text"}'),
     "unknown type": ("/process", "application/json", b'{"type": "video", "content": "x"}'),
@@ -177,7 +177,7 @@ ERROR_PROBES: Dict[str, Tuple[str, str, bytes]] = {
 }
 
 
-def build(names: List[str]) -> List[Scenario]:
+def build(names: list[str]) -> list[Scenario]:
     """The scenarios called ``names``, in the order given."""
     unknown = [name for name in names if name not in BUILDERS]
     if unknown:

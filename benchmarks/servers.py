@@ -7,6 +7,7 @@ and killed at exit, on error and on Ctrl-C.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import signal
 import socket
@@ -15,9 +16,9 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from collections.abc import Sequence
 
 import http1
 import rss
@@ -30,7 +31,7 @@ LOG_LEVEL = "WARNING"
 #: gunicorn flags common to every app and configuration.
 COMMON_FLAGS = ("--timeout", "120", "--graceful-timeout", "5", "--log-level", LOG_LEVEL.lower(),
                 "--worker-tmp-dir", "/dev/shm")
-CONFIGS: Dict[str, Sequence[str]] = {
+CONFIGS: dict[str, Sequence[str]] = {
     "sync1": ("--workers", "1", "--worker-class", "sync"),
     "gthread2x4": ("--workers", "2", "--worker-class", "gthread", "--threads", "4"),
 }
@@ -40,7 +41,7 @@ SCRUBBED_ENV = ("GUNICORN_CMD_ARGS", "ELG_SERVICE", "MAX_REQUEST_SIZE", "HOST", 
                 "TIMEOUT", "WORKER_CLASS", "LOG_LEVEL", "LOGURU_LEVEL", "PYTHONPATH",
                 # without bytecode caches every start recompiles the sources: unfair to an editable install
                 "PYTHONDONTWRITEBYTECODE")
-TINY_BODY = ('{"type": "text", "content": "%s"}' % TINY_TEXT).encode()
+TINY_BODY = json.dumps({"type": "text", "content": TINY_TEXT}).encode()
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
@@ -56,7 +57,7 @@ class App:
     user_command: Sequence[str] = ()
 
 
-def apps(ref_python: Optional[str]) -> List[App]:
+def apps(ref_python: str | None) -> list[App]:
     """ours, ref (when its venv is available), flask and raw."""
     ours_script = str(APPS_DIR / "ours_app.py")
     found = [App("ours", "elg_decorators (decorated functions)", sys.executable,
@@ -70,20 +71,20 @@ def apps(ref_python: Optional[str]) -> List[App]:
     return found
 
 
-def server_env() -> Dict[str, str]:
+def server_env() -> dict[str, str]:
     """The environment every server gets: same log level, the apps folder importable."""
     env = {name: value for name, value in os.environ.items() if name not in SCRUBBED_ENV}
     env.update(LOG_LEVEL=LOG_LEVEL, LOGURU_LEVEL=LOG_LEVEL, PYTHONPATH=str(APPS_DIR))
     return env
 
 
-@lru_cache(maxsize=None)
+@cache
 def _has_control_socket(python: str) -> bool:
     done = subprocess.run([python, "-m", "gunicorn", "--help"], capture_output=True, text=True, timeout=60)
     return "--no-control-socket" in done.stdout
 
 
-def gunicorn_command(app: App, config: str, port: int) -> List[str]:
+def gunicorn_command(app: App, config: str, port: int) -> list[str]:
     """``python -m gunicorn`` with the flags every app shares for ``config``."""
     extra = ["--no-control-socket"] if _has_control_socket(app.python) else []
     return [app.python, "-m", "gunicorn", "--bind", f"{HOST}:{port}", *CONFIGS[config], *COMMON_FLAGS, *extra,
@@ -99,11 +100,11 @@ def free_port() -> int:
 
 # -- process tracking ---------------------------------------------------------------
 
-_RUNNING: Dict[int, subprocess.Popen] = {}  # type: ignore[type-arg]
+_RUNNING: dict[int, subprocess.Popen] = {}  # type: ignore[type-arg]
 
 
 def spawn(command: Sequence[str], log_path: Path,  # type: ignore[type-arg]
-          env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+          env: dict[str, str] | None = None) -> subprocess.Popen:
     """Start ``command`` in a new session, output to ``log_path``, tracked for clean-up.
 
     ``env`` replaces :func:`server_env` (by default every server gets the same environment)."""
@@ -186,10 +187,10 @@ class Server:
         self.app, self.config = app, config
         self.port = free_port()
         self.log_path = log_dir / f"{app.name}-{config}.log"
-        self.process: Optional[subprocess.Popen] = None  # type: ignore[type-arg]
-        self.workers: List[int] = []
+        self.process: subprocess.Popen | None = None  # type: ignore[type-arg]
+        self.workers: list[int] = []
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         self.process = spawn(gunicorn_command(self.app, self.config, self.port), self.log_path)
         wait_until_ready(self.process, self.port, self.log_path)
         expected = int(CONFIGS[self.config][1])

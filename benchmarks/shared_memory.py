@@ -21,7 +21,6 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -51,7 +50,7 @@ def get(port: int, path: str) -> int:
         return 0
 
 
-def post_text(port: int, content: str) -> Optional[Dict[str, object]]:
+def post_text(port: int, content: str) -> dict[str, object] | None:
     """The features of the answer, or None while the server or the worker that took it is not ready."""
     body = json.dumps({"type": "text", "content": content}).encode()
     request = urllib.request.Request(f"http://{servers.HOST}:{port}/process", data=body,
@@ -67,7 +66,7 @@ def post_text(port: int, content: str) -> Optional[Dict[str, object]]:
         return None
 
 
-def measure(shared: bool, workers: int, megabytes: int, log_dir: Path) -> Dict[str, float]:
+def measure(shared: bool, workers: int, megabytes: int, log_dir: Path) -> dict[str, float]:
     port = servers.free_port()
     env = servers.server_env()
     env.update(BENCH_SHARED="1" if shared else "0", BENCH_MB=str(megabytes), PYTHONPATH=str(HERE / "apps"),
@@ -94,7 +93,7 @@ def measure(shared: bool, workers: int, megabytes: int, log_dir: Path) -> Dict[s
         for index in range(20 * workers):
             assert post_text(port, "x" * index) is not None
         time.sleep(1.0)
-        tree: List[int] = [process.pid] + rss.children(process.pid)
+        tree: list[int] = [process.pid] + rss.children(process.pid)
         total = sum(pss(pid) for pid in tree)
         return {"pss_mb": total / MB, "master_mb": pss(process.pid) / MB,
                 "worker_mb": sum(pss(pid) for pid in tree[1:]) / MB / max(1, len(tree) - 1),

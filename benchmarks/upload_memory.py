@@ -28,7 +28,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -51,7 +50,7 @@ def wav(size: int) -> bytes:
     return b"RIFF" + (size - 8).to_bytes(4, "little") + b"WAVEfmt " + random.Random(7).randbytes(size - 16)
 
 
-def bodies(size: int) -> Dict[str, Tuple[str, List[bytes]]]:
+def bodies(size: int) -> dict[str, tuple[str, list[bytes]]]:
     """Each body shape: its Content-Type and its pieces (sent one after another, never joined)."""
     audio = wav(size)
     head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"request\"\r\n"
@@ -65,7 +64,7 @@ def bodies(size: int) -> Dict[str, Tuple[str, List[bytes]]]:
     }
 
 
-def upload(port: int, content_type: str, pieces: List[bytes], results: List[int]) -> None:
+def upload(port: int, content_type: str, pieces: list[bytes], results: list[int]) -> None:
     """POST the body made of ``pieces`` on a new connection; append the status to ``results``."""
     length = sum(len(piece) for piece in pieces)
     head = (f"POST /process HTTP/1.1\r\nHost: {servers.HOST}:{port}\r\nConnection: close\r\n"
@@ -80,8 +79,8 @@ def upload(port: int, content_type: str, pieces: List[bytes], results: List[int]
     results.append(answer.status)
 
 
-def measure(worker_class: str, content_type: str, pieces: List[bytes], concurrent: int, threads: int,
-            log_dir: Path, name: str) -> Tuple[int, int]:
+def measure(worker_class: str, content_type: str, pieces: list[bytes], concurrent: int, threads: int,
+            log_dir: Path, name: str) -> tuple[int, int]:
     """Peak and remaining RSS growth (bytes) of a fresh worker receiving ``concurrent`` uploads at once."""
     port = servers.free_port()
     env = servers.server_env()
@@ -98,7 +97,7 @@ def measure(worker_class: str, content_type: str, pieces: List[bytes], concurren
             servers.tiny_ok(port)
         time.sleep(SETTLE)
         with rss.PeakMonitor([worker]) as monitor:
-            results: List[int] = []
+            results: list[int] = []
             clients = [threading.Thread(target=upload, args=(port, content_type, pieces, results))
                        for _ in range(concurrent)]
             for client in clients:

@@ -24,7 +24,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Dict, List
+from collections.abc import Callable
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -60,7 +60,8 @@ def _read_one(sock: socket.socket) -> bytes:
             raise ConnectionError("closed before an answer")
         data += chunk
     head, _, body = data.partition(b"\r\n\r\n")
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length"))
     while len(body) < length:
         chunk = sock.recv(65536)
         if not chunk:
@@ -69,10 +70,10 @@ def _read_one(sock: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
-def closers(port: int, seconds: float) -> Dict[str, object]:
+def closers(port: int, seconds: float) -> dict[str, object]:
     until = time.monotonic() + seconds
     counts: Counter[str] = Counter()
-    slow: List[float] = []
+    slow: list[float] = []
     lock = threading.Lock()
 
     def closer() -> None:
@@ -116,12 +117,12 @@ def closers(port: int, seconds: float) -> Dict[str, object]:
             "background_over_1s": len(slow), "slowest_s": max(slow, default=0.0)}
 
 
-def soak(port: int, total: int, clients: int = 32) -> Dict[str, object]:
+def soak(port: int, total: int, clients: int = 32) -> dict[str, object]:
     tickets = itertools.count()
     counts: Counter[str] = Counter()
     lock = threading.Lock()
 
-    def kept_alive(state: Dict[str, socket.socket]) -> bool:
+    def kept_alive(state: dict[str, socket.socket]) -> bool:
         sock = state.get("sock")
         if sock is None:
             sock = state["sock"] = socket.create_connection((servers.HOST, port), timeout=30)
@@ -130,27 +131,27 @@ def soak(port: int, total: int, clients: int = 32) -> Dict[str, object]:
             state.pop("sock").close()
         return answer.startswith(b"HTTP/1.1 200")
 
-    def new_connection(state: Dict[str, socket.socket]) -> bool:
+    def new_connection(state: dict[str, socket.socket]) -> bool:
         with _send(port, TINY, b"Connection: close\r\n") as sock:
             return _read_all(sock).startswith(b"HTTP/1.1 200")
 
-    def whole_stream(state: Dict[str, socket.socket]) -> bool:
+    def whole_stream(state: dict[str, socket.socket]) -> bool:
         with _send(port, STREAM, b"Accept: text/event-stream\r\nConnection: close\r\n") as sock:
             return _read_all(sock).count(b"data:") == 6
 
-    def dropped_stream(state: Dict[str, socket.socket]) -> bool:
+    def dropped_stream(state: dict[str, socket.socket]) -> bool:
         with _send(port, STREAM, b"Accept: text/event-stream\r\n") as sock:
             return b"data:" in sock.recv(65536) or b"data:" in sock.recv(65536)
 
-    def malformed(state: Dict[str, socket.socket]) -> bool:
+    def malformed(state: dict[str, socket.socket]) -> bool:
         with _send(port, MALFORMED, b"Connection: close\r\n") as sock:
             return _read_all(sock).startswith(b"HTTP/1.1 400")
 
-    kinds: List[Callable[[Dict[str, socket.socket]], bool]] = [
+    kinds: list[Callable[[dict[str, socket.socket]], bool]] = [
         kept_alive, kept_alive, kept_alive, new_connection, whole_stream, dropped_stream, malformed]
 
     def client() -> None:
-        state: Dict[str, socket.socket] = {}
+        state: dict[str, socket.socket] = {}
         while (ticket := next(tickets)) < total:
             kind = kinds[ticket % len(kinds)]
             try:

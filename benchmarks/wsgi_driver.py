@@ -8,14 +8,15 @@ import io
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List
+from typing import Any
+from collections.abc import Callable, Iterable
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE / "apps"), str(HERE)]
 
 import scenarios  # noqa: E402 - after the path is set
 
-WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def load(app: str) -> WSGIApp:
@@ -36,7 +37,7 @@ def call(app: WSGIApp, scenario: scenarios.Scenario) -> int:
         "CONTENT_TYPE": scenario.content_type, "CONTENT_LENGTH": str(len(scenario.body)),
         "HTTP_ACCEPT": scenario.accept,
     }
-    statuses: List[str] = []
+    statuses: list[str] = []
     body = app(environ, lambda status, headers, exc_info=None: statuses.append(status))
     size = sum(len(chunk) for chunk in body)
     close = getattr(body, "close", None)

@@ -15,7 +15,7 @@ elg_decorators.image`` (or ``.deploy``) does not load the web stack.
 """
 
 import importlib
-from typing import TYPE_CHECKING, Any, Dict, List
+from typing import TYPE_CHECKING, Any
 
 from .version import __version__ as __version__
 

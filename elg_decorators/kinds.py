@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type, Union
+from typing import Annotated, Any, Type, Union  # noqa: UP035 - see RequestKind.model
+from collections.abc import Iterable, Iterator, Mapping
 
 from pydantic import Field, TypeAdapter
 
@@ -38,9 +39,9 @@ class RawBody:
 
     media_type: str
     fields: Mapping[str, Any] = field(default_factory=dict)
-    subtype_field: Optional[str] = None
+    subtype_field: str | None = None
 
-    def match(self, media_type: str) -> Optional[Dict[str, Any]]:
+    def match(self, media_type: str) -> dict[str, Any] | None:
         """The fields ``media_type`` implies if it is this one, else None."""
         if self.media_type.endswith("/*"):
             prefix = self.media_type[:-1]
@@ -59,7 +60,7 @@ class RequestKind:
 
     #: The value of ``type`` on the wire.
     type: str
-    model: Type[Request]
+    model: Type[Request]  # noqa: UP006 - "type" is a field of this class, which hides the builtin here
     #: The :class:`~elg_decorators.FlaskService` method that handles it.
     method: str
     #: The decorator that registers a handler for it.
@@ -67,21 +68,21 @@ class RequestKind:
     #: Whether its content travels as bytes beside the JSON (a multipart ``content`` part).
     binary: bool = False
     #: Bare bodies accepted for it (as on ELG's public API), besides JSON and multipart.
-    raw_bodies: Tuple[RawBody, ...] = ()
+    raw_bodies: tuple[RawBody, ...] = ()
     #: The handler parameter the test client's first argument fills.
     content_field: str = "content"
     #: The values its ``format`` field accepts, matched ignoring case (empty: it has no format).
-    formats: Tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
 
     @property
-    def fields(self) -> Tuple[str, ...]:
+    def fields(self) -> tuple[str, ...]:
         """The request fields a handler may take by name."""
         return tuple(name for name in self.model.model_fields if name not in _NOT_ARGUMENTS)
 
     @property
-    def raw_media_types(self) -> Tuple[str, ...]:
+    def raw_media_types(self) -> tuple[str, ...]:
         """The bare-body media types it takes, a wildcard spelled out for each of its formats."""
-        types: List[str] = []
+        types: list[str] = []
         for raw in self.raw_bodies:
             if raw.media_type.endswith("/*") and raw.subtype_field == "format" and self.formats:
                 types.extend(raw.media_type[:-1] + value.lower() for value in self.formats)
@@ -89,7 +90,7 @@ class RequestKind:
                 types.append(raw.media_type)
         return tuple(types)
 
-    def raw_body_fields(self, media_type: str) -> Optional[Dict[str, Any]]:
+    def raw_body_fields(self, media_type: str) -> dict[str, Any] | None:
         """The fields a bare body of ``media_type`` implies, or None if this kind does not take it."""
         for raw in self.raw_bodies:
             fields = raw.match(media_type)
@@ -102,13 +103,13 @@ class RequestKinds:
     """A table of request kinds, looked up by their ``type``."""
 
     def __init__(self, kinds: Iterable[RequestKind]) -> None:
-        self._kinds: Dict[str, RequestKind] = {}
+        self._kinds: dict[str, RequestKind] = {}
         for kind in kinds:
             if kind.type in self._kinds:
                 raise ValueError(f"request kind {kind.type!r} is described twice")
             self._kinds[kind.type] = kind
 
-    def with_kind(self, kind: RequestKind) -> "RequestKinds":
+    def with_kind(self, kind: RequestKind) -> RequestKinds:
         """A new table with ``kind`` added."""
         return RequestKinds([*self, kind])
 
@@ -124,11 +125,11 @@ class RequestKinds:
     def __getitem__(self, request_type: str) -> RequestKind:
         return self._kinds[request_type]
 
-    def get(self, request_type: Optional[str]) -> Optional[RequestKind]:
+    def get(self, request_type: str | None) -> RequestKind | None:
         return self._kinds.get(request_type) if request_type is not None else None
 
     @property
-    def types(self) -> Tuple[str, ...]:
+    def types(self) -> tuple[str, ...]:
         return tuple(self._kinds)
 
     @cached_property
@@ -142,10 +143,10 @@ class RequestKinds:
         models = tuple(kind.model for kind in self)
         if len(models) == 1:
             return TypeAdapter(models[0])
-        union: Any = Union[models]
+        union: Any = Union[models]  # noqa: UP007 - a union of a tuple made at run time
         return TypeAdapter(Annotated[union, Field(discriminator="type")])
 
-    def for_raw_body(self, media_type: str) -> Optional[Tuple[RequestKind, Dict[str, Any]]]:
+    def for_raw_body(self, media_type: str) -> tuple[RequestKind, dict[str, Any]] | None:
         """The kind a bare body of ``media_type`` is, with the fields that media type implies."""
         for kind in self:
             fields = kind.raw_body_fields(media_type)
@@ -154,7 +155,7 @@ class RequestKinds:
         return None
 
     @property
-    def raw_media_types(self) -> Tuple[str, ...]:
+    def raw_media_types(self) -> tuple[str, ...]:
         """Every bare-body media type some kind takes."""
         return tuple(media_type for kind in self for media_type in kind.raw_media_types)
 

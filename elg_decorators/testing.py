@@ -17,7 +17,8 @@ import json
 import mimetypes
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any
+from collections.abc import Iterator
 
 from flask import Flask
 
@@ -32,7 +33,7 @@ from .service.flask_service import FlaskService
 from .settings import DEFAULT_PATH
 
 #: Binary content: the bytes themselves, or a file to read them from.
-Binary = Union[bytes, str, Path]
+Binary = bytes | str | Path
 
 
 class ServiceClient:
@@ -48,8 +49,8 @@ class ServiceClient:
     :param path: the default path requests go to.
     """
 
-    def __init__(self, service: Union[Flask, FlaskService, Registry], *, path: str = DEFAULT_PATH) -> None:
-        served: Union[Flask, FlaskService] = RegistryService(service) if isinstance(service, Registry) else service
+    def __init__(self, service: Flask | FlaskService | Registry, *, path: str = DEFAULT_PATH) -> None:
+        served: Flask | FlaskService = RegistryService(service) if isinstance(service, Registry) else service
         if isinstance(served, Flask):
             served = served.extensions.get(FlaskService.EXTENSION_KEY, served)
         self.kinds: RequestKinds = served.kinds if isinstance(served, FlaskService) else REQUEST_KINDS
@@ -61,47 +62,47 @@ class ServiceClient:
         self.http = self.app.test_client()
 
     @classmethod
-    def for_module(cls, module: Union[ModuleType, str], *, path: str = DEFAULT_PATH) -> "ServiceClient":
+    def for_module(cls, module: ModuleType | str, *, path: str = DEFAULT_PATH) -> ServiceClient:
         """A client for the service that a module (or script path) defines, loaded afresh."""
         target = module if isinstance(module, str) else (module.__file__ or module.__name__)
         return cls(load_service(target).app(), path=path)
 
     # -- one call per request kind, all alike ----------------------------------------
 
-    def text(self, content: str, *, params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
+    def text(self, content: str, *, params: dict[str, Any] | None = None, path: str | None = None,
              with_status: bool = False, **fields: Any) -> Any:
         """Send a text request (other fields by name: ``mime_type``, ``features``, ``annotations``)."""
         return self.call("text", content, params=params, path=path, with_status=with_status, **fields)
 
-    def structured_text(self, texts: Any, *, params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
+    def structured_text(self, texts: Any, *, params: dict[str, Any] | None = None, path: str | None = None,
                         with_status: bool = False, **fields: Any) -> Any:
         """Send a structuredText request; plain strings among ``texts`` become leaf nodes."""
         return self.call("structuredText", texts, params=params, path=path, with_status=with_status, **fields)
 
-    def audio(self, audio: Binary, *, params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
+    def audio(self, audio: Binary, *, params: dict[str, Any] | None = None, path: str | None = None,
               with_status: bool = False, **fields: Any) -> Any:
         """Send an audio request (bytes or a file path) as multipart; ``format`` from the file's type by default."""
         return self.call("audio", audio, params=params, path=path, with_status=with_status, **fields)
 
-    def image(self, image: Binary, *, params: Optional[Dict[str, Any]] = None, path: Optional[str] = None,
+    def image(self, image: Binary, *, params: dict[str, Any] | None = None, path: str | None = None,
               with_status: bool = False, **fields: Any) -> Any:
         """Send an image request (bytes or a file path) as multipart; ``format`` from the file's type by default."""
         return self.call("image", image, params=params, path=path, with_status=with_status, **fields)
 
-    def call(self, request_type: str, content: Any, *, params: Optional[Dict[str, Any]] = None,
-             path: Optional[str] = None, with_status: bool = False, **fields: Any) -> Any:
+    def call(self, request_type: str, content: Any, *, params: dict[str, Any] | None = None,
+             path: str | None = None, with_status: bool = False, **fields: Any) -> Any:
         """Send a request of any kind the service knows, built from its content and fields."""
         request = build_request(self.kinds[request_type], content, params=params, **fields)
         return self.send(request, path=path, with_status=with_status)
 
-    def send(self, request: Request, *, path: Optional[str] = None, with_status: bool = False) -> Any:
+    def send(self, request: Request, *, path: str | None = None, with_status: bool = False) -> Any:
         """Send any ELG request and parse the single JSON answer."""
         answer = self.http.post(path or self.path, **self._body(request))
         message = get_response(answer.get_data())
         return (answer.status_code, message) if with_status else message
 
-    def stream(self, content: Any, *, request_type: str = "text", params: Optional[Dict[str, Any]] = None,
-               path: Optional[str] = None, **fields: Any) -> Iterator[Any]:
+    def stream(self, content: Any, *, request_type: str = "text", params: dict[str, Any] | None = None,
+               path: str | None = None, **fields: Any) -> Iterator[Any]:
         """Send a request asking for server-sent events; yield Progress messages, then the result.
 
         ``content`` is what the method of ``request_type`` takes, or a whole request model.
@@ -116,7 +117,7 @@ class ServiceClient:
         for data in event_data(answer.get_data()):
             yield get_response(data)
 
-    def _body(self, request: Request) -> Dict[str, Any]:
+    def _body(self, request: Request) -> dict[str, Any]:
         kind = self.kinds.get(request.type)
         if kind is not None and kind.binary:
             meta = json.dumps(request.model_dump(mode="json", by_alias=True, exclude_none=True))
@@ -131,7 +132,7 @@ class ServiceClient:
 
 
 def build_request(
-    kind: RequestKind, content: Any, *, params: Optional[Dict[str, Any]] = None, **fields: Any
+    kind: RequestKind, content: Any, *, params: dict[str, Any] | None = None, **fields: Any
 ) -> Request:
     """A request of ``kind`` whose content field holds ``content``.
 
@@ -148,7 +149,7 @@ def build_request(
     return kind.model(**{kind.content_field: content}, params=params, **fields)
 
 
-def event_data(stream: bytes) -> List[bytes]:
+def event_data(stream: bytes) -> list[bytes]:
     """The data of each server-sent event in a whole event stream, as ELG services write them.
 
     :raises ValueError: when the stream is not a series of one-line ``data:`` events, each
@@ -164,12 +165,12 @@ def event_data(stream: bytes) -> List[bytes]:
     return data
 
 
-def event_messages(stream: bytes) -> List[Dict[str, Any]]:
+def event_messages(stream: bytes) -> list[dict[str, Any]]:
     """The JSON of each server-sent event in a whole event stream (see :func:`event_data`)."""
     return [json.loads(data) for data in event_data(stream)]
 
 
-def _read(source: Binary) -> Tuple[bytes, Optional[str]]:
+def _read(source: Binary) -> tuple[bytes, str | None]:
     if isinstance(source, bytes):
         return source, None
     path = Path(source)

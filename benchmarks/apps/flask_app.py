@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import work
 from flask import Flask, Response, jsonify, request
@@ -27,7 +28,7 @@ def process() -> Any:
     return _response(work.text_result(data["content"]), "annotations")
 
 
-def _response(fields: Dict[str, Any], kind: str) -> Response:
+def _response(fields: dict[str, Any], kind: str) -> Response:
     return jsonify({"response": {"type": kind, **fields}})
 
 

@@ -1,7 +1,8 @@
 """(a) Our framework: the benchmark work as decorated functions, served by elg_decorators."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import work
 from elg_decorators import audio_service, structured_text_service, text_service

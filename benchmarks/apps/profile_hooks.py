@@ -8,9 +8,9 @@ from __future__ import annotations
 import cProfile
 import os
 import threading
-from typing import Any, List
+from typing import Any
 
-_PROFILES: List[cProfile.Profile] = []
+_PROFILES: list[cProfile.Profile] = []
 
 
 def _start_in_this_thread(*_: Any) -> None:

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Tuple
+from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 import work
 
-StartResponse = Callable[[str, List[Tuple[str, str]]], Any]
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 JSON = "application/json"
 
 
-def app(environ: Dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
     """POST /process with a JSON or multipart body; anything else is a JSON failure."""
     if environ.get("PATH_INFO") != "/process" or environ.get("REQUEST_METHOD") != "POST":
         return _answer(start_response, "404 Not Found", {"failure": {"errors": [{"code": "not found"}]}})
@@ -35,21 +36,21 @@ def app(environ: Dict[str, Any], start_response: StartResponse) -> Iterable[byte
         return _answer(start_response, "400 Bad Request", failure)
 
 
-def _response(fields: Dict[str, Any], kind: str) -> Dict[str, Any]:
+def _response(fields: dict[str, Any], kind: str) -> dict[str, Any]:
     return {"response": {"type": kind, **fields}}
 
 
-def _answer(start_response: StartResponse, status: str, message: Dict[str, Any]) -> List[bytes]:
+def _answer(start_response: StartResponse, status: str, message: dict[str, Any]) -> list[bytes]:
     payload = json.dumps(message).encode()
     start_response(status, [("Content-Type", JSON), ("Content-Length", str(len(payload)))])
     return [payload]
 
 
-def _multipart(body: bytes, boundary: str) -> Tuple[Dict[str, Any], memoryview]:
+def _multipart(body: bytes, boundary: str) -> tuple[dict[str, Any], memoryview]:
     """The JSON ``request`` part and a view (no copy) of the binary part of a two-part body."""
     delimiter = b"--" + boundary.encode("latin-1")
     view = memoryview(body)
-    data: Dict[str, Any] = {}
+    data: dict[str, Any] = {}
     content = memoryview(b"")
     position = body.index(delimiter)
     while True:

@@ -1,7 +1,8 @@
 """(b) The reference: the benchmark work as an ``elg`` 0.6.0 FlaskService subclass (runs in the ref venv)."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import work
 from elg import FlaskService

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from itertools import islice
-from typing import Any, Dict, Iterator, List
+from typing import Any
+from collections.abc import Iterator
 
 #: A token is a run of non-space characters.
 TOKEN = re.compile(r"\S+")
@@ -16,18 +17,18 @@ TOKEN = re.compile(r"\S+")
 MAX_SPANS = 100
 
 
-def text_result(text: str) -> Dict[str, Any]:
+def text_result(text: str) -> dict[str, Any]:
     """Token count of ``text`` plus the spans of its first tokens, annotations-response shaped."""
     spans = [{"start": m.start(), "end": m.end()} for m in islice(TOKEN.finditer(text), MAX_SPANS)]
     return {"features": {"tokens": len(text.split()), "chars": len(text)}, "annotations": {"Token": spans}}
 
 
-def structured_result(contents: List[str]) -> List[Dict[str, Any]]:
+def structured_result(contents: list[str]) -> list[dict[str, Any]]:
     """One texts-response node per input text: the text and its token count."""
     return [{"content": content, "features": {"tokens": len(content.split())}} for content in contents]
 
 
-def audio_result(size: int, audio_format: str) -> Dict[str, Any]:
+def audio_result(size: int, audio_format: str) -> dict[str, Any]:
     """Features of an uploaded audio: its size in bytes and its format."""
     return {"features": {"bytes": size, "format": audio_format}}
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 import yaml
@@ -41,7 +42,7 @@ def _shown(value: Any) -> str:
 
 class _Report:
     def __init__(self) -> None:
-        self.lines: List[str] = []
+        self.lines: list[str] = []
 
     def compare(self, file: str, what: str, found: Any, expected: Any) -> None:
         if found != expected:
@@ -49,7 +50,7 @@ class _Report:
 
 
 def _container_checks(report: _Report, file: str, pod: Any, description: ServiceDescription,
-                      probes: Sequence[Tuple[str, str]]) -> None:
+                      probes: Sequence[tuple[str, str]]) -> None:
     first = _at(pod, "containers", 0)
     report.compare(file, "the image", _at(first, "image"), description.image)
     report.compare(file, "the container port", _at(first, "ports", 0, "containerPort"), description.settings.port)
@@ -57,7 +58,7 @@ def _container_checks(report: _Report, file: str, pod: Any, description: Service
         report.compare(file, f"the {probe} path", _at(first, probe, "httpGet", "path"), path)
 
 
-def _knative(report: _Report, documents: List[Any], description: ServiceDescription) -> None:
+def _knative(report: _Report, documents: list[Any], description: ServiceDescription) -> None:
     service = next((doc for doc in documents if _at(doc, "kind") == "Service"), _MISSING)
     if service is _MISSING:
         report.lines.append(f"{KNATIVE_FILE}: has no Knative Service")
@@ -69,7 +70,7 @@ def _knative(report: _Report, documents: List[Any], description: ServiceDescript
                    description.settings.concurrency)
 
 
-def _kubernetes(report: _Report, documents: List[Any], description: ServiceDescription) -> None:
+def _kubernetes(report: _Report, documents: list[Any], description: ServiceDescription) -> None:
     deployment = next((doc for doc in documents if _at(doc, "kind") == "Deployment"), _MISSING)
     if deployment is _MISSING:
         report.lines.append(f"{KUBERNETES_FILE}: has no Deployment")
@@ -78,7 +79,7 @@ def _kubernetes(report: _Report, documents: List[Any], description: ServiceDescr
                       [("startupProbe", LIVE_PATH), ("readinessProbe", READY_PATH), ("livenessProbe", LIVE_PATH)])
 
 
-def _elg_deployment(report: _Report, documents: List[Any], description: ServiceDescription) -> None:
+def _elg_deployment(report: _Report, documents: list[Any], description: ServiceDescription) -> None:
     report.compare(ELG_DEPLOYMENT_FILE, "the image", _at(documents, 0, "image"), description.image)
 
 
@@ -112,7 +113,7 @@ def _metadata(report: _Report, content: bytes, description: ServiceDescription) 
             report.lines.append(f"{METADATA_FILE}: no executionLocation calls {path}, which the service serves")
 
 
-_CHECKS: Dict[str, Callable[[_Report, Any, ServiceDescription], None]] = {
+_CHECKS: dict[str, Callable[[_Report, Any, ServiceDescription], None]] = {
     KNATIVE_FILE: _knative,
     KUBERNETES_FILE: _kubernetes,
     ELG_DEPLOYMENT_FILE: _elg_deployment,
@@ -120,7 +121,7 @@ _CHECKS: Dict[str, Callable[[_Report, Any, ServiceDescription], None]] = {
 }
 
 
-def check_folder(folder: Path, description: ServiceDescription) -> List[str]:
+def check_folder(folder: Path, description: ServiceDescription) -> list[str]:
     """One line per way the files in ``folder`` disagree with ``description``; empty if none."""
     report = _Report()
     for name, check in _CHECKS.items():

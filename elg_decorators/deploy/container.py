@@ -7,7 +7,7 @@ Ports, probe paths, workers, threads and timeouts come from
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from ..settings import LIVE_PATH, READY_PATH, ServerSettings
 from .description import ServiceDescription
@@ -52,14 +52,14 @@ PROBE_TIMEOUT_SECONDS = 5
 _LABEL_VALUE_MAX = 63
 
 
-def request_deadline_seconds(settings: ServerSettings) -> Optional[int]:
+def request_deadline_seconds(settings: ServerSettings) -> int | None:
     """How long the platform lets a request run: a little over the service's own deadline (None: no deadline)."""
     if settings.request_timeout == 0:
         return None
     return settings.request_timeout + RESPONSE_MARGIN_SECONDS
 
 
-def revision_timeout_seconds(settings: ServerSettings) -> Optional[int]:
+def revision_timeout_seconds(settings: ServerSettings) -> int | None:
     """Knative's ``timeoutSeconds``: over the request deadline, and long enough to drain.
 
     Knative uses it for the longest request and for the pods' termination grace period
@@ -82,7 +82,7 @@ def progress_deadline_seconds(description: ServiceDescription) -> int:
     return description.startup_seconds + PULL_ALLOWANCE_SECONDS
 
 
-def labels(description: ServiceDescription) -> Dict[str, str]:
+def labels(description: ServiceDescription) -> dict[str, str]:
     """The recommended Kubernetes labels: name, version (when the tag is a valid label value), managed-by."""
     result = {LABEL_NAME: description.name}
     version = description.version
@@ -92,25 +92,25 @@ def labels(description: ServiceDescription) -> Dict[str, str]:
     return result
 
 
-def environment(settings: ServerSettings) -> List[Dict[str, str]]:
+def environment(settings: ServerSettings) -> list[dict[str, str]]:
     """The worker settings as environment variables, so the image runs as the manifests promise."""
     return [{"name": name, "value": value} for name, value in settings.environment().items()]
 
 
-def resources(description: ServiceDescription) -> Dict[str, Dict[str, str]]:
+def resources(description: ServiceDescription) -> dict[str, dict[str, str]]:
     """Requests equal to limits: the scheduler reserves what the replica may use."""
     amounts = {"cpu": description.cpu, "memory": description.memory}
     return {"requests": dict(amounts), "limits": dict(amounts)}
 
 
-def probes(description: ServiceDescription, port: Optional[str]) -> Dict[str, Dict[str, Any]]:
+def probes(description: ServiceDescription, port: str | None) -> dict[str, dict[str, Any]]:
     """Readiness on the ready path, liveness on the live path, and a start-up allowance.
 
     :param port: the container port's name for Kubernetes; None for Knative, which
         probes the one port it knows and refuses any other.
     """
 
-    def get(path: str) -> Dict[str, Any]:
+    def get(path: str) -> dict[str, Any]:
         return {"path": path} if port is None else {"path": path, "port": port}
 
     readiness = {
@@ -119,7 +119,7 @@ def probes(description: ServiceDescription, port: Optional[str]) -> Dict[str, Di
         "timeoutSeconds": PROBE_TIMEOUT_SECONDS,
         "failureThreshold": READINESS_FAILURES,
     }
-    liveness: Dict[str, Any] = {"httpGet": get(LIVE_PATH)}
+    liveness: dict[str, Any] = {"httpGet": get(LIVE_PATH)}
     if port is None:
         # Knative: a startup probe would turn off its fast readiness probing and slow every cold
         # start, so liveness waits out the start-up allowance instead; readiness holds traffic back.
@@ -137,9 +137,9 @@ def probes(description: ServiceDescription, port: Optional[str]) -> Dict[str, Di
     return {"startupProbe": startup, "readinessProbe": readiness, "livenessProbe": liveness}
 
 
-def security_context(read_only_root: bool) -> Dict[str, Any]:
+def security_context(read_only_root: bool) -> dict[str, Any]:
     """Non-root, no privilege escalation, no capabilities, the runtime's seccomp profile."""
-    context: Dict[str, Any] = {
+    context: dict[str, Any] = {
         "allowPrivilegeEscalation": False,
         "capabilities": {"drop": ["ALL"]},
     }

@@ -6,7 +6,6 @@ a :class:`ServiceDescription` from a script, and tests can build one by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
 
 from ..settings import ServerSettings
 
@@ -27,8 +26,8 @@ class Endpoint:
 
     path: str
     location: str
-    request_kinds: Tuple[str, ...]
-    response_types: Tuple[str, ...] = ()
+    request_kinds: tuple[str, ...]
+    response_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -41,11 +40,11 @@ class RecordDetails:
 
     title: str
     description: str
-    lt_class: Optional[str] = None
-    keywords: Tuple[str, ...] = ()
-    landing_page: Optional[str] = None
-    email: Optional[str] = None
-    licence: Optional[str] = None
+    lt_class: str | None = None
+    keywords: tuple[str, ...] = ()
+    landing_page: str | None = None
+    email: str | None = None
+    licence: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ class ServiceDescription:
     image: str
     image_repository: str
     version: str
-    endpoints: Tuple[Endpoint, ...]
+    endpoints: tuple[Endpoint, ...]
     record: RecordDetails
     settings: ServerSettings = field(default_factory=ServerSettings)
     memory: str = "2Gi"
@@ -79,15 +78,15 @@ class ServiceDescription:
     min_scale: int = 0
     max_scale: int = 10
     startup_seconds: int = 300
-    languages: Tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
     read_only_root: bool = True
 
     @property
-    def request_kinds(self) -> Tuple[str, ...]:
+    def request_kinds(self) -> tuple[str, ...]:
         """Every request type of every endpoint, each once, in order of appearance."""
         return tuple(dict.fromkeys(kind for endpoint in self.endpoints for kind in endpoint.request_kinds))
 
     @property
-    def response_types(self) -> Tuple[str, ...]:
+    def response_types(self) -> tuple[str, ...]:
         """Every known response type of every endpoint, each once, in order of appearance."""
         return tuple(dict.fromkeys(kind for endpoint in self.endpoints for kind in endpoint.response_types))

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, List
 
 from .description import ServiceDescription
 from .elg_deployment import elg_deployment
@@ -21,7 +20,7 @@ ELG_DEPLOYMENT_FILE = "elg-deployment.yaml"
 METADATA_FILE = "elg-metadata.xml"
 
 
-def render_files(description: ServiceDescription) -> Dict[str, bytes]:
+def render_files(description: ServiceDescription) -> dict[str, bytes]:
     """Each file's name and bytes; the same description always gives the same bytes."""
     return {
         KNATIVE_FILE: dump_documents([knative_service(description)]),
@@ -42,7 +41,7 @@ def check_output_folder(folder: Path) -> None:
             return
 
 
-def write_files(folder: Path, files: Dict[str, bytes]) -> List[Path]:
+def write_files(folder: Path, files: dict[str, bytes]) -> list[Path]:
     """Write ``files`` into ``folder`` (created if missing), each replaced whole; return their paths."""
     check_output_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Mapping, Optional, Tuple
+from collections.abc import Mapping
 
 from ..errors import ElgDecoratorsError
 from .vocabulary import language_ids, lt_classes, region_ids, script_ids
@@ -50,7 +50,7 @@ _PATH_VALUE = re.compile(r"[A-Za-z0-9._~-]+")
 MAX_VERSION_LENGTH = 50
 
 
-def check_image_tag(reference: str, repository: str, tag: Optional[str]) -> str:
+def check_image_tag(reference: str, repository: str, tag: str | None) -> str:
     """The tag of the image ``reference`` (already parsed), which must be immutable: not missing, not ``latest``."""
     if tag is None:
         raise DeployError(f"--image {reference!r} has no tag; ELG deploys an immutable tag, e.g. '{repository}:1.0'")
@@ -105,7 +105,7 @@ def check_quantity(option: str, text: str) -> str:
     return text
 
 
-def check_scale(minimum: int, maximum: int) -> Tuple[int, int]:
+def check_scale(minimum: int, maximum: int) -> tuple[int, int]:
     """The replica range ``minimum..maximum``: 0 or more, at least 1, in order."""
     if minimum < 0:
         raise DeployError(f"--min-scale {minimum} must be 0 (scale to zero when idle) or more")
@@ -169,7 +169,7 @@ def check_language(tag: str) -> str:
     return "-".join(normalised)
 
 
-def url_variables(path: str) -> Tuple[str, ...]:
+def url_variables(path: str) -> tuple[str, ...]:
     """The names of the URL variables in a Flask path (``/t/<src>/<int:n>`` -> src, n)."""
     return tuple(_URL_VARIABLE.findall(path))
 
@@ -191,7 +191,7 @@ def concrete_path(path: str, values: Mapping[str, str]) -> str:
     return _URL_VARIABLE.sub(lambda match: values[match.group(1)], path)
 
 
-def path_pattern(path: str) -> "re.Pattern[str]":
+def path_pattern(path: str) -> re.Pattern[str]:
     """A pattern matching the concrete paths of ``path`` (each URL variable one path segment)."""
     pieces = _URL_VARIABLE.split(path)
     # split() alternates literal text and variable names: keep the literals, match one segment per variable.

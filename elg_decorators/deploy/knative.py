@@ -1,7 +1,7 @@
 """The Knative Serving ``Service`` (``serving.knative.dev/v1``) of a service."""
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from . import container
 from .description import ServiceDescription
@@ -12,7 +12,7 @@ __all__ = ["knative_service", "KNATIVE_PORT_NAME"]
 KNATIVE_PORT_NAME = "http1"
 
 
-def knative_service(description: ServiceDescription) -> Dict[str, Any]:
+def knative_service(description: ServiceDescription) -> dict[str, Any]:
     """The Knative Service: scales from ``min_scale`` (0: to zero) to ``max_scale`` replicas.
 
     Knative sends each replica at most ``containerConcurrency`` requests at once,
@@ -26,7 +26,7 @@ def knative_service(description: ServiceDescription) -> Dict[str, Any]:
         "autoscaling.knative.dev/max-scale": str(description.max_scale),
         "serving.knative.dev/progress-deadline": f"{container.progress_deadline_seconds(description)}s",
     }
-    spec: Dict[str, Any] = {"containerConcurrency": settings.concurrency}
+    spec: dict[str, Any] = {"containerConcurrency": settings.concurrency}
     timeout = container.revision_timeout_seconds(settings)
     if timeout is not None:
         spec["timeoutSeconds"] = timeout

@@ -1,7 +1,7 @@
 """The service on a plain Kubernetes cluster: Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget."""
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any
 
 from . import container
 from .description import ServiceDescription
@@ -18,7 +18,7 @@ CPU_TARGET_PERCENT = 70
 TMP_PATH = "/tmp"
 
 
-def kubernetes_objects(description: ServiceDescription) -> List[Dict[str, Any]]:
+def kubernetes_objects(description: ServiceDescription) -> list[dict[str, Any]]:
     """The four objects, in the order ``kubectl apply`` should create them."""
     return [
         deployment(description),
@@ -28,19 +28,19 @@ def kubernetes_objects(description: ServiceDescription) -> List[Dict[str, Any]]:
     ]
 
 
-def _metadata(description: ServiceDescription) -> Dict[str, Any]:
+def _metadata(description: ServiceDescription) -> dict[str, Any]:
     return {"name": description.name, "labels": container.labels(description)}
 
 
-def _selector(description: ServiceDescription) -> Dict[str, str]:
+def _selector(description: ServiceDescription) -> dict[str, str]:
     # Only the name: a selector cannot change after creation, the version does with every release.
     return {container.LABEL_NAME: description.name}
 
 
-def deployment(description: ServiceDescription) -> Dict[str, Any]:
+def deployment(description: ServiceDescription) -> dict[str, Any]:
     """The Deployment; its replica count is left to the autoscaler."""
     settings = description.settings
-    pod_container: Dict[str, Any] = {
+    pod_container: dict[str, Any] = {
         "name": container.CONTAINER_NAME,
         "image": description.image,
         "ports": [{"name": PORT_NAME, "containerPort": settings.port, "protocol": "TCP"}],
@@ -50,7 +50,7 @@ def deployment(description: ServiceDescription) -> Dict[str, Any]:
         "lifecycle": {"preStop": {"sleep": {"seconds": container.PRE_STOP_SECONDS}}},
         "securityContext": container.security_context(read_only_root=description.read_only_root),
     }
-    pod_spec: Dict[str, Any] = {
+    pod_spec: dict[str, Any] = {
         "automountServiceAccountToken": False,
         "terminationGracePeriodSeconds": container.termination_grace_seconds(settings),
         "containers": [pod_container],
@@ -74,7 +74,7 @@ def deployment(description: ServiceDescription) -> Dict[str, Any]:
     }
 
 
-def service(description: ServiceDescription) -> Dict[str, Any]:
+def service(description: ServiceDescription) -> dict[str, Any]:
     """The cluster-internal Service in front of the replicas."""
     return {
         "apiVersion": "v1",
@@ -88,7 +88,7 @@ def service(description: ServiceDescription) -> Dict[str, Any]:
     }
 
 
-def horizontal_pod_autoscaler(description: ServiceDescription) -> Dict[str, Any]:
+def horizontal_pod_autoscaler(description: ServiceDescription) -> dict[str, Any]:
     """Scales on CPU between the scale limits; Kubernetes keeps at least one replica (no scale to zero)."""
     return {
         "apiVersion": "autoscaling/v2",
@@ -109,7 +109,7 @@ def horizontal_pod_autoscaler(description: ServiceDescription) -> Dict[str, Any]
     }
 
 
-def pod_disruption_budget(description: ServiceDescription) -> Dict[str, Any]:
+def pod_disruption_budget(description: ServiceDescription) -> dict[str, Any]:
     """Voluntary disruptions (node drains) take one replica at a time, and never block a drain."""
     return {
         "apiVersion": "policy/v1",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import NamedTuple
 
 from .description import ServiceDescription
 from .vocabulary import META_SHARE, OMTD_SHARE
@@ -29,19 +29,19 @@ class Resource(NamedTuple):
 
     processing_type: str
     media_type: str
-    data_formats: Tuple[str, ...]
+    data_formats: tuple[str, ...]
     text_encoded: bool
 
 
 #: What each ELG request type is, as an input resource.
-INPUTS: Dict[str, Resource] = {
+INPUTS: dict[str, Resource] = {
     "text": Resource("userInputText", "text", ("Text",), True),
     "structuredText": Resource("userInputText", "text", ("Json",), True),
     "audio": Resource("file1", "audio", ("wav", "mp3"), False),
     "image": Resource("file1", "image", ("png", "jpg", "gif", "bmp", "tiff"), False),
 }
 #: What each ELG response type is, as an output resource (every response travels as JSON).
-OUTPUTS: Dict[str, Resource] = {
+OUTPUTS: dict[str, Resource] = {
     "annotations": Resource("file1", "text", ("Json",), True),
     "classification": Resource("file1", "text", ("Json",), True),
     "texts": Resource("outputText", "text", ("Json",), True),
@@ -55,7 +55,7 @@ def _tag(name: str) -> str:
     return f"{{{NAMESPACE}}}{name}"
 
 
-def _add(parent: ET.Element, name: str, text: Optional[str] = None, *, lang: bool = False) -> ET.Element:
+def _add(parent: ET.Element, name: str, text: str | None = None, *, lang: bool = False) -> ET.Element:
     element = ET.SubElement(parent, _tag(name))
     if lang:
         element.set(_XML_LANG, LANGUAGE)
@@ -81,7 +81,7 @@ def landing_page(description: ServiceDescription) -> str:
     return f"https://{domain}/{path}"
 
 
-def keywords(description: ServiceDescription) -> Tuple[str, ...]:
+def keywords(description: ServiceDescription) -> tuple[str, ...]:
     """The keywords given, else the LT class in words (``named entity recognition``), else the name."""
     if description.record.keywords:
         return description.record.keywords
@@ -99,7 +99,7 @@ def _language(parent: ET.Element, tag: str) -> None:
         _add(element, "scriptId" if len(part) == 4 else "regionId", part)
 
 
-def _resource(parent: ET.Element, name: str, resource: Resource, languages: Tuple[str, ...]) -> None:
+def _resource(parent: ET.Element, name: str, resource: Resource, languages: tuple[str, ...]) -> None:
     element = _add(parent, name)
     _add(element, "processingResourceType", META_SHARE + resource.processing_type)
     for tag in languages:
@@ -172,7 +172,7 @@ def metadata_record(description: ServiceDescription) -> bytes:
     return document + b"\n"
 
 
-def unspecified_fields(description: ServiceDescription) -> List[str]:
+def unspecified_fields(description: ServiceDescription) -> list[str]:
     """What the record could not say because no option gave it, as option names."""
     missing = []
     if not description.record.lt_class:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
-from typing import Dict, FrozenSet, Tuple
 
 __all__ = ["OMTD_SHARE", "META_SHARE", "lt_classes", "language_ids", "script_ids", "region_ids"]
 
@@ -19,29 +18,29 @@ META_SHARE = "http://w3id.org/meta-share/meta-share/"
 
 
 @lru_cache(maxsize=1)
-def _lists() -> Dict[str, Tuple[str, ...]]:
+def _lists() -> dict[str, tuple[str, ...]]:
     text = resources.files(__package__).joinpath("data").joinpath("elg_vocabulary.json").read_text(encoding="utf-8")
     return {key: tuple(values) for key, values in json.loads(text).items()}
 
 
-def lt_classes() -> Tuple[str, ...]:
+def lt_classes() -> tuple[str, ...]:
     """The LT classes (``NamedEntityRecognition``…), without the ``OMTD_SHARE`` prefix, in schema order."""
     return _lists()["lt_classes"]
 
 
 @lru_cache(maxsize=1)
-def language_ids() -> FrozenSet[str]:
+def language_ids() -> frozenset[str]:
     """The ISO 639 codes ``languageId`` takes (two letters where ISO 639-1 has one)."""
     return frozenset(_lists()["language_ids"])
 
 
 @lru_cache(maxsize=1)
-def script_ids() -> FrozenSet[str]:
+def script_ids() -> frozenset[str]:
     """The ISO 15924 codes ``scriptId`` takes (``Latn``, ``Cyrl``…)."""
     return frozenset(_lists()["script_ids"])
 
 
 @lru_cache(maxsize=1)
-def region_ids() -> FrozenSet[str]:
+def region_ids() -> frozenset[str]:
     """The region codes ``regionId`` takes (``GB``, ``AT``, ``419``…)."""
     return frozenset(_lists()["region_ids"])

@@ -6,7 +6,8 @@ line wrapping, strings quoted wherever YAML would read them as another type
 """
 from __future__ import annotations
 
-from typing import Any, List, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 import yaml
 
@@ -39,7 +40,7 @@ def dump_documents(documents: Sequence[Mapping[str, Any]]) -> bytes:
     return (HEADER + text).encode("utf-8")
 
 
-def load_documents(text: str) -> List[Any]:
+def load_documents(text: str) -> list[Any]:
     """The non-empty documents of a YAML stream.
 
     :raises yaml.YAMLError: if ``text`` is not YAML.

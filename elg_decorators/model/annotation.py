@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numbers
-from typing import Annotated, Any, Dict, List, Optional, Union
+from typing import Annotated, Any
 
 from pydantic import AllowInfNan, Field, PlainValidator, StrictFloat, StrictInt, WithJsonSchema
 
@@ -22,7 +22,7 @@ _OtherInteger = Annotated[Any, PlainValidator(_other_integer), WithJsonSchema({"
 #: Ints and floats are checked by pydantic-core; other integers (numpy's) stay integers.
 #: NaN and infinities are refused: JSON cannot carry them (1e400 parses as infinity).
 Number = Annotated[
-    Union[StrictInt, _OtherInteger, Annotated[StrictFloat, AllowInfNan(False)]], Field(union_mode="left_to_right")
+    StrictInt | _OtherInteger | Annotated[StrictFloat, AllowInfNan(False)], Field(union_mode="left_to_right")
 ]
 
 
@@ -36,11 +36,11 @@ class Annotation(ELGModel):
 
     start: Number
     end: Number
-    source_start: Optional[Number] = None
-    source_end: Optional[Number] = None
-    features: Optional[Dict[str, Any]] = None
+    source_start: Number | None = None
+    source_end: Number | None = None
+    features: dict[str, Any] | None = None
 
 
 #: Annotations grouped by annotation type, e.g. ``{"Person": [...]}``. Fields of this type are
 #: declared with ``Field(None, fail_fast=True)`` so that the dict, too, stops at its first invalid entry.
-Annotations = Dict[str, Annotated[List[Annotation], STOP_AT_FIRST_ERROR]]
+Annotations = dict[str, Annotated[list[Annotation], STOP_AT_FIRST_ERROR]]

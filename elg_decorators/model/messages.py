@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from typing import Any, Final, Mapping, NamedTuple, Optional, Sequence
+from typing import Any, Final, NamedTuple
+from collections.abc import Mapping, Sequence
 
 from .status import StatusMessage
 
@@ -89,7 +90,7 @@ _CODE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+")
 
 
 def standard_message(
-    code: str, params: Optional[Sequence[Any]] = None, detail: Optional[Mapping[str, Any]] = None
+    code: str, params: Sequence[Any] | None = None, detail: Mapping[str, Any] | None = None
 ) -> StatusMessage:
     """Build the :class:`StatusMessage` for a standard ``code``.
 
@@ -110,8 +111,8 @@ def _generator_name(code: str) -> str:
 def _make_generator(code: str) -> Any:
     def generate(
         cls: type,
-        params: Optional[Sequence[Any]] = None,
-        detail: Optional[Mapping[str, Any]] = None,
+        params: Sequence[Any] | None = None,
+        detail: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> StatusMessage:
         if "lang" in kwargs:

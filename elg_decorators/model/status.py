@@ -1,7 +1,7 @@
 """Status messages and the two messages built on them: failures and progress."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from pydantic import Field
 
@@ -17,9 +17,9 @@ class StatusMessage(ELGModel):
     """
 
     code: str
-    params: List[str]
+    params: list[str]
     text: str
-    detail: Optional[Dict[str, Any]] = None
+    detail: dict[str, Any] | None = None
 
     def render(self) -> str:
         """The fallback text with its placeholders filled in."""
@@ -32,11 +32,11 @@ class StatusMessage(ELGModel):
 class Failure(ELGModel):
     """A failed request: one or more status messages saying why."""
 
-    errors: List[StatusMessage] = Field(min_length=1)
+    errors: list[StatusMessage] = Field(min_length=1)
 
 
 class Progress(ELGModel):
     """A progress report from a long-running request (sent as a server-sent event)."""
 
     percent: float
-    message: Optional[StatusMessage] = None
+    message: StatusMessage | None = None

@@ -8,7 +8,8 @@ import inspect
 import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -43,9 +44,9 @@ class Argument:
     name: str
     source: ArgumentSource
     default: Any = inspect.Parameter.empty
-    adapter: Optional[TypeAdapter[Any]] = None
+    adapter: TypeAdapter[Any] | None = None
     #: Gives the value of a resource argument.
-    provider: Optional[Callable[[], Any]] = None
+    provider: Callable[[], Any] | None = None
 
     @property
     def required(self) -> bool:
@@ -78,7 +79,7 @@ def _annotated(func: Callable[..., Any]) -> Any:
     return type(func).__call__ if callable(func) else func
 
 
-def resolved_hints(func: Callable[..., Any], decorator: str) -> Dict[str, Any]:
+def resolved_hints(func: Callable[..., Any], decorator: str) -> dict[str, Any]:
     """The function's annotations with string annotations resolved."""
     try:
         return typing.get_type_hints(_annotated(func), include_extras=True)
@@ -90,9 +91,9 @@ def resolved_hints(func: Callable[..., Any], decorator: str) -> Dict[str, Any]:
 
 
 def plan_arguments(
-    func: Callable[..., Any], kind: RequestKind, url_variables: Tuple[str, ...], decorator: str,
-    resources: Optional[Mapping[str, Callable[[], Any]]] = None,
-) -> Tuple[Argument, ...]:
+    func: Callable[..., Any], kind: RequestKind, url_variables: tuple[str, ...], decorator: str,
+    resources: Mapping[str, Callable[[], Any]] | None = None,
+) -> tuple[Argument, ...]:
     """How to fill each parameter of ``func`` for a request of ``kind``.
 
     ``resources`` gives the value of each resource declared so far, by name.
@@ -191,7 +192,7 @@ def _type_name(annotation: Any) -> str:
     return repr(annotation).replace("typing.", "")
 
 
-def _adapter(hint: Any, where: str) -> Optional[TypeAdapter[Any]]:
+def _adapter(hint: Any, where: str) -> TypeAdapter[Any] | None:
     if hint is Any:
         return None
     try:
@@ -204,11 +205,11 @@ def _adapter(hint: Any, where: str) -> Optional[TypeAdapter[Any]]:
 
 
 def bind_arguments(
-    arguments: Tuple[Argument, ...], request: Request, url_values: Mapping[str, Any]
-) -> Dict[str, Any]:
+    arguments: tuple[Argument, ...], request: Request, url_values: Mapping[str, Any]
+) -> dict[str, Any]:
     """The keyword arguments for one call, or a 400 failure naming the parameter at fault."""
     params = request.params or {}
-    bound: Dict[str, Any] = {}
+    bound: dict[str, Any] = {}
     named_params = set()
     rest_name = None
     for argument in arguments:

@@ -1,7 +1,8 @@
 """``@text_service`` and its siblings: register a plain function as an ELG handler."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, TypeVar, overload
+from typing import Any, TypeVar, overload
+from collections.abc import Callable
 
 from ..kinds import REQUEST_KINDS, RequestKind
 from ..settings import DEFAULT_PATH
@@ -30,12 +31,12 @@ class ServiceDecorator:
     @overload
     def __call__(
         self,
-        path_: Optional[str] = None,
+        path_: str | None = None,
         /,
         *,
-        path: Optional[str] = None,
-        registry: Optional[Registry] = None,
-        timeout: Optional[float] = None,
+        path: str | None = None,
+        registry: Registry | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]: ...
 
     def __call__(
@@ -43,9 +44,9 @@ class ServiceDecorator:
         func_or_path: Any = None,
         /,
         *,
-        path: Optional[str] = None,
-        registry: Optional[Registry] = None,
-        timeout: Optional[float] = None,
+        path: str | None = None,
+        registry: Registry | None = None,
+        timeout: float | None = None,
     ) -> Any:
         target = registry if registry is not None else current_registry()
         if callable(func_or_path):

@@ -5,7 +5,8 @@ import inspect
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
+from typing import Any
+from collections.abc import Callable, Iterator, Mapping
 
 from ..errors import HandlerDefinitionError
 from ..kinds import REQUEST_KINDS, RequestKinds
@@ -20,7 +21,7 @@ from .returns import MESSAGE_TYPES, coerce, response_type_of
 _URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
 
 
-def url_variables(path: str) -> Tuple[str, ...]:
+def url_variables(path: str) -> tuple[str, ...]:
     """The names of the Flask URL variables in ``path`` (``/t/<src>/<int:n>`` -> src, n)."""
     return tuple(_URL_VARIABLE.findall(path))
 
@@ -32,14 +33,14 @@ class Handler:
     func: Callable[..., Any]
     kind: str
     path: str
-    arguments: Tuple[Argument, ...]
-    response_type: Optional[type]
+    arguments: tuple[Argument, ...]
+    response_type: type | None
     #: True when calling the function gives a coroutine to run (``async def``).
     is_async: bool
     #: The function's qualified name, for logs and messages.
     name: str
     #: Seconds a request to this handler may take (``timeout=``); None: the service's default.
-    timeout: Optional[float] = None
+    timeout: float | None = None
 
     def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
         """Call the function for ``request`` and return its result as an ELG message or stream."""
@@ -74,12 +75,12 @@ class Registry:
     def __init__(self, name: str = "ELG service", *, kinds: RequestKinds = REQUEST_KINDS) -> None:
         self.name = name
         self.kinds = kinds
-        self._handlers: Dict[Tuple[str, str], Handler] = {}
+        self._handlers: dict[tuple[str, str], Handler] = {}
         #: The resources (``@resource``) the handlers use.
         self.resources = ResourceSet()
 
     def add(
-        self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH, timeout: Optional[float] = None
+        self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH, timeout: float | None = None
     ) -> Handler:
         """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin).
 
@@ -126,7 +127,7 @@ class Registry:
         """Unregister every handler."""
         self._handlers.clear()
 
-    def lookup(self, path: Optional[str], kind: str) -> Optional[Handler]:
+    def lookup(self, path: str | None, kind: str) -> Handler | None:
         """The handler for ``kind`` on ``path``; with no path, the only handler of that kind, if unique."""
         if path is not None:
             return self._handlers.get((path, kind))
@@ -134,13 +135,13 @@ class Registry:
         return candidates[0] if len(candidates) == 1 else None
 
     @property
-    def handlers(self) -> List[Handler]:
+    def handlers(self) -> list[Handler]:
         """Every handler, in registration order."""
         return list(self._handlers.values())
 
-    def endpoints(self) -> Dict[str, List[str]]:
+    def endpoints(self) -> dict[str, list[str]]:
         """Each path and the request types it takes, in registration order."""
-        served: Dict[str, List[str]] = {}
+        served: dict[str, list[str]] = {}
         for path, kind in self._handlers:
             served.setdefault(path, []).append(kind)
         return served
@@ -155,7 +156,7 @@ class Registry:
 #: The registry the decorators use unless given another.
 default_registry = Registry()
 
-_collecting: List[Registry] = []
+_collecting: list[Registry] = []
 
 
 def current_registry() -> Registry:

@@ -8,7 +8,8 @@ resource after a handler that already reads that name from ``params`` is an erro
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Optional, TypeVar, Union, overload
+from typing import Any, TypeVar, overload
+from collections.abc import Callable
 
 from ..errors import HandlerDefinitionError
 from .binding import ArgumentSource, describe
@@ -26,12 +27,12 @@ def resource(func: F, /) -> F: ...
 
 
 @overload
-def resource(*, shared: bool = False, registry: Optional[Registry] = None) -> Callable[[F], F]: ...
+def resource(*, shared: bool = False, registry: Registry | None = None) -> Callable[[F], F]: ...
 
 
 def resource(
-    func: Optional[F] = None, /, *, shared: bool = False, registry: Optional[Registry] = None
-) -> Union[F, Callable[[F], F]]:
+    func: F | None = None, /, *, shared: bool = False, registry: Registry | None = None
+) -> F | Callable[[F], F]:
     """Declare a resource: the function's name is the resource's, its result the value handlers get.
 
     .. code-block:: python
@@ -66,7 +67,7 @@ def resource(
     return declare
 
 
-def _declare(func: Callable[..., Any], shared: bool, registry: Optional[Registry]) -> Resource:
+def _declare(func: Callable[..., Any], shared: bool, registry: Registry | None) -> Resource:
     if not callable(func) or not hasattr(func, "__name__"):
         raise HandlerDefinitionError(f"@resource decorates a function, not {type(func).__name__}")
     target = registry if registry is not None else current_registry()

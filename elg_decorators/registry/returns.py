@@ -5,7 +5,8 @@ import collections.abc
 import logging
 import types
 import typing
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any
+from collections.abc import Callable, Iterator
 
 from pydantic import ValidationError
 
@@ -31,7 +32,7 @@ _STREAM_ORIGINS = {
 MESSAGE_TYPES = (ResponseObject, Failure, Progress)
 
 
-def response_type_of(annotation: Any, where: str) -> Optional[type[ResponseObject]]:
+def response_type_of(annotation: Any, where: str) -> type[ResponseObject] | None:
     """The response model a return annotation names, if any.
 
     ``TextsResponse``, ``Optional[TextsResponse]``, ``Union[TextsResponse,
@@ -82,7 +83,7 @@ def _collect(annotation: Any, found: list[Any], foreign: list[Any]) -> None:
         foreign.append(annotation)
 
 
-def coerce(value: Any, response_type: Optional[type[ResponseObject]], name: str) -> Any:
+def coerce(value: Any, response_type: type[ResponseObject] | None, name: str) -> Any:
     """``value`` as an ELG message, or a 500 ``elg.response.invalid`` ProcessingError.
 
     Messages pass through; a dict, str or list is validated into
@@ -103,7 +104,7 @@ def coerce(value: Any, response_type: Optional[type[ResponseObject]], name: str)
     raise invalid_response(f"the handler returned {type(value).__name__}, not an ELG response{hint}")
 
 
-def _coerced_stream(source: Any, response_type: Optional[type[ResponseObject]], name: str) -> Iterator[Any]:
+def _coerced_stream(source: Any, response_type: type[ResponseObject] | None, name: str) -> Iterator[Any]:
     items = iterate(source)
     try:
         for item in items:
@@ -116,7 +117,7 @@ def _texts(value: Any) -> TextsResponse:
     if isinstance(value, dict) and "texts" in value:
         return TextsResponse.model_validate(value)
     nodes = value if isinstance(value, list) else [value]
-    texts: List[Any] = [{"content": node} if isinstance(node, str) else node for node in nodes]
+    texts: list[Any] = [{"content": node} if isinstance(node, str) else node for node in nodes]
     return TextsResponse(texts=texts)
 
 
@@ -124,7 +125,7 @@ def _classification(value: Any) -> ClassificationResponse:
     if isinstance(value, dict) and "classes" in value:
         return ClassificationResponse.model_validate(value)
     items = value if isinstance(value, list) else [value]
-    classes: List[Any] = [{"class": item} if isinstance(item, str) else item for item in items]
+    classes: list[Any] = [{"class": item} if isinstance(item, str) else item for item in items]
     return ClassificationResponse(classes=classes)
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, ClassVar, Dict, List, Mapping, Optional
+from typing import Any, ClassVar
+from collections.abc import Mapping
 
 from flask import Flask
 
@@ -32,11 +33,11 @@ class RegistryService(FlaskService):
 
     #: The registry instances serve by default and the class-level docker classmethods
     #: describe (see :func:`service_class`); None: the registry being filled.
-    bound_registry: ClassVar[Optional[Registry]] = None
+    bound_registry: ClassVar[Registry | None] = None
     #: Handlers take their content as an argument: a request without it is a 400 before they run.
     content_required: ClassVar[bool] = True
 
-    def __init__(self, registry: Optional[Registry] = None, *, name: Optional[str] = None) -> None:
+    def __init__(self, registry: Registry | None = None, *, name: str | None = None) -> None:
         chosen = registry if registry is not None else type(self).bound_registry or current_registry()
         if not chosen:
             raise ServiceLoadError(
@@ -51,7 +52,7 @@ class RegistryService(FlaskService):
             self._add_endpoint(path)
         install_direct_dispatch(self, [path for path in self.paths if not url_variables(path)])
 
-    def dispatch(self, request: Request, route: Optional[str], url_values: Mapping[str, Any]) -> Any:
+    def dispatch(self, request: Request, route: str | None, url_values: Mapping[str, Any]) -> Any:
         """Call the handler registered for ``route`` and the request's type.
 
         Without a route, the one handler of that type is called (if several paths
@@ -66,18 +67,18 @@ class RegistryService(FlaskService):
         """Call the handler of the request's type, as :meth:`dispatch` does without a route."""
         return self.dispatch(request, None, {})
 
-    def endpoints(self) -> Dict[str, List[str]]:
+    def endpoints(self) -> dict[str, list[str]]:
         return self.registry.endpoints()
 
     @classmethod
-    def supported_request_types(cls) -> List[str]:
+    def supported_request_types(cls) -> list[str]:
         """The request types the class's registry has handlers for, in the order of its kinds."""
         registry = cls._class_registry()
         served = {handler.kind for handler in registry.handlers}
         return [kind.type for kind in registry.kinds if kind.type in served]
 
     @classmethod
-    def service_script(cls, path: Optional[str] = None) -> Path:
+    def service_script(cls, path: str | None = None) -> Path:
         """The script that defines the handlers (not this module): ``path`` if given."""
         registry = cls._class_registry()
         if path is None and registry:
@@ -93,7 +94,7 @@ class RegistryService(FlaskService):
         return cls.bound_registry if cls.bound_registry is not None else current_registry()
 
 
-def service_class(registry: Optional[Registry] = None) -> type[RegistryService]:
+def service_class(registry: Registry | None = None) -> type[RegistryService]:
     """A :class:`RegistryService` subclass bound to ``registry``, for its class-level docker classmethods.
 
     Instances serve ``registry``; ``create_docker_files()`` and its siblings
@@ -111,6 +112,6 @@ def service_class(registry: Optional[Registry] = None) -> type[RegistryService]:
     return ELGService
 
 
-def create_app(registry: Optional[Registry] = None, *, name: Optional[str] = None) -> Flask:
+def create_app(registry: Registry | None = None, *, name: str | None = None) -> Flask:
     """The WSGI application (a Flask app) serving the handlers of ``registry``."""
     return RegistryService(registry, name=name).app

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any
 
 from flask import Flask, Response
 from flask import request as http_request
@@ -22,7 +22,7 @@ logger = logging.getLogger("elg_decorators")
 DEFAULT_MAX_REQUEST_SIZE: int = MAX_REQUEST_SIZE.default
 
 
-def max_request_size(default: Optional[int]) -> Optional[int]:
+def max_request_size(default: int | None) -> int | None:
     """The size limit in force: ``MAX_REQUEST_SIZE`` from the environment, else ``default`` (0, None: none)."""
     limit = MAX_REQUEST_SIZE.read(default if default is not None else 0)
     return int(limit) or None
@@ -44,7 +44,7 @@ def error_response(encoder: MessageEncoder, error: ProcessingError) -> Response:
     return Response(encoder.envelope("failure", error.failure), status=error.status, mimetype="application/json")
 
 
-def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: Optional[int]) -> Flask:
+def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: int | None) -> Flask:
     """A Flask app whose every error, from routing to crashes, is an ELG failure."""
     app = CompatFlask(name, static_folder=None)
     app.json = _ELGJSONProvider(app, encoder)
@@ -71,7 +71,7 @@ def create_flask_app(name: str, encoder: MessageEncoder, *, size_limit: Optional
 
 
 def failure_for_http_error(
-    error: HTTPException, *, method: str, path: str, size_limit: Optional[int]
+    error: HTTPException, *, method: str, path: str, size_limit: int | None
 ) -> ProcessingError:
     """The ELG failure standing for a werkzeug HTTP error."""
     if isinstance(error, NotFound):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from typing import Any, Callable, Dict, List, Optional, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable
 
 from ..protocol.failures import internal_error
 from ..runtime.service_app import ServiceApp
@@ -39,7 +40,7 @@ class CompatFlask(ServiceApp):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.before_first_request_funcs: List[Callable[[], Any]] = []
+        self.before_first_request_funcs: list[Callable[[], Any]] = []
         self._first_request_lock = threading.Lock()
         self._first_request_pid = 0
 
@@ -54,7 +55,7 @@ class CompatFlask(ServiceApp):
         self.may_refuse = True
         return func
 
-    def refusal(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Optional[List[bytes]]:
+    def refusal(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes] | None:
         """Run the ``before_first_request`` functions before this process's first request.
 
         The probes and metrics do not wait for them (a liveness probe must not fail because a model

@@ -9,7 +9,8 @@ goes to Flask as usual.
 """
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, Optional
+from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator
 
 from flask import Flask
 from flask import globals as flask_globals
@@ -26,21 +27,21 @@ from .exchange import Exchange
 if TYPE_CHECKING:
     from .flask_service import FlaskService
 
-WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class DirectDispatch:
     """WSGI middleware handing POSTs on ``paths`` to ``service.answer`` without Flask."""
 
-    def __init__(self, service: "FlaskService", paths: Iterable[str]) -> None:
+    def __init__(self, service: FlaskService, paths: Iterable[str]) -> None:
         self.service = service
         self.app = service.app
         self.flask_wsgi_app: WSGIApp = service.app.wsgi_app
         self.paths = frozenset(paths)
-        self._settled: Optional[bool] = None
+        self._settled: bool | None = None
         self._answered = False
 
-    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         needs_flask = self._settled
         if needs_flask is None:
@@ -106,7 +107,7 @@ class _InAppContext:
         self._app = app
         self._body = body
 
-    def __iter__(self) -> "_InAppContext":
+    def __iter__(self) -> _InAppContext:
         return self
 
     def __next__(self) -> bytes:
@@ -179,7 +180,7 @@ class _KnownLengthInput:
         return data
 
 
-def _input(environ: Dict[str, Any], limit: Optional[int]) -> IO[bytes]:
+def _input(environ: dict[str, Any], limit: int | None) -> IO[bytes]:
     """The body stream, refusing one over ``limit`` (werkzeug's RequestEntityTooLarge)."""
     length = environ.get("CONTENT_LENGTH", "")
     if length.isascii() and length.isdigit():  # "²".isdigit() is true too
@@ -190,6 +191,6 @@ def _input(environ: Dict[str, Any], limit: Optional[int]) -> IO[bytes]:
     return get_input_stream(environ, max_content_length=limit)  # chunked, or length not given
 
 
-def install(service: "FlaskService", paths: Iterable[str]) -> None:
+def install(service: FlaskService, paths: Iterable[str]) -> None:
     """Answer POSTs on ``paths`` of ``service.app`` directly (see the module docstring)."""
     service.app.wsgi_app = DirectDispatch(service, paths)  # type: ignore[method-assign]

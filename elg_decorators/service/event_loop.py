@@ -12,7 +12,8 @@ import asyncio
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
-from typing import Any, Awaitable, Optional, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Awaitable
 
 from ..protocol.streaming import iterate_async
 
@@ -24,7 +25,7 @@ class WorkerLoop:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._pid = 0
 
     def loop(self) -> asyncio.AbstractEventLoop:

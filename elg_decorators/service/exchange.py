@@ -7,7 +7,8 @@ through :meth:`FlaskService.answer`, so they behave the same.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable, Dict, Iterator, Mapping, Optional, Sequence, Union
+from typing import IO, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 
 # Not frozen: one is made for every request, and a frozen dataclass is several times dearer to make.
@@ -20,12 +21,12 @@ class Exchange:
     #: The route that matched (``/translate/<src>/<tgt>``), and its variables' values.
     route: str
     url_values: Mapping[str, Any]
-    content_type: Optional[str]
+    content_type: str | None
     #: Opens the body stream (may raise werkzeug's RequestEntityTooLarge).
     body: Callable[[], IO[bytes]]
     #: The query-string parameters, read only when needed.
     query: Callable[[], Mapping[str, Sequence[str]]]
-    accept: Optional[str]
+    accept: str | None
 
 
 @dataclass(slots=True)
@@ -34,6 +35,6 @@ class Reply:
 
     status: int
     content_type: str
-    body: Union[bytes, Iterator[bytes]]
-    headers: Dict[str, str] = field(default_factory=dict)
+    body: bytes | Iterator[bytes]
+    headers: dict[str, str] = field(default_factory=dict)
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar, Dict, FrozenSet, Iterator, List, Mapping, Optional, Sequence
+from typing import Any, ClassVar
+from collections.abc import Iterator, Mapping, Sequence
 
 from flask import Response, stream_with_context
 from flask import request as http_request
@@ -56,11 +57,11 @@ class FlaskService(DockerPackaging):
     #: Extra pip requirements :meth:`create_requirements` always adds.
     requirements: ClassVar[Sequence[str]] = ()
     #: Largest request body in bytes (None: no limit); ``MAX_REQUEST_SIZE`` overrides it.
-    max_request_size: ClassVar[Optional[int]] = DEFAULT_MAX_REQUEST_SIZE
+    max_request_size: ClassVar[int | None] = DEFAULT_MAX_REQUEST_SIZE
     #: GET path answering health probes; None to have none.
-    health_path: ClassVar[Optional[str]] = HEALTH_PATH
+    health_path: ClassVar[str | None] = HEALTH_PATH
     #: GET path serving the OpenAPI description; None to have none.
-    openapi_path: ClassVar[Optional[str]] = OPENAPI_PATH
+    openapi_path: ClassVar[str | None] = OPENAPI_PATH
     #: True: every failure answered on a POST path is sent with HTTP 200, as the elg package sends it
     #: (``ELG_REFERENCE_STATUSES`` overrides it); the failure JSON is the same either way.
     reference_statuses: ClassVar[bool] = False
@@ -81,9 +82,9 @@ class FlaskService(DockerPackaging):
         self.reference_statuses = reference_statuses(type(self).reference_statuses)  # type: ignore[misc]
         self.app = create_flask_app(name, self.encoder, size_limit=self.size_limit)
         self.app.extensions[self.EXTENSION_KEY] = self
-        self.paths: List[str] = []
-        self._openapi: Optional[Dict[str, Any]] = None
-        self._content_required_types: Optional[FrozenSet[str]] = None
+        self.paths: list[str] = []
+        self._openapi: dict[str, Any] | None = None
+        self._content_required_types: frozenset[str] | None = None
         self._add_endpoint(path)
         if self.health_path:
             self.app.add_url_rule(
@@ -145,7 +146,7 @@ class FlaskService(DockerPackaging):
             resources.add(lifecycle_resource(self, self.setup, self.shutdown))
         return resources
 
-    def endpoints(self) -> Dict[str, List[str]]:
+    def endpoints(self) -> dict[str, list[str]]:
         """Each POST path served and the request types it takes."""
         kinds = self.supported_request_types()
         return {path: kinds for path in self.paths}
@@ -215,7 +216,7 @@ class FlaskService(DockerPackaging):
             reply.status = 200
         return reply
 
-    def dispatch(self, request: Request, route: Optional[str], url_values: Mapping[str, Any]) -> Any:
+    def dispatch(self, request: Request, route: str | None, url_values: Mapping[str, Any]) -> Any:
         """Hand a parsed request to the code that answers it; return what that code returns.
 
         Called by :meth:`answer` with the route that matched (``/translate/<src>/<tgt>``)
@@ -224,14 +225,14 @@ class FlaskService(DockerPackaging):
         """
         return self.process_request(request)
 
-    def content_required_types(self) -> FrozenSet[str]:
+    def content_required_types(self) -> frozenset[str]:
         """The binary request types this service refuses without content (see :attr:`content_required`)."""
         if self._content_required_types is None:
             served = {kind for kinds in self.endpoints().values() for kind in kinds} if self.content_required else ()
             self._content_required_types = frozenset(kind for kind in served if self.kinds[kind].binary)
         return self._content_required_types
 
-    def _reply(self, result: Any, accept: Optional[str]) -> Reply:
+    def _reply(self, result: Any, accept: str | None) -> Reply:
         if isinstance(result, (ResponseObject, Failure)):
             return self._json(as_outgoing(result))
         if is_stream(result):
@@ -294,7 +295,7 @@ class FlaskService(DockerPackaging):
         raise ProcessingError("elg.request.type.unsupported", params=[request.type])
 
     @classmethod
-    def supported_request_types(cls) -> List[str]:
+    def supported_request_types(cls) -> list[str]:
         """The request types whose ``process_*`` method this class overrides."""
         return [kind.type for kind in cls.kinds
                 if getattr(cls, kind.method, None) is not getattr(FlaskService, kind.method, None)]

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any
+from collections.abc import Mapping, Sequence
 
 from pydantic.json_schema import models_json_schema
 
@@ -21,15 +22,15 @@ _FLASK_VARIABLE = re.compile(r"<(?:([^:<>]+):)?([A-Za-z_][A-Za-z0-9_]*)>")
 _CONVERTER_TYPES = {"int": "integer", "float": "number"}
 
 
-def _ref(model: type) -> Dict[str, str]:
+def _ref(model: type) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _components(kinds: RequestKinds) -> Dict[str, Any]:
-    models: List[Any] = [(kind.model, "validation") for kind in kinds]
+def _components(kinds: RequestKinds) -> dict[str, Any]:
+    models: list[Any] = [(kind.model, "validation") for kind in kinds]
     models += [(model, "serialization") for model in (*RESPONSE_MODELS, Failure, Progress)]
     _, schema = models_json_schema(models, ref_template="#/components/schemas/{model}", by_alias=True)
-    schemas: Dict[str, Any] = schema.get("$defs", {})
+    schemas: dict[str, Any] = schema.get("$defs", {})
     for kind in kinds:
         properties = schemas[kind.model.__name__]["properties"]
         # The models default ``type`` for Python callers; on the wire it says which request it is.
@@ -48,7 +49,7 @@ def _components(kinds: RequestKinds) -> Dict[str, Any]:
     return schemas
 
 
-def _present(field: str) -> Dict[str, Any]:
+def _present(field: str) -> dict[str, Any]:
     """A schema requiring ``field`` to be there and not null."""
     return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
 
@@ -59,12 +60,12 @@ def _any_case(words: Sequence[str]) -> str:
     return "^(" + "|".join(spelled) + ")$"
 
 
-def _envelope(key: str, schema: Dict[str, Any]) -> Dict[str, Any]:
+def _envelope(key: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": {key: schema}, "required": [key]}
 
 
-def _request_body(kinds: Sequence[RequestKind]) -> Dict[str, Any]:
-    content: Dict[str, Any] = {}
+def _request_body(kinds: Sequence[RequestKind]) -> dict[str, Any]:
+    content: dict[str, Any] = {}
     # Binary kinds never travel inside JSON: a JSON audio or image request is refused.
     json_kinds = [kind for kind in kinds if not kind.binary]
     if json_kinds:
@@ -90,24 +91,24 @@ def _request_body(kinds: Sequence[RequestKind]) -> Dict[str, Any]:
     return {"required": True, "content": content}
 
 
-def _one_of(kinds: Sequence[RequestKind]) -> Dict[str, Any]:
+def _one_of(kinds: Sequence[RequestKind]) -> dict[str, Any]:
     schemas = [_ref(kind.model) for kind in kinds]
     if len(schemas) == 1:
         return schemas[0]
     return {"oneOf": schemas, "discriminator": {"propertyName": "type"}}
 
 
-def _parameters(path: str) -> List[Dict[str, Any]]:
+def _parameters(path: str) -> list[dict[str, Any]]:
     return [
         {"name": name, "in": "path", "required": True, "schema": {"type": _CONVERTER_TYPES.get(converter, "string")}}
         for converter, name in _FLASK_VARIABLE.findall(path)
     ]
 
 
-def _operation(path: str, kinds: Sequence[RequestKind]) -> Dict[str, Any]:
+def _operation(path: str, kinds: Sequence[RequestKind]) -> dict[str, Any]:
     response_schema = _envelope("response", {"oneOf": [_ref(model) for model in RESPONSE_MODELS]})
     failure_schema = _envelope("failure", _ref(Failure))
-    responses: Dict[str, Any] = {
+    responses: dict[str, Any] = {
         "200": {
             "description": "The result; as server-sent events (progress, then the result) when asked for",
             "content": {
@@ -118,7 +119,7 @@ def _operation(path: str, kinds: Sequence[RequestKind]) -> Dict[str, Any]:
     }
     for status, description in FAILURE_STATUSES.items():
         responses[status] = {"description": description, "content": {"application/json": {"schema": failure_schema}}}
-    operation: Dict[str, Any] = {
+    operation: dict[str, Any] = {
         "summary": f"Process {', '.join(kind.type for kind in kinds)} requests",
         "operationId": "process" + re.sub(r"[^A-Za-z0-9]+", "_", path).rstrip("_"),
         "requestBody": _request_body(kinds),
@@ -136,7 +137,7 @@ def _operation(path: str, kinds: Sequence[RequestKind]) -> Dict[str, Any]:
 
 def openapi_document(
     title: str, version: str, endpoints: Mapping[str, Sequence[str]], kinds: RequestKinds
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``endpoints`` (path -> request types it takes, described in ``kinds``)."""
     paths = {
         _FLASK_VARIABLE.sub(lambda match: "{" + match.group(2) + "}", path): {

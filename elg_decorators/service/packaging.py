@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
-from typing import Any, ClassVar, List, Optional, Sequence
+from typing import Any, ClassVar
+from collections.abc import Sequence
 
 from ..settings import HEALTH_PATH
 
@@ -15,10 +16,10 @@ class DockerPackaging:
     """
 
     requirements: ClassVar[Sequence[str]]
-    health_path: ClassVar[Optional[str]]
+    health_path: ClassVar[str | None]
 
     @classmethod
-    def service_script(cls, path: Optional[str] = None) -> Path:
+    def service_script(cls, path: str | None = None) -> Path:
         """The script that defines the service: ``path`` if given, else the file of ``cls``."""
         if path is not None:
             return Path(path).resolve()
@@ -28,7 +29,7 @@ class DockerPackaging:
         return Path(source).resolve()
 
     @classmethod
-    def create_requirements(cls, requirements: Optional[List[str]] = None, path: Optional[str] = None) -> None:
+    def create_requirements(cls, requirements: list[str] | None = None, path: str | None = None) -> None:
         """Write ``requirements.txt`` beside the service script.
 
         :param requirements: pip requirements of the service, added to the framework's own.
@@ -43,11 +44,11 @@ class DockerPackaging:
     @classmethod
     def create_docker_files(
         cls,
-        required_files: Optional[List[str]] = None,
-        required_folders: Optional[List[str]] = None,
-        commands: Optional[List[str]] = None,
-        base_image: Optional[str] = None,
-        path: Optional[str] = None,
+        required_files: list[str] | None = None,
+        required_folders: list[str] | None = None,
+        commands: list[str] | None = None,
+        base_image: str | None = None,
+        path: str | None = None,
         log_level: str = "INFO",
         workers: int = 1,
         timeout: int = 30,
@@ -80,7 +81,7 @@ class DockerPackaging:
         )
 
     @classmethod
-    def docker_build_image(cls, tag: str, pull: bool = True, path: Optional[str] = None, **kwargs: Any) -> str:
+    def docker_build_image(cls, tag: str, pull: bool = True, path: str | None = None, **kwargs: Any) -> str:
         """Build the image from the folder of the service script, streaming the build output.
 
         The wheels of ``requirements.txt`` are downloaded first, for the Dockerfile's base image,
@@ -94,7 +95,7 @@ class DockerPackaging:
 
     @classmethod
     def docker_push_image(
-        cls, repository: str, tag: str, username: Optional[str] = None, password: Optional[str] = None, **kwargs: Any
+        cls, repository: str, tag: str, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> None:
         """Push ``repository:tag``, with the given credentials or those of the Docker configuration."""
         from ..image.engine import push_image

@@ -13,7 +13,8 @@ import logging
 import os
 import threading
 from collections.abc import AsyncIterator
-from typing import Any, ClassVar, List, Mapping, Optional
+from typing import Any, ClassVar
+from collections.abc import Mapping
 
 from flask import Response
 
@@ -68,7 +69,7 @@ class QuartService(FlaskService):
     consume_generator: ClassVar[bool] = True
 
     def __init__(
-        self, name: str = "My ELG Service", path: str = DEFAULT_PATH, request_size_limit: Optional[int] = None
+        self, name: str = "My ELG Service", path: str = DEFAULT_PATH, request_size_limit: int | None = None
     ) -> None:
         if request_size_limit is not None:
             self.max_request_size = request_size_limit  # type: ignore[misc]
@@ -128,14 +129,14 @@ class QuartService(FlaskService):
         return err.to_json(), err.status_code
 
     @classmethod
-    def supported_request_types(cls) -> List[str]:
+    def supported_request_types(cls) -> list[str]:
         """The request types whose ``process_*`` coroutine this class overrides."""
         return [kind.type for kind in cls.kinds
                 if getattr(cls, kind.method, None) is not getattr(QuartService, kind.method, None)]
 
     # -- running coroutines from a WSGI worker -----------------------------------------
 
-    def dispatch(self, request: Request, route: Optional[str], url_values: Mapping[str, Any]) -> Any:
+    def dispatch(self, request: Request, route: str | None, url_values: Mapping[str, Any]) -> Any:
         """Run :meth:`process_request` on the worker's event loop (after :meth:`setup`, once per process)."""
         self._ensure_setup()
         if not self.consume_generator and isinstance(request, (AudioRequest, ImageRequest)) and request.content:
@@ -147,7 +148,7 @@ class QuartService(FlaskService):
             return self._worker_loop.iterate(result)
         return result
 
-    def _reply(self, result: Any, accept: Optional[str]) -> Reply:
+    def _reply(self, result: Any, accept: str | None) -> Reply:
         reply = super()._reply(result, accept)
         if self._returned_failures_ok and isinstance(result, Failure):
             reply.status = 200

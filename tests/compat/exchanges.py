@@ -4,14 +4,14 @@ from __future__ import annotations
 import http.client
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from hardening.conftest import RawResponse
 
 BOUNDARY = "compat-boundary"
 
 
-def multipart(*parts: tuple[str, str, bytes, Optional[str]]) -> tuple[bytes, str]:
+def multipart(*parts: tuple[str, str, bytes, str | None]) -> tuple[bytes, str]:
     """A multipart/form-data body of (name, content type, data, filename) parts."""
     chunks = []
     for name, content_type, data, filename in parts:
@@ -44,7 +44,7 @@ class Exchange:
     content_type: str = "application/json"
 
     @classmethod
-    def json(cls, name: str, path: str, message: Any) -> "Exchange":
+    def json(cls, name: str, path: str, message: Any) -> Exchange:
         return cls(name, path, json.dumps(message).encode())
 
     def send(self, port: int) -> RawResponse:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -22,7 +22,7 @@ from .exchanges import Exchange, answer, multipart, wav
 AUDIO_JSON = json.dumps({"type": "audio", "format": "LINEAR16"}).encode()
 
 
-def failure(code: str, text: str, params: Optional[list] = None, detail: Optional[dict] = None) -> dict:
+def failure(code: str, text: str, params: list | None = None, detail: dict | None = None) -> dict:
     return {"failure": {"errors": [{"code": code, "params": params or [], "text": text, "detail": detail or {}}]}}
 
 

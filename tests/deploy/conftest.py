@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict
+from typing import Any
 
 import pytest
 import yaml
@@ -10,13 +10,13 @@ from deploy_helpers import REFERENCE
 
 
 @pytest.fixture(scope="session")
-def knative_strict_schema() -> Dict[str, Any]:
+def knative_strict_schema() -> dict[str, Any]:
     """Knative Serving's Service schema with unknown fields rejected at every level below the top."""
     return json.loads((REFERENCE / "knative" / "service_v1.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
-def knative_crd_schema() -> Dict[str, Any]:
+def knative_crd_schema() -> dict[str, Any]:
     """The ``openAPIV3Schema`` of Knative's own Service CRD, version v1."""
     crd = yaml.safe_load((REFERENCE / "knative" / "service-crd.yaml").read_text(encoding="utf-8"))
     version = next(item for item in crd["spec"]["versions"] if item["name"] == "v1")

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Sequence, Tuple
+from typing import Any
+from collections.abc import Iterable, Sequence
 
 import jsonschema
 
@@ -19,7 +20,7 @@ EXAMPLES = REPOSITORY / "examples"
 REFERENCE = Path(__file__).resolve().parent / "reference"
 EXAMPLE_SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 #: The values of the URL variables of the examples whose paths have some.
-PATH_VALUES: Dict[str, Tuple[str, ...]] = {
+PATH_VALUES: dict[str, tuple[str, ...]] = {
     "translate": ("--path-value", "src=en", "--path-value", "tgt=de"),
     "classic_flask_service": ("--path-value", "mode=upper"),
 }
@@ -39,16 +40,16 @@ KNATIVE_MAX_CONCURRENCY = 1000
 REVISION_SUFFIX = len("-00001")
 
 
-def schema_errors(document: Any, schema: Dict[str, Any]) -> List[str]:
+def schema_errors(document: Any, schema: dict[str, Any]) -> list[str]:
     """Every way ``document`` breaks ``schema``, as ``path: message`` lines."""
     validator = jsonschema.Draft202012Validator(schema)
     errors = validator.iter_errors(document)
     return sorted(f"{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in errors)
 
 
-def knative_webhook_problems(service: Dict[str, Any]) -> List[str]:
+def knative_webhook_problems(service: dict[str, Any]) -> list[str]:
     """The rules Knative's admission webhook applies beyond the schema (``k8s_validation.go``)."""
-    problems: List[str] = []
+    problems: list[str] = []
     if service.get("apiVersion") != "serving.knative.dev/v1" or service.get("kind") != "Service":
         problems.append("not a serving.knative.dev/v1 Service")
     name = service.get("metadata", {}).get("name", "")
@@ -114,10 +115,10 @@ def knative_webhook_problems(service: Dict[str, Any]) -> List[str]:
 
 def record_rule_problems(
     record: bytes, *, image: str, port: int, served_paths: Sequence[str], languages: Iterable[str],
-) -> List[str]:
+) -> list[str]:
     """The rules the ELG-SHARE XSD states only in comments, for a functional service run from ``image``."""
     root = ET.fromstring(record)
-    problems: List[str] = []
+    problems: list[str] = []
     tool = root.find("ms:DescribedEntity/ms:LanguageResource/ms:LRSubclass/ms:ToolService", MS)
     if tool is None:
         return ["no ToolService"]

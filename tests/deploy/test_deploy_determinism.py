@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict
 
 import pytest
 from deploy_helpers import EXAMPLES
@@ -25,7 +24,7 @@ OPTIONS = [
 FILES = ("knative-service.yaml", "kubernetes.yaml", "elg-deployment.yaml", "elg-metadata.xml")
 
 
-def written(folder: Path, *, cwd: Path, environment: Dict[str, str]) -> Dict[str, bytes]:
+def written(folder: Path, *, cwd: Path, environment: dict[str, str]) -> dict[str, bytes]:
     script = cwd / "dictionary_ner.py"
     if not script.exists():
         shutil.copy(EXAMPLES / "dictionary_ner.py", script)
@@ -38,12 +37,12 @@ def written(folder: Path, *, cwd: Path, environment: Dict[str, str]) -> Dict[str
 
 
 @pytest.fixture(scope="module")
-def first_run(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, bytes]:
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     home = tmp_path_factory.mktemp("first")
     return written(home / "deploy", cwd=home, environment=dict(os.environ))
 
 
-def test_matches_golden_copies(first_run: Dict[str, bytes]) -> None:
+def test_matches_golden_copies(first_run: dict[str, bytes]) -> None:
     for name, content in first_run.items():
         path = GOLDEN / name
         if os.environ.get("UPDATE_GOLDEN_DEPLOY") == "1":
@@ -53,7 +52,7 @@ def test_matches_golden_copies(first_run: Dict[str, bytes]) -> None:
 
 
 def test_same_bytes_elsewhere_and_whatever_the_shell_environment(
-    first_run: Dict[str, bytes], tmp_path: Path,
+    first_run: dict[str, bytes], tmp_path: Path,
 ) -> None:
     # The machine running deploy is not the container: its PORT, WORKERS... must not leak into the files.
     environment = dict(os.environ, PORT="9999", WORKERS="7", THREADS="3", REQUEST_TIMEOUT="12", LANG="de_DE.UTF-8",
@@ -63,7 +62,7 @@ def test_same_bytes_elsewhere_and_whatever_the_shell_environment(
     assert written(other / "out", cwd=other, environment=environment) == first_run
 
 
-def test_rewriting_replaces_the_files_whole(first_run: Dict[str, bytes], tmp_path: Path) -> None:
+def test_rewriting_replaces_the_files_whole(first_run: dict[str, bytes], tmp_path: Path) -> None:
     folder = tmp_path / "deploy"
     folder.mkdir()
     (folder / "kubernetes.yaml").write_bytes(b"x" * 100_000)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
 
 import pytest
 from deploy_helpers import EXAMPLES
@@ -13,7 +12,7 @@ NER = str(EXAMPLES / "dictionary_ner.py")
 IMAGE = "registry.example.org/me/ner:1.0"
 
 
-def deploy(arguments: List[str], cwd: Path) -> subprocess.CompletedProcess:
+def deploy(arguments: list[str], cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "elg_decorators", "deploy", *arguments],
         cwd=cwd, capture_output=True, text=True, timeout=120,
@@ -73,7 +72,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("arguments, message", [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, arguments: List[str], message: str) -> None:
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, arguments: list[str], message: str) -> None:
     output = tmp_path / "out"
     result = deploy([*arguments, "--output", str(output)], cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", message + "\n")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import kubernetes_validate
 import pytest
@@ -31,7 +31,7 @@ from elg_decorators.settings import DEFAULT_PORT, LIVE_PATH, READY_PATH
 IMAGE = "registry.example.org/elg/service:1.4.2"
 
 #: name -> (options, what the files must then say)
-OPTION_SETS: Dict[str, Tuple[List[str], Dict[str, Any]]] = {
+OPTION_SETS: dict[str, tuple[list[str], dict[str, Any]]] = {
     "defaults": ([], dict(
         concurrency=4, workers="1", threads="4", timeout=305, graceful=30, startup=300, memory="2Gi", cpu="1",
         scale=(0, 10), languages=[], read_only=True, name=None,
@@ -62,7 +62,7 @@ OPTION_SETS: Dict[str, Tuple[List[str], Dict[str, Any]]] = {
 }
 
 
-def served_paths(script: Path) -> List[str]:
+def served_paths(script: Path) -> list[str]:
     """The POST paths the script serves, as the service itself reports them."""
     from elg_decorators.discovery import load_service
 
@@ -84,7 +84,7 @@ def option_set(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module")
-def generated(example: Path, option_set: str, tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+def generated(example: Path, option_set: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The files deploy wrote for ``example`` with ``option_set``, parsed."""
     output = tmp_path_factory.mktemp(f"{example.stem}-{option_set}")
     options, expected = OPTION_SETS[option_set]
@@ -105,7 +105,7 @@ def generated(example: Path, option_set: str, tmp_path_factory: pytest.TempPathF
     }
 
 
-def test_every_kubernetes_object_validates_strictly(generated: Dict[str, Any]) -> None:
+def test_every_kubernetes_object_validates_strictly(generated: dict[str, Any]) -> None:
     objects = generated["kubernetes"]
     kinds = [obj["kind"] for obj in objects]
     assert kinds == ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"]
@@ -115,7 +115,7 @@ def test_every_kubernetes_object_validates_strictly(generated: Dict[str, Any]) -
 
 
 def test_knative_service_validates_against_knative_schemas_and_webhook_rules(
-    generated: Dict[str, Any], knative_strict_schema: Dict[str, Any], knative_crd_schema: Dict[str, Any],
+    generated: dict[str, Any], knative_strict_schema: dict[str, Any], knative_crd_schema: dict[str, Any],
 ) -> None:
     [service] = generated["knative"]
     assert schema_errors(service, knative_strict_schema) == []
@@ -125,7 +125,7 @@ def test_knative_service_validates_against_knative_schemas_and_webhook_rules(
 
 
 def test_metadata_record_validates_against_elg_share_and_its_comment_rules(
-    generated: Dict[str, Any], elg_share_schema: Any,
+    generated: dict[str, Any], elg_share_schema: Any,
 ) -> None:
     errors = [str(error.reason) for error in elg_share_schema.iter_errors(generated["record"].decode("utf-8"))]
     assert errors == []
@@ -135,15 +135,15 @@ def test_metadata_record_validates_against_elg_share_and_its_comment_rules(
     ) == []
 
 
-def _knative_container(generated: Dict[str, Any]) -> Dict[str, Any]:
+def _knative_container(generated: dict[str, Any]) -> dict[str, Any]:
     return generated["knative"][0]["spec"]["template"]["spec"]["containers"][0]
 
 
-def _deployment(generated: Dict[str, Any]) -> Dict[str, Any]:
+def _deployment(generated: dict[str, Any]) -> dict[str, Any]:
     return generated["kubernetes"][0]
 
 
-def test_concurrency_deadlines_and_grace_follow_the_server_settings(generated: Dict[str, Any]) -> None:
+def test_concurrency_deadlines_and_grace_follow_the_server_settings(generated: dict[str, Any]) -> None:
     expected = generated["expected"]
     template = generated["knative"][0]["spec"]["template"]
     assert template["spec"]["containerConcurrency"] == expected["concurrency"]
@@ -161,7 +161,7 @@ def test_concurrency_deadlines_and_grace_follow_the_server_settings(generated: D
         assert expected["timeout"] > expected["graceful"]
 
 
-def test_probes_and_startup_allowance(generated: Dict[str, Any]) -> None:
+def test_probes_and_startup_allowance(generated: dict[str, Any]) -> None:
     startup = generated["expected"]["startup"]
     knative = _knative_container(generated)
     assert knative["readinessProbe"]["httpGet"] == {"path": READY_PATH}
@@ -179,7 +179,7 @@ def test_probes_and_startup_allowance(generated: Dict[str, Any]) -> None:
     assert _deployment(generated)["spec"]["progressDeadlineSeconds"] > startup
 
 
-def test_resources_scale_and_security(generated: Dict[str, Any]) -> None:
+def test_resources_scale_and_security(generated: dict[str, Any]) -> None:
     expected = generated["expected"]
     amounts = {"cpu": expected["cpu"], "memory": expected["memory"]}
     pod = _deployment(generated)["spec"]["template"]["spec"]
@@ -200,7 +200,7 @@ def test_resources_scale_and_security(generated: Dict[str, Any]) -> None:
                                  "minScale": low, "maxScale": high}]
 
 
-def test_record_names_version_image_memory_and_locations(generated: Dict[str, Any]) -> None:
+def test_record_names_version_image_memory_and_locations(generated: dict[str, Any]) -> None:
     import xml.etree.ElementTree as ET
 
     root = ET.fromstring(generated["record"])

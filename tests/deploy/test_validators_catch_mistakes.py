@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import xml.etree.ElementTree as ET
-from typing import Any, Dict
+from typing import Any
 
 import kubernetes_validate
 import pytest
@@ -26,7 +26,7 @@ IMAGE = "registry.example.org/elg/ner:2.0"
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     output = tmp_path_factory.mktemp("written")
     assert main(["deploy", str(EXAMPLES / "dictionary_ner.py"), "--image", IMAGE, "--output", str(output),
                  "--language", "en"]) == 0
@@ -37,13 +37,13 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
     }
 
 
-def _container(service: Dict[str, Any]) -> Dict[str, Any]:
+def _container(service: dict[str, Any]) -> dict[str, Any]:
     return service["spec"]["template"]["spec"]["containers"][0]
 
 
 @pytest.mark.parametrize("change", ["unknown container field", "lifecycle in Knative", "string port", "float cpu"])
 def test_strict_knative_schema_rejects(
-    files: Dict[str, Any], knative_strict_schema: Dict[str, Any], change: str,
+    files: dict[str, Any], knative_strict_schema: dict[str, Any], change: str,
 ) -> None:
     service = copy.deepcopy(files["knative"])
     container = _container(service)
@@ -65,7 +65,7 @@ def test_strict_knative_schema_rejects(
     ("timeout", "timeoutSeconds 900 above 600"),
     ("scale", "min-scale above max-scale"),
 ])
-def test_knative_webhook_rules_reject(files: Dict[str, Any], change: str, problem: str) -> None:
+def test_knative_webhook_rules_reject(files: dict[str, Any], change: str, problem: str) -> None:
     service = copy.deepcopy(files["knative"])
     container = _container(service)
     annotations = service["spec"]["template"]["metadata"]["annotations"]
@@ -82,7 +82,7 @@ def test_knative_webhook_rules_reject(files: Dict[str, Any], change: str, proble
     assert problem in knative_webhook_problems(service)
 
 
-def test_strict_kubernetes_schemas_reject_unknown_fields(files: Dict[str, Any]) -> None:
+def test_strict_kubernetes_schemas_reject_unknown_fields(files: dict[str, Any]) -> None:
     deployment = copy.deepcopy(files["kubernetes"][0])
     deployment["spec"]["template"]["spec"]["containers"][0]["imagee"] = IMAGE
     with pytest.raises(kubernetes_validate.ValidationError):
@@ -107,11 +107,11 @@ def _record_without(record: bytes, path: str) -> str:
 _TOOL = "ms:DescribedEntity/ms:LanguageResource/ms:LRSubclass/ms:ToolService"
 
 
-def test_elg_share_xsd_rejects_a_record_without_a_function(files: Dict[str, Any], elg_share_schema: Any) -> None:
+def test_elg_share_xsd_rejects_a_record_without_a_function(files: dict[str, Any], elg_share_schema: Any) -> None:
     assert list(elg_share_schema.iter_errors(_record_without(files["record"], f"{_TOOL}/ms:function"))) != []
 
 
-def test_comment_rules_reject_what_the_xsd_lets_through(files: Dict[str, Any], elg_share_schema: Any) -> None:
+def test_comment_rules_reject_what_the_xsd_lets_through(files: dict[str, Any], elg_share_schema: Any) -> None:
     without_location = _record_without(files["record"], f"{_TOOL}/ms:SoftwareDistribution/ms:executionLocation")
     without_language = _record_without(files["record"], f"{_TOOL}/ms:inputContentResource/ms:language")
     for record in (without_location, without_language):

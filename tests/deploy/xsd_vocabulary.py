@@ -12,7 +12,6 @@ import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Dict, List
 
 #: The ELG-SHARE XSD files kept with the tests (see ``reference/README.md``).
 XSD_FOLDER = Path(__file__).resolve().parent / "reference" / "elg-share"
@@ -28,7 +27,7 @@ LISTS = {
 }
 
 
-def enumeration(file: str, type_name: str, prefix: str) -> List[str]:
+def enumeration(file: str, type_name: str, prefix: str) -> list[str]:
     """The values of the simpleType ``type_name`` in ``file``, prefix removed, in XSD order."""
     root = ET.parse(XSD_FOLDER / file).getroot()
     for simple_type in root.iter(f"{_XS}simpleType"):
@@ -39,7 +38,7 @@ def enumeration(file: str, type_name: str, prefix: str) -> List[str]:
     raise LookupError(f"{file} has no simpleType {type_name}")
 
 
-def vocabulary() -> Dict[str, List[str]]:
+def vocabulary() -> dict[str, list[str]]:
     """Every list of :data:`LISTS`, as the package ships them."""
     return {key: enumeration(*where) for key, where in LISTS.items()}
 

@@ -368,7 +368,8 @@ def payload_server(server_tmp: Path) -> Iterator[Server]:
     """``python -m elg_decorators serve`` of the payload service with the default settings (one worker)."""
     port = free_port()
     server = start_server("payload", serve_command(PAYLOAD_SERVICE, port), port, server_tmp,
-                          drop_env=[*(declared.env for declared in SETTINGS if declared.env), "MAX_REQUEST_SIZE", "GUNICORN_CMD_ARGS"])
+                          drop_env=[*(declared.env for declared in SETTINGS if declared.env), "MAX_REQUEST_SIZE",
+                                    "GUNICORN_CMD_ARGS"])
     yield server
     server.stop()
 

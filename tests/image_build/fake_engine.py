@@ -19,7 +19,8 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 API_VERSION = "1.45"
@@ -52,7 +53,7 @@ class FakeEngine:
     def url(self) -> str:
         return f"unix://{self.socket_path}"
 
-    def start(self) -> "FakeEngine":
+    def start(self) -> FakeEngine:
         engine = self
 
         class Handler(_Handler):

@@ -15,7 +15,8 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any
+from collections.abc import Iterator, Mapping
 
 import requests
 from .real_engine import BASE_IMAGE, Engine, free_port
@@ -42,7 +43,7 @@ def _requirements(argv: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(arg for index, arg in enumerate(argv) if index and argv[index - 1] in ("--requirement", "-r"))
 
 
-def build(engine: Engine, *argv: Any, env: Optional[Mapping[str, str]] = None,
+def build(engine: Engine, *argv: Any, env: Mapping[str, str] | None = None,
           base_image: str = BASE_IMAGE, pull: bool = False,
           share_wheels: bool = True) -> subprocess.CompletedProcess:  # type: ignore[type-arg]
     """``python -m elg_decorators build ARGV`` against ``engine``, as a separate process.

@@ -24,7 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 BASE_IMAGE = "elg-test-base:bookworm"
 REGISTRY_USER = "robot"
@@ -36,7 +36,7 @@ _TOOLS = {"dockerd": "docker.io", "docker": "docker.io", "debootstrap": "deboots
           "docker-registry": "docker-registry", "htpasswd": "apache2-utils"}
 
 
-def why_no_engine() -> Optional[str]:
+def why_no_engine() -> str | None:
     """Why a real engine cannot run here, and how to get one (one line), or None when it can."""
     if sys.platform != "linux":
         return (f"real-engine image test: needs Linux (dockerd, debootstrap, docker-registry), not {sys.platform}; "

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import AsyncIterator, Union
+from collections.abc import AsyncIterator
 
 from elg_decorators import FlaskService, create_app, text_service
 from elg_decorators.logs import LOGGER_NAME, configure_logging
@@ -15,7 +15,7 @@ def test_async_generator_can_await_what_its_coroutine_created(registry):
     async def staged(content: str):
         ready = asyncio.get_running_loop().create_future()
 
-        async def stages() -> AsyncIterator[Union[Progress, AnnotationsResponse]]:
+        async def stages() -> AsyncIterator[Progress | AnnotationsResponse]:
             ready.set_result(len(content))
             yield Progress(percent=50)
             yield AnnotationsResponse(features={"length": await ready})

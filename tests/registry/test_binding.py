@@ -1,7 +1,7 @@
 """Filling handler arguments from the request, by name."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -33,7 +33,7 @@ def test_request_is_the_typed_request_model(registry: Registry) -> None:
 
 def test_text_fields_content_params_features_annotations(registry: Registry) -> None:
     @text_service(registry=registry)
-    def handler(content: str, params: dict, features: Optional[dict], annotations: Any) -> AnnotationsResponse:
+    def handler(content: str, params: dict, features: dict | None, annotations: Any) -> AnnotationsResponse:
         return AnnotationsResponse(features={
             "content": content,
             "params": params,
@@ -58,7 +58,7 @@ def test_text_fields_content_params_features_annotations(registry: Registry) -> 
 
 def test_absent_optional_fields_are_none_and_params_an_empty_dict(registry: Registry) -> None:
     @text_service(registry=registry)
-    def handler(params: dict, features: Optional[dict], annotations: Optional[dict]) -> AnnotationsResponse:
+    def handler(params: dict, features: dict | None, annotations: dict | None) -> AnnotationsResponse:
         return AnnotationsResponse(features={"params": params, "features": features, "annotations": annotations})
 
     response = ServiceClient(registry).text("x")
@@ -68,7 +68,7 @@ def test_absent_optional_fields_are_none_and_params_an_empty_dict(registry: Regi
 
 def test_structured_text_receives_its_texts(registry: Registry) -> None:
     @structured_text_service(registry=registry)
-    def handler(texts: List[Text]) -> AnnotationsResponse:
+    def handler(texts: list[Text]) -> AnnotationsResponse:
         return AnnotationsResponse(features={"leaves": [node.content for node in texts]})
 
     response = ServiceClient(registry).structured_text(["one", "two"])
@@ -78,7 +78,7 @@ def test_structured_text_receives_its_texts(registry: Registry) -> None:
 
 def test_audio_receives_content_format_and_sample_rate(registry: Registry) -> None:
     @audio_service(registry=registry)
-    def handler(content: bytes, format: str, sample_rate: Optional[int], features: Any) -> AnnotationsResponse:
+    def handler(content: bytes, format: str, sample_rate: int | None, features: Any) -> AnnotationsResponse:
         return AnnotationsResponse(features={
             "bytes": content.hex(), "format": format, "sample_rate": sample_rate, "features": features,
         })
@@ -140,7 +140,7 @@ def test_url_variables_are_converted_to_their_annotation(registry: Registry) -> 
 
 def test_other_names_come_from_params_converted_to_their_annotation(registry: Registry) -> None:
     @text_service(registry=registry)
-    def handler(content: str, limit: int, ratio: float, strict: bool, tags: List[str]) -> AnnotationsResponse:
+    def handler(content: str, limit: int, ratio: float, strict: bool, tags: list[str]) -> AnnotationsResponse:
         return AnnotationsResponse(features={
             "limit": [limit, type(limit).__name__],
             "ratio": [ratio, type(ratio).__name__],
@@ -159,7 +159,7 @@ def test_other_names_come_from_params_converted_to_their_annotation(registry: Re
 
 def test_params_from_a_query_string_are_converted(registry: Registry) -> None:
     @text_service(registry=registry)
-    def handler(content: str, limit: int, tags: List[str]) -> AnnotationsResponse:
+    def handler(content: str, limit: int, tags: list[str]) -> AnnotationsResponse:
         return AnnotationsResponse(features={"content": content, "limit": limit, "tags": tags})
 
     http = ServiceClient(registry).http
@@ -251,7 +251,7 @@ def test_unconvertible_param_is_a_400_with_name_and_value(registry: Registry) ->
 
 def test_unconvertible_non_string_value_is_shown_as_its_repr(registry: Registry) -> None:
     @text_service(registry=registry)
-    def handler(content: str, tags: List[str]) -> AnnotationsResponse:
+    def handler(content: str, tags: list[str]) -> AnnotationsResponse:
         return AnnotationsResponse(features={"tags": tags})
 
     status, failure = ServiceClient(registry).text("x", params={"tags": [1, 2]}, with_status=True)
@@ -283,7 +283,7 @@ def test_kwargs_alone_receive_every_param(registry: Registry) -> None:
 def test_request_and_fields_together(registry: Registry) -> None:
     @audio_service(registry=registry)
     def handler(request: AudioRequest, content: bytes, annotations: Any) -> AnnotationsResponse:
-        spans: Dict[str, List[Annotation]] = annotations
+        spans: dict[str, list[Annotation]] = annotations
         return AnnotationsResponse(annotations=spans, features={"same": request.content == content})
 
     response = ServiceClient(registry).audio(b"abc", annotations={"Word": [{"start": 0.5, "end": 1.25}]})

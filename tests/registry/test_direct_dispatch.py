@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Iterator, Union
+from collections.abc import Iterator
 
 import flask
 import pytest
@@ -34,9 +34,8 @@ def make_app(registry, monkeypatch, *, through_flask: bool) -> flask.Flask:
     monkeypatch.setenv("MAX_REQUEST_SIZE", "1024")
 
     @text_service(registry=registry)
-    def count(content: str, boom: bool = False, stream: bool = False, odd_detail: bool = False) -> Union[
-        AnnotationsResponse, Iterator[Union[Progress, AnnotationsResponse]]
-    ]:
+    def count(content: str, boom: bool = False, stream: bool = False, odd_detail: bool = False
+              ) -> AnnotationsResponse | Iterator[Progress | AnnotationsResponse]:
         if boom:
             raise RuntimeError("kaput")
         if odd_detail:  # a failure whose detail JSON cannot represent

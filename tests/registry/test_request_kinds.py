@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 import pytest
 from pydantic import Field
@@ -25,9 +25,9 @@ class VideoRequest(Request):
     """A made-up request kind: a video, whose bytes travel beside the JSON."""
 
     type: Literal["video"] = "video"
-    content: Optional[bytes] = Field(None, exclude=True)
+    content: bytes | None = Field(None, exclude=True)
     format: str = "mp4"
-    fps: Optional[int] = None
+    fps: int | None = None
 
 
 VIDEO = RequestKind(
@@ -43,7 +43,7 @@ def video_registry() -> Registry:
     registry = Registry("videos", kinds=KINDS)
 
     @video_service(registry=registry)
-    def describe(content: bytes, format: str, fps: Optional[int] = None, speed: float = 1.0) -> TextsResponse:
+    def describe(content: bytes, format: str, fps: int | None = None, speed: float = 1.0) -> TextsResponse:
         return TextsResponse(texts=[{"content": f"{len(content)} bytes of {format} at {fps} fps, x{speed}"}])
 
     return registry

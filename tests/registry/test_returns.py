@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import AsyncIterator, Iterator, List, Union
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
@@ -131,7 +131,7 @@ def test_dict_with_features_becomes_an_annotations_response(registry: Registry) 
 
 def test_optional_and_union_annotations_name_the_response(registry: Registry) -> None:
     @text_service(registry=registry)
-    def handler(content: str) -> Union[TextsResponse, Failure, None]:
+    def handler(content: str) -> TextsResponse | Failure | None:
         return content
 
     assert ServiceClient(registry).text("hi") == TextsResponse(texts=[{"content": "hi"}])
@@ -254,14 +254,14 @@ def test_async_handler_raising(registry: Registry) -> None:
     )
 
 
-def counting(content: str) -> Iterator[Union[Progress, dict]]:
+def counting(content: str) -> Iterator[Progress | dict]:
     for percent in (25.0, 75.0):
         yield Progress(percent=percent)
     yield {"texts": [{"content": content}]}
 
 
 def test_generator_streams_server_sent_events_with_dicts_coerced(registry: Registry) -> None:
-    def handler(content: str) -> Iterator[Union[Progress, TextsResponse]]:
+    def handler(content: str) -> Iterator[Progress | TextsResponse]:
         return counting(content)
 
     text_service(registry=registry)(handler)
@@ -280,7 +280,7 @@ def test_generator_streams_server_sent_events_with_dicts_coerced(registry: Regis
 
 def test_generator_without_event_stream_accept_collapses_to_the_response(registry: Registry) -> None:
     @text_service(registry=registry)
-    def handler(content: str) -> Iterator[Union[Progress, TextsResponse]]:
+    def handler(content: str) -> Iterator[Progress | TextsResponse]:
         yield from counting(content)
 
     for accept in ("*/*", "text/*", "application/json", "text/event-stream;q=0"):
@@ -291,10 +291,10 @@ def test_generator_without_event_stream_accept_collapses_to_the_response(registr
 
 def test_service_client_stream_parses_each_event(registry: Registry) -> None:
     @text_service(registry=registry)
-    def handler(content: str) -> Iterator[Union[Progress, TextsResponse]]:
+    def handler(content: str) -> Iterator[Progress | TextsResponse]:
         yield from counting(content)
 
-    events: List[object] = list(ServiceClient(registry).stream("hey"))
+    events: list[object] = list(ServiceClient(registry).stream("hey"))
 
     assert events == [Progress(percent=25.0), Progress(percent=75.0), TextsResponse(texts=[{"content": "hey"}])]
 
@@ -323,7 +323,7 @@ def test_client_disconnect_closes_the_handler_generator(registry: Registry) -> N
 
 def test_async_generator_streams(registry: Registry) -> None:
     @text_service(registry=registry)
-    async def handler(content: str) -> AsyncIterator[Union[Progress, TextsResponse]]:
+    async def handler(content: str) -> AsyncIterator[Progress | TextsResponse]:
         for step in range(1, 3):
             await asyncio.sleep(0)
             yield Progress(percent=50.0 * step)

@@ -4,7 +4,7 @@ The handlers here have no ``from __future__ import annotations`` in effect for
 their messages: the expected texts show the signature as ``inspect`` prints it.
 """
 import threading
-from typing import Dict, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -99,7 +99,7 @@ def test_return_annotation_that_is_not_an_elg_message(registry: Registry) -> Non
 def test_return_annotation_of_a_dict_type_is_refused_too(registry: Registry) -> None:
     with pytest.raises(HandlerDefinitionError, match="its return annotation names Dict"):
         @text_service(registry=registry)
-        def handler(content) -> Dict[str, int]: ...
+        def handler(content) -> dict[str, int]: ...
 
 
 def test_parameter_type_pydantic_cannot_read(registry: Registry) -> None:

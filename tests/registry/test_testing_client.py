@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator, Union
+from typing import Any
+from collections.abc import Iterator
 
 from elg_decorators import Registry, audio_service, create_app, image_service, service_class, text_service
 from elg_decorators import structured_text_service
@@ -85,7 +86,7 @@ def test_failures_are_returned_not_raised(registry: Registry) -> None:
 
 def test_stream_yields_progress_then_the_result(registry: Registry) -> None:
     @text_service(registry=registry)
-    def slow(content: str) -> Iterator[Union[Progress, TextsResponse]]:
+    def slow(content: str) -> Iterator[Progress | TextsResponse]:
         yield Progress(percent=50.0, message=StatusMessage(code="x.half", text="half", params=[]))
         yield content
 

@@ -9,7 +9,6 @@ is 30 s here, so a refusal that arrives at all (within the client's 10 s) was no
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Optional
 
 import pytest
 
@@ -38,7 +37,7 @@ def encoded_as(transfer_encoding: bytes, *, version: bytes = b"1.1", extra: byte
 
 
 #: name: (the request's bytes, the status both workers answer; None: closed without an answer).
-CHUNKED_BODIES: dict[str, tuple[bytes, Optional[int]]] = {
+CHUNKED_BODIES: dict[str, tuple[bytes, int | None]] = {
     "one chunk": (chunked(), 200),
     "two chunks": (CHUNKED + b"5\r\n" + VALID[:5] + b"\r\n" + b"%x\r\n" % (len(VALID) - 5) + VALID[5:]
                    + b"\r\n0\r\n\r\n", 200),
@@ -97,7 +96,7 @@ CHUNKED_BODIES: dict[str, tuple[bytes, Optional[int]]] = {
     "unknown coding": (encoded_as(b"x-custom"), 501),
 }
 
-HEADS: dict[str, tuple[bytes, Optional[int]]] = {
+HEADS: dict[str, tuple[bytes, int | None]] = {
     "CRLF everywhere": (PLAIN, 200),
     "one empty line before the request line": (b"\r\n" + PLAIN, 200),
     "bare LF everywhere": (PLAIN.replace(b"\r\n", b"\n"), 400),
@@ -138,7 +137,7 @@ def servers(runtime_tmp) -> Iterator[dict[str, Server]]:
             server.stop()
 
 
-def status_of(port: int, data: bytes) -> Optional[int]:
+def status_of(port: int, data: bytes) -> int | None:
     """The status the server answers ``data`` with (None: it closed without answering); failures are ELG."""
     try:
         response = raw_exchange(port, data, timeout=10)

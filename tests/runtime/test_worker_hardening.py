@@ -86,7 +86,7 @@ def _closed_by_server(sock: socket.socket) -> bool:
     sock.settimeout(2.0)
     try:
         return sock.recv(1) == b""
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return False
     except OSError:
         return True

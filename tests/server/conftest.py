@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional
+from collections.abc import Callable, Iterator
 
 import pytest
 import requests
@@ -49,7 +49,7 @@ class RunningService:
             time.sleep(0.1)
         pytest.fail(f"the service did not answer /health within {STARTUP_SECONDS} s:\n{self.output()}")
 
-    def stop(self) -> Optional[int]:
+    def stop(self) -> int | None:
         """Send SIGTERM and return the exit status, or None if it had to be killed."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -67,9 +67,9 @@ def start(tmp_path: Path) -> Iterator[Callable[..., RunningService]]:
 
     ``{port}`` in the arguments or environment values is replaced by a free port.
     """
-    started: List[RunningService] = []
+    started: list[RunningService] = []
 
-    def run(args: List[str], env: Optional[Dict[str, str]] = None) -> RunningService:
+    def run(args: list[str], env: dict[str, str] | None = None) -> RunningService:
         port = free_port()
         log = tmp_path / f"service-{len(started)}.log"
         environment = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -15,7 +15,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "dictionary_ner.py"
 def test_the_production_defaults() -> None:
     settings = ServerSettings.resolve(environ={})
     assert settings == ServerSettings(
-        host="0.0.0.0", port=8000, workers=1, threads=4, worker_class="elg_decorators.worker.service_worker.ServiceWorker",
+        host="0.0.0.0", port=8000, workers=1, threads=4,
+        worker_class="elg_decorators.worker.service_worker.ServiceWorker",
         timeout=60, graceful_timeout=30, request_timeout=300, read_timeout=5, keepalive=75, max_queue=64,
         max_connections=1000, max_body_buffer=256, max_requests=0, max_worker_memory=0, log_level="INFO", reload=False,
     )

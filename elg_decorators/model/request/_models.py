@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Dict, Iterable, List, Literal, Optional, Union
+from typing import Annotated, Any, Literal
+from collections.abc import Iterable
 
 from pydantic import Field, field_validator, model_validator
 
@@ -26,8 +27,8 @@ def audio_format(value: str) -> str:
 class Request(ELGModel):
     """Common part of every request: its ``type`` and service-specific ``params``."""
 
-    type: Optional[str] = None
-    params: Optional[Dict[str, Any]] = None
+    type: str | None = None
+    params: dict[str, Any] | None = None
 
 
 class TextRequest(Request):
@@ -36,15 +37,15 @@ class TextRequest(Request):
     type: Literal["text"] = "text"
     content: str
     mime_type: str = Field("text/plain", alias="mimeType")
-    features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = Field(None, fail_fast=True)
+    features: dict[str, Any] | None = None
+    annotations: Annotations | None = Field(None, fail_fast=True)
 
     @property
     def mimeType(self) -> str:  # noqa: N802 - the name the elg package's TextRequest uses
         return self.mime_type
 
     @classmethod
-    def from_file(cls, filename: Union[str, Path], **fields: Any) -> "TextRequest":
+    def from_file(cls, filename: str | Path, **fields: Any) -> TextRequest:
         """A request whose content is the UTF-8 text of ``filename``."""
         return cls(content=Path(filename).read_text(encoding="utf-8"), **fields)
 
@@ -52,24 +53,24 @@ class TextRequest(Request):
 class Text(ELGModel):
     """One node of a structured text: a leaf with ``content`` or a branch with ``texts``."""
 
-    content: Optional[str] = None
+    content: str | None = None
     mime_type: str = "text/plain"
-    features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = Field(None, fail_fast=True)
-    texts: Optional[Annotated[List["Text"], STOP_AT_FIRST_ERROR]] = None
+    features: dict[str, Any] | None = None
+    annotations: Annotations | None = Field(None, fail_fast=True)
+    texts: Annotated[list[Text], STOP_AT_FIRST_ERROR] | None = None
 
     @property
     def mimeType(self) -> str:  # noqa: N802 - kept for code written against the elg package
         return self.mime_type
 
     @model_validator(mode="after")
-    def _content_or_texts(self) -> "Text":
+    def _content_or_texts(self) -> Text:
         if self.content is None and self.texts is None:
             raise ValueError('a structured text node needs "content" or "texts"')
         return self
 
 
-def _nesting_depth(texts: List[Text]) -> int:
+def _nesting_depth(texts: list[Text]) -> int:
     """Depth of a tree of texts, walked without recursion."""
     deepest = 0
     pending = [(texts, 1)]
@@ -84,12 +85,12 @@ class StructuredTextRequest(Request):
     """Text with structure: paragraphs, sentences, documents of sentences…"""
 
     type: Literal["structuredText"] = "structuredText"
-    texts: Annotated[List[Text], STOP_AT_FIRST_ERROR]
+    texts: Annotated[list[Text], STOP_AT_FIRST_ERROR]
 
     # Checked after validation, so that JSON is validated by pydantic-core without a detour
     # through Python dicts; deeper JSON than pydantic-core parses is refused before this.
     @model_validator(mode="after")
-    def _limit_depth(self) -> "StructuredTextRequest":
+    def _limit_depth(self) -> StructuredTextRequest:
         if _nesting_depth(self.texts) > MAX_STRUCTURED_TEXT_DEPTH:
             raise ValueError(f"texts are nested more than {MAX_STRUCTURED_TEXT_DEPTH} levels deep")
         return self
@@ -98,9 +99,9 @@ class StructuredTextRequest(Request):
 class _BinaryRequest(Request):
     """A request whose content travels as bytes beside the JSON."""
 
-    content: Optional[bytes] = Field(None, exclude=True)
-    generator: Optional[Any] = Field(None, exclude=True)
-    features: Optional[Dict[str, Any]] = None
+    content: bytes | None = Field(None, exclude=True)
+    generator: Any | None = Field(None, exclude=True)
+    features: dict[str, Any] | None = None
 
     @field_validator("generator")
     @classmethod
@@ -110,7 +111,7 @@ class _BinaryRequest(Request):
         return value
 
     @staticmethod
-    def generator_from_file(filename: Union[str, Path], blocksize: int = 1024) -> Iterable[bytes]:
+    def generator_from_file(filename: str | Path, blocksize: int = 1024) -> Iterable[bytes]:
         """Yield the bytes of ``filename`` in blocks of ``blocksize``."""
         with open(filename, "rb") as file:
             while block := file.read(blocksize):
@@ -122,8 +123,8 @@ class AudioRequest(_BinaryRequest):
 
     type: Literal["audio"] = "audio"
     format: str = "LINEAR16"
-    sample_rate: Optional[int] = None
-    annotations: Optional[Annotations] = Field(None, fail_fast=True)
+    sample_rate: int | None = None
+    annotations: Annotations | None = Field(None, fail_fast=True)
 
     @field_validator("format")
     @classmethod
@@ -131,7 +132,7 @@ class AudioRequest(_BinaryRequest):
         return audio_format(value)
 
     @classmethod
-    def from_file(cls, filename: Union[str, Path], format: Optional[str] = None, **fields: Any) -> "AudioRequest":
+    def from_file(cls, filename: str | Path, format: str | None = None, **fields: Any) -> AudioRequest:
         """A request holding the bytes of ``filename`` (MP3 for ``.mp3`` files, else LINEAR16)."""
         path = Path(filename)
         if format is None:
@@ -153,7 +154,7 @@ class ImageRequest(_BinaryRequest):
         return value
 
     @classmethod
-    def from_file(cls, filename: Union[str, Path], format: Optional[str] = None, **fields: Any) -> "ImageRequest":
+    def from_file(cls, filename: str | Path, format: str | None = None, **fields: Any) -> ImageRequest:
         """A request holding the bytes of ``filename``, its format taken from the suffix by default."""
         path = Path(filename)
         return cls(content=path.read_bytes(), format=format or path.suffix.lstrip("."), **fields)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from base64 import b64decode
 from pathlib import Path
-from typing import Annotated, Any, Dict, List, Literal, Optional, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -21,18 +21,18 @@ class ResponseObject(ELGModel):
     """Common part of every successful response: its ``type`` and optional ``warnings``."""
 
     type: str
-    warnings: Optional[List[StatusMessage]] = None
+    warnings: list[StatusMessage] | None = None
 
 
 class AnnotationsResponse(ResponseObject):
     """Standoff annotations over the request's content, and/or features of it as a whole."""
 
     type: Literal["annotations"] = "annotations"
-    features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = Field(None, fail_fast=True)
+    features: dict[str, Any] | None = None
+    annotations: Annotations | None = Field(None, fail_fast=True)
 
     @model_validator(mode="after")
-    def _features_or_annotations(self) -> "AnnotationsResponse":
+    def _features_or_annotations(self) -> AnnotationsResponse:
         if self.features is None and self.annotations is None:
             raise ValueError('an annotations response needs "features" or "annotations"')
         return self
@@ -41,8 +41,8 @@ class AnnotationsResponse(ResponseObject):
 class ClassesResponse(ELGModel):
     """One class of a classification, with an optional score."""
 
-    class_field: Optional[str] = Field(None, alias="class")
-    score: Optional[float] = None
+    class_field: str | None = Field(None, alias="class")
+    score: float | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -58,21 +58,21 @@ class ClassificationResponse(ResponseObject):
     """Zero or more classes the whole input belongs to."""
 
     type: Literal["classification"] = "classification"
-    classes: Optional[Annotated[List[ClassesResponse], STOP_AT_FIRST_ERROR]] = None
+    classes: Annotated[list[ClassesResponse], STOP_AT_FIRST_ERROR] | None = None
 
 
 class TextsResponseObject(ELGModel):
     """One node of a texts response: a leaf with ``content`` or a branch with ``texts``."""
 
-    role: Optional[str] = None
-    content: Optional[str] = None
-    texts: Optional[Annotated[List["TextsResponseObject"], STOP_AT_FIRST_ERROR]] = None
-    score: Optional[Number] = None
-    features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = Field(None, fail_fast=True)
+    role: str | None = None
+    content: str | None = None
+    texts: Annotated[list[TextsResponseObject], STOP_AT_FIRST_ERROR] | None = None
+    score: Number | None = None
+    features: dict[str, Any] | None = None
+    annotations: Annotations | None = Field(None, fail_fast=True)
 
     @model_validator(mode="after")
-    def _leaf_or_branch(self) -> "TextsResponseObject":
+    def _leaf_or_branch(self) -> TextsResponseObject:
         if self.content is None and self.texts is None:
             raise ValueError('a texts response node needs "content" or "texts"')
         if self.texts and self.score is not None:
@@ -84,7 +84,7 @@ class TextsResponse(ResponseObject):
     """One or more new texts, e.g. alternative translations or transcriptions."""
 
     type: Literal["texts"] = "texts"
-    texts: Annotated[List[TextsResponseObject], STOP_AT_FIRST_ERROR]
+    texts: Annotated[list[TextsResponseObject], STOP_AT_FIRST_ERROR]
 
 
 class AudioResponse(ResponseObject):
@@ -93,8 +93,8 @@ class AudioResponse(ResponseObject):
     type: Literal["audio"] = "audio"
     content: str
     format: str
-    features: Optional[Dict[str, Any]] = None
-    annotations: Optional[Annotations] = Field(None, fail_fast=True)
+    features: dict[str, Any] | None = None
+    annotations: Annotations | None = Field(None, fail_fast=True)
 
     @field_validator("format")
     @classmethod
@@ -110,6 +110,6 @@ class AudioResponse(ResponseObject):
             raise ValueError("audio content must be base64-encoded")
         return value
 
-    def to_file(self, filename: Union[str, Path]) -> None:
+    def to_file(self, filename: str | Path) -> None:
         """Write the decoded audio to ``filename``."""
         Path(filename).write_bytes(b64decode(self.content))

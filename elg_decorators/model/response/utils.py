@@ -1,7 +1,7 @@
 """Reading a whole ELG message back into its model (``elg.model.response.utils`` in the elg package)."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter
 
@@ -9,13 +9,13 @@ from ..status import Failure, Progress
 from ._models import AnnotationsResponse, AudioResponse, ClassificationResponse, ResponseObject, TextsResponse
 
 ResponseMessage = Annotated[
-    Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse], Field(discriminator="type")
+    AnnotationsResponse | ClassificationResponse | TextsResponse | AudioResponse, Field(discriminator="type")
 ]
 
 response_adapter: TypeAdapter[Any] = TypeAdapter(ResponseMessage)
 
 
-def get_response(message: Any) -> Union[ResponseObject, Failure, Progress]:
+def get_response(message: Any) -> ResponseObject | Failure | Progress:
     """Parse ``{"response": …}``, ``{"failure": …}`` or ``{"progress": …}`` into its model.
 
     ``message`` may be a ``dict`` or JSON text/bytes.

@@ -1,11 +1,11 @@
 """A classifier behind a fixed path segment, built from a dict of scores (a common pattern)."""
-from typing import Any, Dict
+from typing import Any
 
 from elg import FlaskService
 from elg.model import ClassificationResponse
 
 
-def scores(text: str) -> Dict[str, float]:
+def scores(text: str) -> dict[str, float]:
     words = text.split()
     positive = sum(word.lower() in {"good", "great", "happy"} for word in words)
     return {"positive": positive / max(len(words), 1), "length": float(len(words))}

@@ -7,7 +7,6 @@ valid annotations response and holds a secret, which must not reach the client.
 """
 from __future__ import annotations
 
-from typing import Optional
 
 from elg_decorators import audio_service, structured_text_service, text_service
 from elg_decorators.model import AnnotationsResponse, ClassificationResponse, TextsResponse
@@ -17,7 +16,7 @@ SECRET = "db_password=correct-horse-battery-staple"
 
 
 @text_service
-def describe(content: str, annotations: Optional[dict] = None, params: Optional[dict] = None) -> AnnotationsResponse:
+def describe(content: str, annotations: dict | None = None, params: dict | None = None) -> AnnotationsResponse:
     """The text's length, how many annotations and params arrived, and the params' names."""
     count = sum(len(spans) for spans in (annotations or {}).values())
     return AnnotationsResponse(features={
@@ -38,13 +37,13 @@ def count_nodes(texts: list) -> AnnotationsResponse:
 
 
 @audio_service
-def audio_params(content: bytes, params: Optional[dict] = None) -> ClassificationResponse:
+def audio_params(content: bytes, params: dict | None = None) -> ClassificationResponse:
     """One class per param name, scored with the audio's size."""
     return ClassificationResponse(classes=[{"class": name, "score": len(content)} for name in sorted(params or {})])
 
 
 @text_service("/echo")
-def echo(content: str, features: Optional[dict] = None) -> TextsResponse:
+def echo(content: str, features: dict | None = None) -> TextsResponse:
     """The decoded text, unchanged, with the features it came with."""
     return TextsResponse(texts=[{"content": content, "features": features}])
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Iterator, Union
+from typing import Any
+from collections.abc import Iterator
 
 from elg_decorators import resource, text_service
 from elg_decorators.model import Progress, TextsResponse
@@ -57,7 +58,7 @@ def translate(content: str, src: str, tgt: str) -> TextsResponse:
 
 @text_service("/stream")
 def stream(content: str, steps: int = 3, delay: float = 0.0, fail: bool = False
-           ) -> Iterator[Union[Progress, TextsResponse]]:
+           ) -> Iterator[Progress | TextsResponse]:
     for step in range(steps):
         time.sleep(delay)
         yield Progress(percent=100 * step / steps)
