@@ -9,7 +9,6 @@ handler, the route) it notes on the request's :class:`RequestRecord`.
 """
 from __future__ import annotations
 
-import re
 from contextvars import ContextVar
 from typing import Any, Protocol
 from collections.abc import Callable, Iterable, Iterator
@@ -38,7 +37,6 @@ class Runtime(Protocol):
     def answer_failure(self, problem: ProcessingError, start_response: Callable[..., Any]) -> list[bytes]: ...
 
 
-_FAILURE_CODE = re.compile(rb'"code":\s*"([^"]{1,200})"')
 
 
 #: The record of the request this thread (or task) is answering.
@@ -66,6 +64,13 @@ def note_handler(name: str, timeout: float | None) -> None:
             record.set_deadline(timeout)
 
 
+def note_failure(code: str) -> None:
+    """Record the code of the failure being answered, where it is encoded (an ELG failure's first code)."""
+    record = current_request.get()
+    if record is not None:
+        record.code = code
+
+
 def handler_name(default: str) -> str:
     """The handler function answering the current request, else ``default``."""
     record = current_request.get()
@@ -77,12 +82,6 @@ def record_of(environ: dict[str, Any]) -> RequestRecord:
     ``X-Request-ID`` or else a new id."""
     sent = environ.get("HTTP_X_REQUEST_ID")
     return RequestRecord((sent and accepted_request_id(sent)) or new_request_id())
-
-
-def failure_code(body: bytes) -> str:
-    """The first error code of an ELG failure body (empty if there is none)."""
-    found = _FAILURE_CODE.search(body)
-    return found.group(1).decode("utf-8", "replace") if found else ""
 
 
 class ServiceApp(Flask):
@@ -124,7 +123,7 @@ class ServiceApp(Flask):
             if body is None:
                 body = self.wsgi_app(environ, start)
         except Exception:
-            self._finish(record, "", None)
+            self._finish(record, None)
             raise
         except BaseException:  # the server stops the request (a deadline in the sync worker): it reports it
             metrics.answering.discard(record)
@@ -133,16 +132,9 @@ class ServiceApp(Flask):
             current_request.reset(token)
         assert body is not None
         if stream:
-            return _ReportedStream(
-                body, record, lambda code, events: self._finish(record, code, events)
-            )
-        code = ""
-        if record.status >= 400:
-            collected = _collected(body)
-            code = failure_code(collected[0])
-            body = collected
+            return _ReportedStream(body, record, lambda events: self._finish(record, events))
         metrics.answering.discard(record)  # self._finish, inlined: this runs for every request
-        record.finish(record.status, code)
+        record.finish(record.status, record.code)
         return body
 
     def refusal(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes] | None:
@@ -150,19 +142,9 @@ class ServiceApp(Flask):
         return None
 
     @staticmethod
-    def _finish(record: RequestRecord, code: str, events: int | None) -> None:
+    def _finish(record: RequestRecord, events: int | None) -> None:
         metrics.answering.discard(record)
-        record.finish(record.status, code, events)  # ignored if the server answered in the application's place
-
-
-def _collected(body: Iterable[bytes]) -> list[bytes]:
-    """A (small) answer's body as one chunk, its iterable closed as WSGI requires."""
-    try:
-        return [b"".join(body)]
-    finally:
-        close = getattr(body, "close", None)
-        if close is not None:
-            close()
+        record.finish(record.status, record.code, events)  # ignored if the server answered in the application's place
 
 
 class _ReportedStream:
@@ -173,13 +155,12 @@ class _ReportedStream:
     handler logs carries its request id and a deadline it sets reaches the server.
     """
 
-    def __init__(self, body: Iterable[bytes], record: RequestRecord, report: Callable[[str, int], None]) -> None:
+    def __init__(self, body: Iterable[bytes], record: RequestRecord, report: Callable[[int], None]) -> None:
         self._body = body
         self._iterator: Iterator[bytes] = iter(body)
         self._record = record
-        self._report: Callable[[str, int], None] | None = report
+        self._report: Callable[[int], None] | None = report
         self._events = 0
-        self._last = b""
 
     def __iter__(self) -> _ReportedStream:
         return self
@@ -192,7 +173,6 @@ class _ReportedStream:
             current_request.reset(token)
         if chunk:
             self._events += 1
-            self._last = chunk
             if b'"progress"' not in chunk[:24]:
                 self._record.answered = True  # the final event: the server must add nothing after it
         return chunk
@@ -207,5 +187,4 @@ class _ReportedStream:
             current_request.reset(token)
             report, self._report = self._report, None
             if report is not None:
-                last = self._last
-                report(failure_code(last) if b'"failure"' in last[:40] else "", self._events)
+                report(self._events)

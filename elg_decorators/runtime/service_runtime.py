@@ -20,7 +20,7 @@ from ..settings import LIVE_PATH, METRICS_PATH, READY_PATH
 from . import metrics, requestlog
 from .lifecycle import LIVE_BODY, lifecycle
 from .resources import FAILED, Resource, ResourceSet, describe_error, unavailable
-from .service_app import ServiceApp, current_request
+from .service_app import ServiceApp, current_request, note_failure
 
 
 class Served(Protocol):
@@ -79,6 +79,7 @@ class ServiceRuntime:
 
     def answer_failure(self, problem: ProcessingError, start_response: Callable[..., Any]) -> list[bytes]:
         """Answer with ``problem`` as ELG failure JSON (for answers given outside the application's routes)."""
+        note_failure(problem.message.code)
         body = self._encoder.envelope("failure", problem.failure)
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
         start_response(status_line(problem.status), headers + list(problem.headers.items()))
@@ -137,6 +138,7 @@ def install_runtime(service: Served, resources: ResourceSet) -> ServiceRuntime:
         problem = runtime.readiness()
         if problem is None:
             return app.json.response(status="ready", resources=_states(runtime.resources))
+        note_failure(problem.message.code)
         return Response(encoder.envelope("failure", problem.failure), status=problem.status,
                         mimetype="application/json", headers=dict(problem.headers))
 

@@ -13,6 +13,7 @@ from ..errors import ProcessingError
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder
 from ..runtime.log_values import printable
+from ..runtime.service_app import note_failure
 from ..settings import MAX_REQUEST_SIZE
 from .compat import CompatFlask
 
@@ -41,6 +42,7 @@ class _ELGJSONProvider(DefaultJSONProvider):
 
 def error_response(encoder: MessageEncoder, error: ProcessingError) -> Response:
     """An ELG failure as a Flask response with the error's status."""
+    note_failure(error.message.code)
     return Response(encoder.envelope("failure", error.failure), status=error.status, mimetype="application/json")
 
 

@@ -23,7 +23,7 @@ from ..protocol.parsing import parse_request
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
 from ..runtime.service_runtime import install_runtime, lifecycle_resource
 from ..runtime.log_values import printable
-from ..runtime.service_app import handler_name, note_request
+from ..runtime.service_app import handler_name, note_failure, note_request
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH
 from ..version import __version__
@@ -245,6 +245,8 @@ class FlaskService(DockerPackaging):
         raise failures.invalid_response(f"the service returned {type(result).__name__}, not an ELG response")
 
     def _json(self, message: Outgoing) -> Reply:
+        if message.kind == "failure":
+            note_failure(message.model.errors[0].code)  # type: ignore[attr-defined]
         return Reply(message.status, "application/json", self.encoder.envelope(message.kind, message.model))
 
     def _failure(self, error: ProcessingError) -> Reply:
@@ -254,6 +256,7 @@ class FlaskService(DockerPackaging):
             logger.exception("%s: a failure could not be encoded", type(self).__name__)
             error = failures.internal_error(exc)
             body = self.encoder.envelope("failure", error.failure)
+        note_failure(error.message.code)
         return Reply(error.status, "application/json", body, dict(error.headers))
 
     def _events(self, stream: Iterator[Outgoing]) -> Iterator[bytes]:
@@ -263,9 +266,12 @@ class FlaskService(DockerPackaging):
                     payload = self.encoder.envelope(message.kind, message.model)
                 except Exception as exc:  # the status line is sent: end the stream with a failure event
                     logger.exception("%s: a streamed %s could not be encoded", type(self).__name__, message.kind)
-                    payload = self.encoder.envelope("failure", failures.internal_error(exc).failure)
-                    yield sse_event(payload)
+                    error = failures.internal_error(exc)
+                    note_failure(error.message.code)
+                    yield sse_event(self.encoder.envelope("failure", error.failure))
                     return
+                if message.kind == "failure":
+                    note_failure(message.model.errors[0].code)  # type: ignore[attr-defined]
                 yield sse_event(payload)
         finally:
             stream.close()  # type: ignore[attr-defined]
