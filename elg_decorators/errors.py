@@ -133,6 +133,11 @@ def _status_message(
     )
 
 
+def error_line(problem: object) -> str:
+    """How a developer's mistake is shown on the command line: one line, ``error: ...``."""
+    return f"error: {problem}"
+
+
 class ElgDecoratorsError(Exception):
     """Base of the errors the framework reports to a developer (not to a client)."""
 

@@ -1,18 +1,17 @@
 """Running a Flask app inside gunicorn's arbiter through its application API."""
 from __future__ import annotations
 
-import logging
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from .errors import error_line
+from .logger import logger
+from .settings import SYNC_WORKER_CLASS, ServerSettings
 from .worker.arbiter import ServiceArbiter, give_state, mark_booted, worker_exited
 from .worker.hooks import application_started, application_worker_exited
-from .settings import SYNC_WORKER_CLASS, ServerSettings
-
-logger = logging.getLogger("elg_decorators")
 
 
 class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
@@ -81,4 +80,4 @@ def run_gunicorn(app: Flask | Callable[[], Flask], options: ServerSettings) -> N
     try:
         ServiceArbiter(application).run()
     except RuntimeError as exc:  # what gunicorn's own runner does with a configuration it cannot use
-        raise SystemExit(f"error: {exc}") from None
+        raise SystemExit(error_line(exc)) from None

@@ -5,10 +5,12 @@ import logging
 import os
 import sys
 
+from .logger import LOGGER_NAME, logger
 from .runtime.requestlog import formatter
 from .settings import LOG_LEVELS
 
-LOGGER_NAME = "elg_decorators"
+__all__ = ["LOGGER_NAME", "LOG_FORMAT", "configure_logging", "log_level"]
+
 LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
 
 
@@ -27,7 +29,6 @@ def configure_logging(level: str | None = None, *, keep_level: bool = False) -> 
     test runner captures it) records propagate there instead. With
     ``keep_level``, a level set before (by ``serve(log_level=...)``, say) stays.
     """
-    logger = logging.getLogger(LOGGER_NAME)
     if not (keep_level and logger.level != logging.NOTSET):
         logger.setLevel(log_level(level))
     if logger.handlers or logging.getLogger().handlers:

@@ -2,23 +2,21 @@
 from __future__ import annotations
 
 import gc
-import logging
 import sys
-from typing import Any
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 
 from .discovery import find_classic_service, load_service
 from .errors import ServiceLoadError
+from .logger import logger
 from .logs import configure_logging
-from .registry.service import create_app
 from .registry.registry import Registry, current_registry
+from .registry.service import create_app
 from .runtime.metrics import prepare_multiprocess_dir
-from .worker.hooks import prepare_master
 from .settings import ServerSettings
-
-logger = logging.getLogger("elg_decorators")
+from .worker.hooks import prepare_master
 
 
 def serve(target: str | None = None, *, registry: Registry | None = None, **settings: Any) -> None:

@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..errors import ElgDecoratorsError
+from ..errors import ElgDecoratorsError, error_line
 from ..version import __version__
 from .build import add_build_parser
 from .deploy import add_deploy_parser
@@ -52,7 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except (ElgDecoratorsError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        sys.stdout.flush()  # what the command wrote before comes first
+        print(error_line(exc), file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away (``... | head``): not an error of ours to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so exit's flush cannot fail again

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import ElgDecoratorsError
 from ..settings import default_base_image
 from .build_plan import IMAGE_OPTIONS, BuildPlan, make_plan
 from .server_options import add_server_options
@@ -121,10 +120,6 @@ def run_build(args: argparse.Namespace) -> int:
         if plan.tag is not None:
             _build_and_push(plan, args, client)
         return 0
-    except ElgDecoratorsError as err:
-        sys.stdout.flush()
-        print(f"error: {err}", file=sys.stderr)
-        return 1
     finally:
         if client is not None:
             client.close()

@@ -32,7 +32,6 @@ from ..deploy.inputs import (
 )
 from ..deploy.metadata import unspecified_fields
 from ..deploy.vocabulary import lt_classes
-from ..errors import ElgDecoratorsError
 from ..settings import ServerSettings
 from .server_options import add_server_options, server_options
 
@@ -264,20 +263,15 @@ def run_deploy(args: argparse.Namespace) -> int:
     if args.list_lt_classes:
         print("\n".join(lt_classes()))
         return 0
-    try:
-        description, output, notes = _describe(args)
-        if args.check:
-            mismatches = check_folder(output, description)
-            for line in mismatches:
-                print(line)
-            if not mismatches:
-                print(f"{output} matches {args.script} and {description.image}")
-            return 1 if mismatches else 0
-        written = write_files(output, render_files(description))
-    except ElgDecoratorsError as err:
-        sys.stdout.flush()
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    description, output, notes = _describe(args)
+    if args.check:
+        mismatches = check_folder(output, description)
+        for line in mismatches:
+            print(line)
+        if not mismatches:
+            print(f"{output} matches {args.script} and {description.image}")
+        return 1 if mismatches else 0
+    written = write_files(output, render_files(description))
     for path in written:
         print(f"wrote {path}")
     for note in notes:

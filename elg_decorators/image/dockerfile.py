@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from string import Template
-from collections.abc import Sequence
+from typing import Any
 
 from ..errors import BuildError
 from ..settings import DEFAULT_PORT, HEALTH_PATH, ServerSettings, default_base_image
 from .context import context_path, context_paths, parse_reference
 from .generated import write_generated
 
-__all__ = ["default_base_image", "render_docker_files", "write_docker_files", "server_settings", "LOG_LEVELS"]
+__all__ = ["default_base_image", "ImageOptions", "render_docker_files", "write_docker_files", "server_settings",
+           "LOG_LEVELS"]
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 _WORKER_CLASS_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.:]*", re.ASCII)
@@ -85,44 +88,57 @@ def _environment(settings: ServerSettings) -> str:
     return "ENV " + " \\\n    ".join(f"{name}={json.dumps(value)}" for name, value in variables)
 
 
-def render_docker_files(
-    script: str,
-    *,
-    required_files: Sequence[str] = (),
-    required_folders: Sequence[str] = (),
-    commands: Sequence[str] = (),
-    base_image: str | None = None,
-    log_level: str | None = None,
-    workers: int | None = None,
-    timeout: int | None = None,
-    worker_class: str | None = None,
-    threads: int | None = None,
-    health_path: str = HEALTH_PATH,
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class ImageOptions:
+    """What an image is made of besides its script, and the server settings it runs with (those left
+    out are serve's defaults, never this machine's environment)."""
+
+    #: Files and folders the service needs, relative to the build context.
+    required_files: Sequence[str] = ()
+    required_folders: Sequence[str] = ()
+    #: Shell commands run at build time, as root, after the requirements are installed
+    #: (``apt-get install ...``, model downloads; these need ``--network``).
+    commands: Sequence[str] = ()
+    #: A Debian-based Python image (default: the slim official image of this Python).
+    base_image: str | None = None
+    log_level: str | None = None
+    workers: int | None = None
+    #: Seconds a worker may stay silent before the master replaces it (0: never).
+    timeout: int | None = None
+    worker_class: str | None = None
+    threads: int | None = None
+    #: The path the container's health check requests.
+    health_path: str = HEALTH_PATH
+
+
+def render_docker_files(script: str, options: ImageOptions | None = None, **given: Any) -> dict[str, str]:
     """Render the two files without touching the disk (paths are taken as already checked).
 
     :param script: the script's path relative to the build context, with ``/`` separators.
+    :param options: the :class:`ImageOptions`, or its fields as keyword arguments.
     :returns: file name -> content, for ``Dockerfile`` and ``.dockerignore``.
     :raises BuildError: for an invalid option (see :func:`write_docker_files`).
     """
-    base_image = base_image or default_base_image()
-    _check_options(base_image=base_image, health_path=health_path, commands=commands)
+    options = options or ImageOptions(**given)
+    base_image = options.base_image or default_base_image()
+    _check_options(base_image=base_image, health_path=options.health_path, commands=options.commands)
     settings = server_settings(
-        workers=workers, threads=threads, timeout=timeout, worker_class=worker_class, log_level=log_level,
+        workers=options.workers, threads=options.threads, timeout=options.timeout,
+        worker_class=options.worker_class, log_level=options.log_level,
     )
     name = script.rsplit("/", 1)[-1]
-    folders = list(dict.fromkeys(f.rstrip("/") for f in required_folders))
-    files = [f for f in dict.fromkeys(required_files) if f != script]
+    folders = list(dict.fromkeys(f.rstrip("/") for f in options.required_folders))
+    files = [f for f in dict.fromkeys(options.required_files) if f != script]
     copies = [_copy(folder, f"/elg/{folder}/") for folder in folders]
     copies += [_copy(file, f"/elg/{file}") for file in files]
     copies.append(_copy(script, f"/elg/{name}"))
     health_code = (
         "import os, urllib.request; urllib.request.urlopen("
-        f"'http://127.0.0.1:' + (os.environ.get('PORT') or '{DEFAULT_PORT}') + {health_path!r}, timeout=4)"
+        f"'http://127.0.0.1:' + (os.environ.get('PORT') or '{DEFAULT_PORT}') + {options.health_path!r}, timeout=4)"
     )
     dockerfile = _template("Dockerfile.template").substitute(
         base_image=base_image,
-        commands="".join(f"RUN {command.strip()}\n" for command in commands),
+        commands="".join(f"RUN {command.strip()}\n" for command in options.commands),
         copies="\n".join(copies),
         environment=_environment(settings),
         port=DEFAULT_PORT,
@@ -136,65 +152,35 @@ def render_docker_files(
     return {"Dockerfile": dockerfile, ".dockerignore": dockerignore}
 
 
-def write_docker_files(
-    directory: Path,
-    script: Path,
-    *,
-    required_files: Sequence[str] = (),
-    required_folders: Sequence[str] = (),
-    commands: Sequence[str] = (),
-    base_image: str | None = None,
-    log_level: str | None = None,
-    workers: int | None = None,
-    timeout: int | None = None,
-    worker_class: str | None = None,
-    threads: int | None = None,
-    health_path: str = HEALTH_PATH,
-) -> list[Path]:
+def write_docker_files(directory: Path, script: Path, options: ImageOptions | None = None, **given: Any) -> list[Path]:
     """Write ``Dockerfile`` and ``.dockerignore`` into ``directory``.
 
     The image installs the wheels that ``requirements.lock`` pins (see
     :func:`~elg_decorators.image.wheelhouse.prepare_wheelhouse`) into a virtual environment,
     copies only the script and the named files and folders, and runs
     ``python -m elg_decorators serve`` on the script as an unprivileged user, on ``$PORT``
-    (default 8000). Settings left out are serve's defaults. Existing files of these names are
-    overwritten (the ``build`` command checks first that it wrote them).
+    (default 8000). Existing files of these names are overwritten (the ``build`` command checks
+    first that it wrote them).
 
     .. code-block:: python
 
         write_docker_files(Path("."), Path("ner.py"), required_folders=["models"], workers=2)
 
-    :param directory: the build context; every path below must lie inside it.
+    :param directory: the build context; every path of the options must lie inside it.
     :param script: the service script (relative to ``directory`` or absolute); it is copied to
         ``/elg/<script name>``.
-    :param required_files: files the service needs, relative to ``directory``.
-    :param required_folders: folders the service needs, relative to ``directory``.
-    :param commands: shell commands run at build time, as root, after the requirements are
-        installed (``apt-get install ...``, model downloads; these need ``--network``).
-    :param base_image: a Debian-based Python image (default: the slim official image of this Python).
-    :param log_level: the service's log level.
-    :param workers: gunicorn worker processes.
-    :param timeout: seconds a worker may stay silent before gunicorn restarts it (0: never).
-    :param worker_class: gunicorn worker class.
-    :param threads: threads per worker (gthread).
-    :param health_path: the path the container's health check requests.
+    :param options: the :class:`ImageOptions`, or its fields as keyword arguments.
     :returns: the paths written.
     :raises BuildError: for a path outside ``directory`` or missing, or an invalid option.
     """
+    options = options or ImageOptions(**given)
     directory = Path(directory)
     if not directory.is_dir():
         raise BuildError(f"build context {str(directory)!r} is not a folder; create it first")
-    files = render_docker_files(
-        context_path(directory, script, kind="file"),
-        required_files=context_paths(directory, required_files, kind="file"),
-        required_folders=context_paths(directory, required_folders, kind="folder"),
-        commands=commands,
-        base_image=base_image,
-        log_level=log_level,
-        workers=workers,
-        timeout=timeout,
-        worker_class=worker_class,
-        threads=threads,
-        health_path=health_path,
+    options = replace(
+        options,
+        required_files=context_paths(directory, options.required_files, kind="file"),
+        required_folders=context_paths(directory, options.required_folders, kind="folder"),
     )
+    files = render_docker_files(context_path(directory, script, kind="file"), options)
     return [write_generated(directory / name, text) for name, text in files.items()]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import gc
-import logging
 import os
 import re
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from collections.abc import Iterable, Iterator, Mapping
 
+from ..logger import logger
 from ..errors import BuildError
 from .context import parse_reference, validate_build_tag
 from .progress import ProgressPrinter
@@ -24,7 +24,6 @@ from .stream import one_line as _one_line
 
 __all__ = ["build_image", "push_image", "build_and_push", "connect", "auth_config", "base_images", "pull_base_images"]
 
-logger = logging.getLogger(__name__)
 
 _DEFAULT_HOST = "unix:///var/run/docker.sock"
 _AUTH_FAILURE_RE = re.compile(r"denied|unauthori[sz]ed|authentication required", re.I)

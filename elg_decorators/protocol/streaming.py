@@ -7,7 +7,6 @@ whether the client read to the end, disconnected, or the handler failed.
 from __future__ import annotations
 
 import asyncio
-import logging
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -16,12 +15,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import ProcessingError
+from ..logger import logger
 from ..model.messages import http_status_for
 from ..model.response import ResponseObject
 from ..model.status import Failure, Progress
 from .failures import internal_error, invalid_response
-
-logger = logging.getLogger("elg_decorators")
 
 Source = Iterator[Any] | AsyncIterator[Any]
 

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import collections.abc
-import logging
 import types
 import typing
-from typing import Any
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import HandlerDefinitionError
+from ..logger import logger
 from ..model.response import (
     AnnotationsResponse,
     AudioResponse,
@@ -21,8 +21,6 @@ from ..model.response import (
 from ..model.status import Failure, Progress
 from ..protocol.failures import invalid_response, invalid_response_value
 from ..protocol.streaming import close, is_stream, iterate
-
-logger = logging.getLogger("elg_decorators")
 
 _STREAM_ORIGINS = {
     collections.abc.Iterator, collections.abc.Iterable, collections.abc.Generator,

@@ -25,12 +25,11 @@ Two rules keep the counts exact:
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import time
 from collections.abc import Callable, Collection, Iterator
 
-logger = logging.getLogger("elg_decorators")
+from ..logger import logger
 
 ARCHIVE = "archive"
 LOCK_FILE = "folding.lock"

@@ -22,11 +22,10 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from ..logger import logger
 from ..settings import LOG_FORMAT
 from .lifecycle import Outcome
 from .log_values import printable
-
-logger = logging.getLogger("elg_decorators")
 
 _REQUEST_FIELDS = "elg_request"
 # What json.dumps leaves as it is (JSON requires escaping only below U+0020) but is a control

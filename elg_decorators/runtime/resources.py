@@ -12,19 +12,17 @@ from __future__ import annotations
 import asyncio
 import atexit
 import inspect
-import logging
 import os
 import threading
 import time
-from typing import Any
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from ..errors import ProcessingError
+from ..logger import logger
 from ..model.status import StatusMessage
 from ..settings import RETRY_AFTER_SECONDS
 from . import process
-
-logger = logging.getLogger("elg_decorators")
 
 #: The failure code of a request the service cannot answer yet (or any more): not a standard ELG code.
 UNAVAILABLE_CODE = "elg.service.unavailable"

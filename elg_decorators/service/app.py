@@ -1,7 +1,6 @@
 """The Flask application under a service: JSON provider, size limit, ELG error pages."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask, Response
@@ -10,14 +9,13 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge
 
 from ..errors import ProcessingError
+from ..logger import logger
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder
 from ..runtime.log_values import printable
 from ..runtime.service_app import note_failure
 from ..settings import MAX_REQUEST_SIZE
 from .compat import CompatFlask
-
-logger = logging.getLogger("elg_decorators")
 
 #: Largest request body accepted unless configured otherwise (bytes).
 DEFAULT_MAX_REQUEST_SIZE: int = MAX_REQUEST_SIZE.default

@@ -9,17 +9,15 @@
 """
 from __future__ import annotations
 
-import logging
 import os
 import threading
-from typing import Any, TypeVar
 from collections.abc import Callable
+from typing import Any, TypeVar
 
+from ..logger import logger
 from ..protocol.failures import internal_error
 from ..runtime.service_app import ServiceApp
 from ..settings import HEALTH_PATH, LIVE_PATH, METRICS_PATH, READY_PATH, REFERENCE_STATUSES
-
-logger = logging.getLogger("elg_decorators")
 
 F = TypeVar("F", bound=Callable[[], Any])
 

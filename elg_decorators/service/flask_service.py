@@ -1,9 +1,8 @@
 """FlaskService: the documented base class of an ELG service written as a class."""
 from __future__ import annotations
 
-import logging
-from typing import Any, ClassVar
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
 
 from flask import Response, stream_with_context
 from flask import request as http_request
@@ -12,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
 from ..kinds import REQUEST_KINDS, RequestKinds
+from ..logger import logger
 from ..logs import configure_logging
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.response import ResponseObject
@@ -21,10 +21,10 @@ from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
-from ..runtime.service_runtime import install_runtime, lifecycle_resource
 from ..runtime.log_values import printable
-from ..runtime.service_app import handler_name, note_failure, note_request
 from ..runtime.resources import ResourceSet
+from ..runtime.service_app import handler_name, note_failure, note_request
+from ..runtime.service_runtime import install_runtime, lifecycle_resource
 from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH
 from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
@@ -32,8 +32,6 @@ from .compat import reference_statuses
 from .exchange import Exchange, Reply
 from .openapi import openapi_document
 from .packaging import DockerPackaging
-
-logger = logging.getLogger("elg_decorators")
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import atexit
 import inspect
-import logging
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, ClassVar
-from collections.abc import Mapping
 
 from flask import Response
 
 from ..errors import ProcessingError
+from ..logger import logger
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.status import Failure
 from ..runtime.resources import ResourceSet
@@ -26,8 +25,6 @@ from ..settings import DEFAULT_PATH
 from .event_loop import WorkerLoop
 from .exchange import Reply
 from .flask_service import FlaskService
-
-logger = logging.getLogger("elg_decorators")
 
 #: Size of the chunks an unconsumed binary content is handed out in (``consume_generator = False``).
 GENERATOR_CHUNK = 64 * 1024

@@ -1,19 +1,17 @@
 """A client connection as the event loop holds it: its socket, the request being read, and its clocks."""
 from __future__ import annotations
 
-import logging
 import socket
 import time
 from typing import Any
 
+from ..logger import logger
 from ..runtime.lifecycle import RequestRecord
 from ..runtime.log_values import printable
 from ..runtime.process import accepted_request_id, new_request_id
 from ..settings import LIVE_PATH
 from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
 from .reading import SPOOL_THRESHOLD, RequestReader
-
-logger = logging.getLogger("elg_decorators")
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 #: Largest read from a socket while the head of a request is read.
@@ -159,7 +157,6 @@ class Connection:
             self.sock.close()
         except OSError:
             pass
-
 
 
 def answer_for(error: BaseException) -> ServerAnswer:

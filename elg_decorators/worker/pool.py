@@ -9,14 +9,12 @@ the worker asks to be replaced.
 """
 from __future__ import annotations
 
-import logging
 import threading
 from collections import deque
 from collections.abc import Callable
 
+from ..logger import logger
 from .jobs import Job
-
-logger = logging.getLogger("elg_decorators")
 
 
 class HandlerPool:

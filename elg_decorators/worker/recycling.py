@@ -14,7 +14,7 @@ import os
 import time
 from typing import Any
 
-logger = logging.getLogger("elg_decorators")
+from ..logger import logger
 
 BOOTING, BOOTED, REPLACE_ME = 0, 1, 2
 

@@ -43,8 +43,6 @@ from .pool import HandlerPool
 from .recycling import MemoryGuard, replace
 from .watchdog import Watchdog
 
-logger = logging.getLogger("elg_decorators")
-
 #: How often (seconds) the loop checks read timeouts, memory and its parent when nothing happens.
 TICK = 0.25
 #: How long before the master's graceful timeout the worker cuts what still runs.

@@ -1,7 +1,7 @@
 """Same script and options, same bytes: whatever the folder, the shell's environment or the run.
 
 The golden copies under golden/deploy/ are the files for the dictionary_ner example;
-set UPDATE_GOLDEN_DEPLOY=1 to rewrite them after an intended change, and review the diff.
+set UPDATE_GOLDEN=1 to rewrite them after an intended change, and review the diff.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 def test_matches_golden_copies(first_run: dict[str, bytes]) -> None:
     for name, content in first_run.items():
         path = GOLDEN / name
-        if os.environ.get("UPDATE_GOLDEN_DEPLOY") == "1":
+        if os.environ.get("UPDATE_GOLDEN") == "1":
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
         assert content == path.read_bytes(), f"{name} differs from its golden copy"

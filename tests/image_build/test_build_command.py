@@ -14,7 +14,8 @@ import pytest
 from .conftest import PASSWORD
 
 from elg_decorators import __version__
-from elg_decorators.cli.build import add_build_parser, run_build
+from elg_decorators.cli import main
+from elg_decorators.cli.build import add_build_parser
 
 GENERATED = ("requirements.txt", "requirements.lock", "wheels", "Dockerfile", ".dockerignore")
 
@@ -27,7 +28,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(parser: argparse.ArgumentParser, *argv: object) -> int:
-    return run_build(parser.parse_args(["build", *map(str, argv)]))
+    """``python -m elg_decorators build ARGV``, as the command line runs it (its errors are one line)."""
+    return main(["build", *map(str, argv)])
 
 
 def _assert_failed(code: int, capsys: pytest.CaptureFixture[str], message: str) -> str:

@@ -47,7 +47,7 @@ def start(tmp: Path, name: str, *args: str, env: Mapping[str, str] | None = None
     port = free_port()
     extra = list(args) + (["--worker-class", worker_class] if worker_class != "default" else [])
     return start_server(name, serve_command(SERVICE, port, *extra), port, tmp, env=dict(env or {}),
-                        drop_env=["MAX_REQUEST_SIZE", "REQUEST_TIMEOUT", "THREADS", "WORKERS", "MAX_QUEUE",
+                        drop_env=["MAX_REQUEST_SIZE", "REQUEST_TIMEOUT", "THREADS", "WORKERS", "MAX_QUEUE", "PROMETHEUS_MULTIPROC_DIR",
                                   "READ_TIMEOUT", "MAX_REQUESTS", "MAX_WORKER_MEMORY", "GRACEFUL_TIMEOUT"])
 
 
