@@ -47,8 +47,9 @@ def start(tmp: Path, name: str, *args: str, env: Mapping[str, str] | None = None
     port = free_port()
     extra = list(args) + (["--worker-class", worker_class] if worker_class != "default" else [])
     return start_server(name, serve_command(SERVICE, port, *extra), port, tmp, env=dict(env or {}),
-                        drop_env=["MAX_REQUEST_SIZE", "REQUEST_TIMEOUT", "THREADS", "WORKERS", "MAX_QUEUE", "PROMETHEUS_MULTIPROC_DIR",
-                                  "READ_TIMEOUT", "MAX_REQUESTS", "MAX_WORKER_MEMORY", "GRACEFUL_TIMEOUT"])
+                        drop_env=["MAX_REQUEST_SIZE", "REQUEST_TIMEOUT", "THREADS", "WORKERS", "MAX_QUEUE",
+                                  "READ_TIMEOUT", "MAX_REQUESTS", "MAX_WORKER_MEMORY", "GRACEFUL_TIMEOUT",
+                                  "PROMETHEUS_MULTIPROC_DIR"])
 
 
 def assert_answered(port: int) -> dict[str, Any]:
