@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import inspect
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import HandlerDefinitionError
-from ..kinds import REQUEST_KINDS, RequestKinds
+from ..kinds import REQUEST_KINDS, RequestKinds, url_variables
 from ..model.request import Request
 from ..protocol.streaming import thread_loop
 from ..runtime.requests import note_handler
@@ -16,13 +15,6 @@ from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
 from .binding import Argument, bind_arguments, callable_name, describe, plan_arguments, resolved_hints
 from .returns import coerce, response_type_of
-
-_URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
-
-
-def url_variables(path: str) -> Tuple[str, ...]:
-    """The names of the Flask URL variables in ``path`` (``/t/<src>/<int:n>`` -> src, n)."""
-    return tuple(_URL_VARIABLE.findall(path))
 
 
 @dataclass(frozen=True)
@@ -102,11 +94,12 @@ class Registry:
                 f"e.g. {decorator}(\"{path.rstrip('/')}/{func.__name__}\")"
             )
         where = f"{decorator} {describe(func)}"
+        variables = tuple(variable.name for variable in url_variables(path))
         handler = Handler(
             func=func,
             kind=kind,
             path=path,
-            arguments=plan_arguments(func, request_kind, url_variables(path), decorator, self.resources.providers()),
+            arguments=plan_arguments(func, request_kind, variables, decorator, self.resources.providers()),
             response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
             is_async=_is_coroutine_function(func),
             name=callable_name(func),

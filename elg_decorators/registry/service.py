@@ -8,10 +8,11 @@ from typing import Any, ClassVar, Dict, List, Mapping, Optional
 from flask import Flask
 
 from ..errors import ProcessingError, ServiceLoadError
+from ..kinds import url_variables
 from ..model.request import Request
 from ..service.direct import install as install_direct_dispatch
 from ..service.flask_service import FlaskService
-from .registry import Registry, current_registry, url_variables
+from .registry import Registry, current_registry
 
 
 class RegistryService(FlaskService):

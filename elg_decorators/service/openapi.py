@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any, Dict, List, Mapping, Sequence
 
 from pydantic.json_schema import models_json_schema
 
-from ..kinds import RequestKind, RequestKinds
+from ..kinds import RequestKind, RequestKinds, fill_path, url_variables
 from ..model.response import AnnotationsResponse, AudioResponse, ClassificationResponse, TextsResponse
 from ..model.status import Failure, Progress
 
@@ -17,8 +18,9 @@ FAILURE_STATUSES = {
     "415": "The Content-Type is not one the service reads",
     "500": "The service failed while processing the request",
 }
-_FLASK_VARIABLE = re.compile(r"<(?:([^:<>]+):)?([A-Za-z_][A-Za-z0-9_]*)>")
-_CONVERTER_TYPES = {"int": "integer", "float": "number"}
+_URL_VARIABLE_SCHEMAS: Dict[type, Dict[str, str]] = {
+    int: {"type": "integer"}, float: {"type": "number"}, uuid.UUID: {"type": "string", "format": "uuid"},
+}
 
 
 def _ref(model: type) -> Dict[str, str]:
@@ -99,8 +101,9 @@ def _one_of(kinds: Sequence[RequestKind]) -> Dict[str, Any]:
 
 def _parameters(path: str) -> List[Dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": _CONVERTER_TYPES.get(converter, "string")}}
-        for converter, name in _FLASK_VARIABLE.findall(path)
+        {"name": variable.name, "in": "path", "required": True,
+         "schema": dict(_URL_VARIABLE_SCHEMAS.get(variable.python_type, {"type": "string"}))}
+        for variable in url_variables(path)
     ]
 
 
@@ -139,7 +142,7 @@ def openapi_document(
 ) -> Dict[str, Any]:
     """The OpenAPI 3.1 document for ``endpoints`` (path -> request types it takes, described in ``kinds``)."""
     paths = {
-        _FLASK_VARIABLE.sub(lambda match: "{" + match.group(2) + "}", path): {
+        fill_path(path, lambda variable: "{" + variable.name + "}"): {
             "post": _operation(path, [kinds[request_type] for request_type in types])
         }
         for path, types in endpoints.items()

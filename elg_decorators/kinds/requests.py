@@ -14,7 +14,7 @@ from typing import Annotated, Any, Dict, Iterable, Iterator, List, Mapping, Opti
 
 from pydantic import Field, TypeAdapter
 
-from .model.request import (
+from ..model.request import (
     AUDIO_FORMATS,
     IMAGE_FORMATS,
     AudioRequest,
