@@ -30,9 +30,10 @@ from ..deploy.inputs import (
     concrete_path,
     default_service_name,
 )
-from ..deploy.metadata import unspecified_fields
+from ..deploy.metadata import derived_resources, unspecified_fields
 from ..deploy.vocabulary import lt_classes
-from ..errors import ElgDecoratorsError
+from ..errors import ElgDecoratorsError, HandlerDefinitionError
+from ..kinds import RequestKind, ResponseKind, declared_return
 from ..settings import ServerSettings
 from .server_options import add_server_options, server_options
 
@@ -161,39 +162,36 @@ def _record(args: argparse.Namespace, name: str, lt_class: Optional[str], docstr
     )
 
 
-def _response_type_name(response_type: Optional[type]) -> Optional[str]:
-    if response_type is None:
-        return None
-    field = getattr(response_type, "model_fields", {}).get("type")
-    return getattr(field, "default", None)
+_Declared = Tuple[str, Tuple[RequestKind, ...], Tuple[ResponseKind, ...]]
 
 
-def _declared_endpoints(script: Path) -> Tuple[List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]], Optional[str]]:
-    """Each path the script serves, its request types and its known response types; and the script's docstring."""
+def _declared_endpoints(script: Path) -> Tuple[List[_Declared], Optional[str]]:
+    """Each path the script serves, its request kinds and its known response kinds; and the script's docstring."""
     # Imported here: loading a script pulls in Flask, which the other commands and --help do not need.
     from ..discovery import load_service
-    from ..registry.returns import response_type_of
 
     loaded = load_service(str(script))
-    endpoints: List[Tuple[str, Tuple[str, ...], Tuple[str, ...]]] = []
+    endpoints: List[_Declared] = []
     if len(loaded.registry):
-        for path, kinds in loaded.registry.endpoints().items():
-            responses = [_response_type_name(loaded.registry.lookup(path, kind).response_type)  # type: ignore[union-attr]
-                         for kind in kinds]
-            endpoints.append((path, tuple(kinds), tuple(dict.fromkeys(r for r in responses if r))))
+        registry = loaded.registry
+        for path, types in registry.endpoints().items():
+            handlers = [registry.lookup(path, request_type) for request_type in types]
+            responses = {handler.response_kind.type: handler.response_kind
+                         for handler in handlers if handler is not None and handler.response_kind is not None}
+            endpoints.append((path, tuple(registry.kinds[t] for t in types), tuple(responses.values())))
     elif loaded.flask_service is not None:
         service = loaded.flask_service
-        responses = []
-        for kind in service.supported_request_types():
-            method = getattr(service, service.kinds[kind].method)
+        known: Dict[str, ResponseKind] = {}
+        for request_type in service.supported_request_types():
+            method = getattr(service, service.kinds[request_type].method)
             try:
-                annotation = typing.get_type_hints(method).get("return")
-                responses.append(_response_type_name(response_type_of(annotation, method.__qualname__)))
-            except Exception:  # an annotation we cannot read says nothing about the response
-                continue
-        served = tuple(service.supported_request_types())
-        known = tuple(dict.fromkeys(r for r in responses if r))
-        endpoints.extend((path, served, known) for path in service.paths)
+                declared = declared_return(typing.get_type_hints(method).get("return"), method.__qualname__)
+            except (HandlerDefinitionError, NameError, TypeError, AttributeError):
+                continue  # an annotation we cannot read says nothing about the response
+            if declared.response_kind is not None:
+                known.setdefault(declared.response_kind.type, declared.response_kind)
+        served = tuple(service.kinds[t] for t in service.supported_request_types())
+        endpoints.extend((path, served, tuple(known.values())) for path in service.paths)
     if not endpoints or not all(kinds for _, kinds, _ in endpoints):
         raise DeployError(
             f"{script} defines no ELG handler that deploy can describe: decorate a function with @text_service "
@@ -227,7 +225,7 @@ def _describe(args: argparse.Namespace) -> Tuple[ServiceDescription, Path, List[
     declared, docstring = _declared_endpoints(script)
     endpoints = tuple(
         Endpoint(path=path, location=path if args.check else concrete_path(path, path_values),
-                 request_kinds=kinds, response_types=responses)
+                 request_kinds=kinds, response_kinds=responses)
         for path, kinds, responses in declared
     )
     description = ServiceDescription(
@@ -244,8 +242,11 @@ def _notes(description: ServiceDescription) -> List[str]:
              for option in unspecified_fields(description) if option != "--landing-page"]
     if "--landing-page" in unspecified_fields(description):
         notes.append("elg-metadata.xml gives the image's repository as the landing page; give --landing-page")
+    notes.extend(f"elg-metadata.xml describes {derived} from the kind alone, which gives no ELG-SHARE facts; "
+                 "give the kind elg_share=ShareResource(...) to state them"
+                 for derived in derived_resources(description))
     for endpoint in description.endpoints:
-        if not endpoint.response_types:
+        if not endpoint.response_kinds:
             notes.append(f"elg-metadata.xml describes no output for {endpoint.path}: annotate its handler's "
                          "return type (e.g. -> AnnotationsResponse)")
     timeout = revision_timeout_seconds(description.settings)

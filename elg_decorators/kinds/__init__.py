@@ -1,7 +1,11 @@
-"""The kinds of ELG request, each described once, and the syntax of URL variables in a path.
+"""The kinds of ELG request and response, each described once, and the syntax of URL variables in a path.
 
 * :mod:`.requests`: :class:`RequestKind` rows of the :data:`REQUEST_KINDS` table (``text``,
   ``structuredText``, ``audio``, ``image``).
+* :mod:`.responses`: :class:`ResponseKind` rows of the :data:`RESPONSE_KINDS` table (``annotations``,
+  ``classification``, ``texts``, ``audio``).
+* :mod:`.returns`: what a handler's return annotation declares.
+* :mod:`.share`: what the ELG-SHARE record says about a kind (:class:`ShareResource`).
 * :mod:`.endpoints`: the one definition of the URL-variable syntax (:func:`url_variables`).
 
 This layer knows the models, not Flask: the registry, the services, the OpenAPI
@@ -16,13 +20,27 @@ from .requests import REQUEST_KINDS as REQUEST_KINDS
 from .requests import RawBody as RawBody
 from .requests import RequestKind as RequestKind
 from .requests import RequestKinds as RequestKinds
+from .responses import RESPONSE_KINDS as RESPONSE_KINDS
+from .responses import ResponseKind as ResponseKind
+from .responses import ResponseKinds as ResponseKinds
+from .returns import DeclaredReturn as DeclaredReturn
+from .returns import declared_return as declared_return
+from .share import JSON_TEXT as JSON_TEXT
+from .share import ShareResource as ShareResource
 
 __all__ = [
+    "JSON_TEXT",
     "REQUEST_KINDS",
+    "RESPONSE_KINDS",
+    "DeclaredReturn",
     "RawBody",
     "RequestKind",
     "RequestKinds",
+    "ResponseKind",
+    "ResponseKinds",
+    "ShareResource",
     "UrlVariable",
+    "declared_return",
     "fill_path",
     "url_variables",
 ]

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import HandlerDefinitionError
-from ..kinds import REQUEST_KINDS, RequestKinds, url_variables
+from ..kinds import REQUEST_KINDS, RequestKinds, ResponseKind, declared_return, url_variables
 from ..model.request import Request
 from ..protocol.streaming import thread_loop
 from ..runtime.requests import note_handler
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
 from .binding import Argument, bind_arguments, callable_name, describe, plan_arguments, resolved_hints
-from .returns import coerce, response_type_of
+from .returns import coerce
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Handler:
     kind: str
     path: str
     arguments: Tuple[Argument, ...]
-    response_type: Optional[type]
+    #: The response its return annotation declares, built from a plain value it returns.
+    response_kind: Optional[ResponseKind]
     #: True when calling the function gives a coroutine to run (``async def``).
     is_async: bool
     #: The function's qualified name, for logs and messages.
@@ -39,7 +40,7 @@ class Handler:
         result = self.func(**bind_arguments(self.arguments, request, url_values))
         if self.is_async:
             result = thread_loop().run_until_complete(result)
-        return coerce(result, self.response_type, self.name)
+        return coerce(result, self.response_kind, self.name)
 
 
 def _is_coroutine_function(func: Callable[..., Any]) -> bool:
@@ -93,14 +94,14 @@ class Registry:
                 f"{describe(existing.func)} (in {existing.func.__module__}); give one of them another path, "
                 f"e.g. {decorator}(\"{path.rstrip('/')}/{func.__name__}\")"
             )
-        where = f"{decorator} {describe(func)}"
+        declared = declared_return(resolved_hints(func, decorator).get("return"), f"{decorator} {describe(func)}")
         variables = tuple(variable.name for variable in url_variables(path))
         handler = Handler(
             func=func,
             kind=kind,
             path=path,
             arguments=plan_arguments(func, request_kind, variables, decorator, self.resources.providers()),
-            response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
+            response_kind=declared.response_kind,
             is_async=_is_coroutine_function(func),
             name=callable_name(func),
             timeout=timeout,

@@ -7,11 +7,9 @@ from typing import Any, Dict, List, Mapping, Sequence
 
 from pydantic.json_schema import models_json_schema
 
-from ..kinds import RequestKind, RequestKinds, fill_path, url_variables
-from ..model.response import AnnotationsResponse, AudioResponse, ClassificationResponse, TextsResponse
+from ..kinds import RESPONSE_KINDS, RequestKind, RequestKinds, fill_path, url_variables
 from ..model.status import Failure, Progress
 
-RESPONSE_MODELS = (AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse)
 FAILURE_STATUSES = {
     "400": "The request is not a valid ELG request, or a parameter is missing or invalid",
     "413": "The request body is larger than the service accepts",
@@ -29,7 +27,7 @@ def _ref(model: type) -> Dict[str, str]:
 
 def _components(kinds: RequestKinds) -> Dict[str, Any]:
     models: List[Any] = [(kind.model, "validation") for kind in kinds]
-    models += [(model, "serialization") for model in (*RESPONSE_MODELS, Failure, Progress)]
+    models += [(model, "serialization") for model in (*(kind.model for kind in RESPONSE_KINDS), Failure, Progress)]
     _, schema = models_json_schema(models, ref_template="#/components/schemas/{model}", by_alias=True)
     schemas: Dict[str, Any] = schema.get("$defs", {})
     for kind in kinds:
@@ -108,7 +106,7 @@ def _parameters(path: str) -> List[Dict[str, Any]]:
 
 
 def _operation(path: str, kinds: Sequence[RequestKind]) -> Dict[str, Any]:
-    response_schema = _envelope("response", {"oneOf": [_ref(model) for model in RESPONSE_MODELS]})
+    response_schema = _envelope("response", {"oneOf": [_ref(kind.model) for kind in RESPONSE_KINDS]})
     failure_schema = _envelope("failure", _ref(Failure))
     responses: Dict[str, Any] = {
         "200": {

@@ -1,16 +1,21 @@
 """Reading a whole ELG message back into its model (``elg.model.response.utils`` in the elg package)."""
 from __future__ import annotations
 
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Tuple, Type, Union
 
 from pydantic import Field, TypeAdapter
 
 from ..status import Failure, Progress
 from ._models import AnnotationsResponse, AudioResponse, ClassificationResponse, ResponseObject, TextsResponse
 
-ResponseMessage = Annotated[
-    Union[AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse], Field(discriminator="type")
-]
+#: The response messages of the ELG API: the one list of them. What the framework does with each
+#: (building one from a plain value, its ELG-SHARE description) is its row in
+#: :data:`elg_decorators.kinds.RESPONSE_KINDS`, which covers every model named here.
+RESPONSE_MODELS: Tuple[Type[ResponseObject], ...] = (
+    AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse,
+)
+
+ResponseMessage: Any = Annotated[Union[RESPONSE_MODELS], Field(discriminator="type")]
 
 response_adapter: TypeAdapter[Any] = TypeAdapter(ResponseMessage)
 
