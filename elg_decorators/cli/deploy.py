@@ -10,7 +10,6 @@ import dataclasses
 import inspect
 import re
 import sys
-import typing
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -32,8 +31,8 @@ from ..deploy.inputs import (
 )
 from ..deploy.metadata import derived_resources, unspecified_fields
 from ..deploy.vocabulary import lt_classes
-from ..errors import ElgDecoratorsError, HandlerDefinitionError
-from ..kinds import RequestKind, ResponseKind, declared_return
+from ..errors import ElgDecoratorsError
+from ..kinds import Endpoint as ServedEndpoint
 from ..settings import ServerSettings
 from .server_options import add_server_options, server_options
 
@@ -162,37 +161,14 @@ def _record(args: argparse.Namespace, name: str, lt_class: Optional[str], docstr
     )
 
 
-_Declared = Tuple[str, Tuple[RequestKind, ...], Tuple[ResponseKind, ...]]
-
-
-def _declared_endpoints(script: Path) -> Tuple[List[_Declared], Optional[str]]:
-    """Each path the script serves, its request kinds and its known response kinds; and the script's docstring."""
+def _declared_endpoints(script: Path) -> Tuple[Tuple[ServedEndpoint, ...], Optional[str]]:
+    """What the script serves on each path, as the service describes it; and the script's docstring."""
     # Imported here: loading a script pulls in Flask, which the other commands and --help do not need.
     from ..discovery import load_service
 
     loaded = load_service(str(script))
-    endpoints: List[_Declared] = []
-    if len(loaded.registry):
-        registry = loaded.registry
-        for path, types in registry.endpoints().items():
-            handlers = [registry.lookup(path, request_type) for request_type in types]
-            responses = {handler.response_kind.type: handler.response_kind
-                         for handler in handlers if handler is not None and handler.response_kind is not None}
-            endpoints.append((path, tuple(registry.kinds[t] for t in types), tuple(responses.values())))
-    elif loaded.flask_service is not None:
-        service = loaded.flask_service
-        known: Dict[str, ResponseKind] = {}
-        for request_type in service.supported_request_types():
-            method = getattr(service, service.kinds[request_type].method)
-            try:
-                declared = declared_return(typing.get_type_hints(method).get("return"), method.__qualname__)
-            except (HandlerDefinitionError, NameError, TypeError, AttributeError):
-                continue  # an annotation we cannot read says nothing about the response
-            if declared.response_kind is not None:
-                known.setdefault(declared.response_kind.type, declared.response_kind)
-        served = tuple(service.kinds[t] for t in service.supported_request_types())
-        endpoints.extend((path, served, tuple(known.values())) for path in service.paths)
-    if not endpoints or not all(kinds for _, kinds, _ in endpoints):
+    endpoints = loaded.describe_endpoints()
+    if not endpoints or not all(endpoint.handlers for endpoint in endpoints):
         raise DeployError(
             f"{script} defines no ELG handler that deploy can describe: decorate a function with @text_service "
             "(or @structured_text_service, @audio_service, @image_service), or define a FlaskService subclass "
@@ -224,9 +200,9 @@ def _describe(args: argparse.Namespace) -> Tuple[ServiceDescription, Path, List[
     output = args.output if args.output is not None else script.parent / "deploy"
     declared, docstring = _declared_endpoints(script)
     endpoints = tuple(
-        Endpoint(path=path, location=path if args.check else concrete_path(path, path_values),
-                 request_kinds=kinds, response_kinds=responses)
-        for path, kinds, responses in declared
+        Endpoint(path=served.path, location=served.path if args.check else concrete_path(served.path, path_values),
+                 request_kinds=served.request_kinds, response_kinds=served.response_kinds)
+        for served in declared
     )
     description = ServiceDescription(
         name=name, image=str(image), image_repository=image.repository, version=version,

@@ -1,18 +1,23 @@
-"""The kinds of ELG request and response, each described once, and the syntax of URL variables in a path.
+"""The kinds of ELG request and response, each described once, and the description of a service's endpoints.
 
 * :mod:`.requests`: :class:`RequestKind` rows of the :data:`REQUEST_KINDS` table (``text``,
   ``structuredText``, ``audio``, ``image``).
 * :mod:`.responses`: :class:`ResponseKind` rows of the :data:`RESPONSE_KINDS` table (``annotations``,
   ``classification``, ``texts``, ``audio``).
 * :mod:`.returns`: what a handler's return annotation declares.
-* :mod:`.share`: what the ELG-SHARE record says about a kind (:class:`ShareResource`).
-* :mod:`.endpoints`: the one definition of the URL-variable syntax (:func:`url_variables`).
+* :mod:`.endpoints`: :class:`Endpoint`, what a service serves on each path, and the one definition of
+  the URL-variable syntax (:func:`url_variables`).
 
 This layer knows the models, not Flask: the registry, the services, the OpenAPI
 document, ``deploy`` and the test client all read it.
 """
 from __future__ import annotations
 
+from .endpoints import NO_DEFAULT as NO_DEFAULT
+from .endpoints import Endpoint as Endpoint
+from .endpoints import EndpointHandler as EndpointHandler
+from .endpoints import Parameter as Parameter
+from .endpoints import ParameterSource as ParameterSource
 from .endpoints import UrlVariable as UrlVariable
 from .endpoints import fill_path as fill_path
 from .endpoints import url_variables as url_variables
@@ -30,9 +35,14 @@ from .share import ShareResource as ShareResource
 
 __all__ = [
     "JSON_TEXT",
+    "NO_DEFAULT",
     "REQUEST_KINDS",
     "RESPONSE_KINDS",
     "DeclaredReturn",
+    "Endpoint",
+    "EndpointHandler",
+    "Parameter",
+    "ParameterSource",
     "RawBody",
     "RequestKind",
     "RequestKinds",

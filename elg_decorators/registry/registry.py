@@ -7,13 +7,30 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import HandlerDefinitionError
-from ..kinds import REQUEST_KINDS, RequestKinds, ResponseKind, declared_return, url_variables
+from ..kinds import (
+    REQUEST_KINDS,
+    Endpoint,
+    EndpointHandler,
+    RequestKinds,
+    ResponseKind,
+    declared_return,
+    url_variables,
+)
 from ..model.request import Request
 from ..protocol.streaming import thread_loop
 from ..runtime.requests import note_handler
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
-from .binding import Argument, bind_arguments, callable_name, describe, plan_arguments, resolved_hints
+from .binding import (
+    Argument,
+    annotated_function,
+    bind_arguments,
+    callable_name,
+    client_parameters,
+    describe,
+    plan_arguments,
+    resolved_hints,
+)
 from .returns import coerce
 
 
@@ -27,6 +44,8 @@ class Handler:
     arguments: Tuple[Argument, ...]
     #: The response its return annotation declares, built from a plain value it returns.
     response_kind: Optional[ResponseKind]
+    #: Whether it may answer with a stream (see :attr:`elg_decorators.kinds.EndpointHandler.streams`).
+    streams: bool
     #: True when calling the function gives a coroutine to run (``async def``).
     is_async: bool
     #: The function's qualified name, for logs and messages.
@@ -41,6 +60,12 @@ class Handler:
         if self.is_async:
             result = thread_loop().run_until_complete(result)
         return coerce(result, self.response_kind, self.name)
+
+
+def _is_generator_function(func: Callable[..., Any]) -> bool:
+    """Whether calling ``func`` gives a generator (sync or async) to iterate."""
+    target = annotated_function(func)
+    return inspect.isgeneratorfunction(target) or inspect.isasyncgenfunction(target)
 
 
 def _is_coroutine_function(func: Callable[..., Any]) -> bool:
@@ -79,6 +104,7 @@ class Registry:
         request_kind = self.kinds.get(kind)
         if request_kind is None:
             raise ValueError(f"unknown request type {kind!r}; use one of {', '.join(self.kinds.types)}")
+        request_type = request_kind.type
         decorator = f"@{request_kind.decorator}"
         if not callable(func):
             raise HandlerDefinitionError(f"{decorator} decorates a function, not {type(func).__name__}")
@@ -87,10 +113,10 @@ class Registry:
         if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
             raise HandlerDefinitionError(f"{decorator} {describe(func)}: timeout={timeout!r} must be a number of "
                                          "seconds above 0 (leave it out for the service's REQUEST_TIMEOUT)")
-        existing = self._handlers.get((path, kind))
+        existing = self._handlers.get((path, request_type))
         if existing is not None:
             raise HandlerDefinitionError(
-                f"{decorator} {describe(func)}: {kind} requests on {path} are already handled by "
+                f"{decorator} {describe(func)}: {request_type} requests on {path} are already handled by "
                 f"{describe(existing.func)} (in {existing.func.__module__}); give one of them another path, "
                 f"e.g. {decorator}(\"{path.rstrip('/')}/{func.__name__}\")"
             )
@@ -98,15 +124,16 @@ class Registry:
         variables = tuple(variable.name for variable in url_variables(path))
         handler = Handler(
             func=func,
-            kind=kind,
+            kind=request_type,
             path=path,
             arguments=plan_arguments(func, request_kind, variables, decorator, self.resources.providers()),
             response_kind=declared.response_kind,
+            streams=_is_generator_function(func) or declared.streams is not False,
             is_async=_is_coroutine_function(func),
             name=callable_name(func),
             timeout=timeout,
         )
-        self._handlers[(path, kind)] = handler
+        self._handlers[(path, request_type)] = handler
         return handler
 
     def remove(self, func: Callable[..., Any]) -> None:
@@ -132,10 +159,17 @@ class Registry:
 
     def endpoints(self) -> Dict[str, List[str]]:
         """Each path and the request types it takes, in registration order."""
-        served: Dict[str, List[str]] = {}
-        for path, kind in self._handlers:
-            served.setdefault(path, []).append(kind)
-        return served
+        return {endpoint.path: list(endpoint.request_types) for endpoint in self.describe_endpoints()}
+
+    def describe_endpoints(self) -> Tuple[Endpoint, ...]:
+        """Each path, in registration order, with what its handlers take and answer."""
+        handlers: Dict[str, List[EndpointHandler]] = {}
+        for handler in self._handlers.values():
+            handlers.setdefault(handler.path, []).append(EndpointHandler(
+                self.kinds[handler.kind], handler.name, handler.response_kind,
+                client_parameters(handler.arguments), handler.streams,
+            ))
+        return tuple(Endpoint(path, tuple(described)) for path, described in handlers.items())
 
     def __len__(self) -> int:
         return len(self._handlers)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, ClassVar, Dict, List, Mapping, Optional
+from typing import Any, ClassVar, List, Mapping, Optional, Tuple
 
 from flask import Flask
 
 from ..errors import ProcessingError, ServiceLoadError
-from ..kinds import url_variables
+from ..kinds import Endpoint, url_variables
 from ..model.request import Request
 from ..service.direct import install as install_direct_dispatch
 from ..service.flask_service import FlaskService
@@ -67,8 +67,9 @@ class RegistryService(FlaskService):
         """Call the handler of the request's type, as :meth:`dispatch` does without a route."""
         return self.dispatch(request, None, {})
 
-    def endpoints(self) -> Dict[str, List[str]]:
-        return self.registry.endpoints()
+    def describe_endpoints(self) -> Tuple[Endpoint, ...]:
+        """The registry's paths, each with its handlers' parameters, responses and streaming."""
+        return self.registry.describe_endpoints()
 
     @classmethod
     def supported_request_types(cls) -> List[str]:
@@ -87,7 +88,6 @@ class RegistryService(FlaskService):
             if module_file:
                 return Path(module_file).resolve()
         return super().service_script(path)
-
 
     @classmethod
     def _class_registry(cls) -> Registry:

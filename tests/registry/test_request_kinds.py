@@ -97,9 +97,12 @@ def test_other_kinds_are_unsupported_by_a_video_only_service(video_registry: Reg
 def test_a_fifth_kind_is_in_the_openapi_document(video_registry: Registry) -> None:
     document = create_app(video_registry).test_client().get("/openapi.json").get_json()
     body = document["paths"]["/process"]["post"]["requestBody"]["content"]
-    assert body["multipart/form-data"]["schema"]["properties"]["request"] == {
-        "$ref": "#/components/schemas/VideoRequest"
-    }
+    assert body["multipart/form-data"]["schema"]["properties"]["request"] == {"allOf": [
+        {"$ref": "#/components/schemas/VideoRequest"},
+        {"properties": {"params": {
+            "type": ["object", "null"], "properties": {"speed": {"type": "number", "default": 1.0}},
+        }}},
+    ]}
     assert set(body) == {"multipart/form-data", "video/*"}  # binary kinds never travel inside JSON
     assert "content" not in document["components"]["schemas"]["VideoRequest"]["properties"]
 

@@ -1,7 +1,7 @@
 """The table of response kinds beside that of request kinds: what a plain value becomes, and ELG-SHARE's name.
 
 A made-up response model, ``summary``, that the table lacks still works: a plain value is
-validated into it, and deploy's record describes it (derived, with a note).
+validated into it, OpenAPI states it, and deploy's record describes it (derived, with a note).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Literal
 from elg_decorators import Registry, create_app, text_service
 from elg_decorators.deploy.description import Endpoint, RecordDetails, ServiceDescription
 from elg_decorators.deploy.metadata import derived_resources, output_resource
-from elg_decorators.kinds import REQUEST_KINDS, RESPONSE_KINDS, ResponseKind, ShareResource
+from elg_decorators.kinds import RESPONSE_KINDS, ResponseKind, ShareResource
 from elg_decorators.model.response import RESPONSE_MODELS, ResponseObject, TextsResponse
 
 
@@ -34,7 +34,7 @@ def test_a_model_the_table_lacks_is_validated_as_it_is() -> None:
     assert kind.build({"summary": "short"}) == SummaryResponse(summary="short")
 
 
-def test_a_made_up_response_is_served_and_described(registry: Registry) -> None:
+def test_a_made_up_response_is_served_stated_and_described(registry: Registry) -> None:
     @text_service(registry=registry)
     def summarise(content: str) -> SummaryResponse:
         return {"summary": content[:5]}  # type: ignore[return-value]
@@ -42,13 +42,16 @@ def test_a_made_up_response_is_served_and_described(registry: Registry) -> None:
     app = create_app(registry)
     answer = app.test_client().post("/process", json={"type": "text", "content": "a long text"})
     assert answer.get_json() == {"response": {"type": "summary", "summary": "a lon"}}
+    document = app.test_client().get("/openapi.json").get_json()
+    assert document["paths"]["/process"]["post"]["responses"]["200"]["content"]["application/json"]["schema"][
+        "properties"] == {"response": {"$ref": "#/components/schemas/SummaryResponse"}}
+    assert "SummaryResponse" in document["components"]["schemas"]
 
-    (handler,) = registry.handlers
-    assert handler.response_kind is not None
+    (served,) = registry.describe_endpoints()
     description = ServiceDescription(
         name="summary", image="me/summary:1.0", image_repository="me/summary", version="1.0",
         record=RecordDetails("Summary", "Summarises."),
-        endpoints=(Endpoint("/process", "/process", (REQUEST_KINDS["text"],), (handler.response_kind,)),),
+        endpoints=(Endpoint(served.path, served.path, served.request_kinds, served.response_kinds),),
     )
-    assert output_resource(handler.response_kind) == ShareResource("file1", "text", ("Json",))
+    assert output_resource(served.response_kinds[0]) == ShareResource("file1", "text", ("Json",))
     assert derived_resources(description) == ["'summary' responses (as file1, mediaType text)"]

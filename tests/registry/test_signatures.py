@@ -120,3 +120,4 @@ def test_stream_return_annotations_are_accepted(registry: Registry) -> None:
         yield TextsResponse(texts=[{"content": content}])
 
     assert registry.handlers[0].response_kind is RESPONSE_KINDS["texts"]
+    assert registry.handlers[0].streams
