@@ -11,6 +11,7 @@ from ..kinds import (
     REQUEST_KINDS,
     Endpoint,
     EndpointHandler,
+    RequestKind,
     RequestKinds,
     ResponseKind,
     declared_return,
@@ -95,13 +96,16 @@ class Registry:
         self.resources = ResourceSet()
 
     def add(
-        self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH, timeout: Optional[float] = None
+        self, kind: str | RequestKind, func: Callable[..., Any], *, path: str = DEFAULT_PATH,
+        timeout: Optional[float] = None,
     ) -> Handler:
         """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin).
 
+        ``kind`` is a request type of the registry's table, or a :class:`RequestKind`, which
+        the table gains if it lacks it (as a decorator made by ``service_decorator`` passes it).
         ``timeout``: seconds a request to it may take before it is answered with a deadline failure.
         """
-        request_kind = self.kinds.get(kind)
+        request_kind = self._learn(kind, func) if isinstance(kind, RequestKind) else self.kinds.get(kind)
         if request_kind is None:
             raise ValueError(f"unknown request type {kind!r}; use one of {', '.join(self.kinds.types)}")
         request_type = request_kind.type
@@ -135,6 +139,18 @@ class Registry:
         )
         self._handlers[(path, request_type)] = handler
         return handler
+
+    def _learn(self, kind: RequestKind, func: Callable[..., Any]) -> RequestKind:
+        """``kind``, added to the table if the table lacks it; a different kind of the same type is an error."""
+        known = self.kinds.get(kind.type)
+        if known is None:
+            self.kinds = self.kinds.with_kind(kind)
+        elif known != kind:
+            raise HandlerDefinitionError(
+                f"@{kind.decorator} {describe(func)}: {self!r} already describes {kind.type!r} requests by another "
+                f"RequestKind (that of @{known.decorator}); make one RequestKind for {kind.type!r} and use it for both"
+            )
+        return kind
 
     def remove(self, func: Callable[..., Any]) -> None:
         """Unregister every handler of ``func``."""

@@ -8,18 +8,23 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterator, Optional
 
-from elg_decorators import FlaskService, Registry, audio_service, create_app, text_service
+import pytest
+
+from elg_decorators import FlaskService, HandlerDefinitionError, Registry, audio_service, create_app, text_service
 from elg_decorators.kinds import (
     NO_DEFAULT,
     REQUEST_KINDS,
     RESPONSE_KINDS,
+    Endpoint,
     Parameter,
     ParameterSource,
+    RequestKind,
     UrlVariable,
     fill_path,
     url_variables,
 )
 from elg_decorators.model import AnnotationsResponse, ClassificationResponse, Progress, TextRequest, TextsResponse
+from elg_decorators.registry.decorators import service_decorator
 from elg_decorators.testing import ServiceClient
 
 SCHEMAS = "#/components/schemas/"
@@ -258,3 +263,35 @@ def test_the_test_client_sends_to_the_one_path_of_the_kind(registry: Registry) -
     status, failure = client.audio(b"xyz", format="LINEAR16", with_status=True)
     assert status == 404
     assert client.audio(b"xyz", format="LINEAR16", path="/size/bytes").texts[0].content == "3 bytes"
+
+
+# -- a decorator of a made-up kind teaches any registry its kind --------------------
+
+
+def test_a_made_up_kind_joins_the_registry_it_is_registered_into(registry: Registry) -> None:
+    shout = RequestKind("shout", TextRequest, "process_shout", "shout_service")
+    shout_service = service_decorator(shout)
+
+    @shout_service(registry=registry)
+    def loud(content: str) -> TextsResponse:
+        return TextsResponse(texts=[{"content": content.upper()}])
+
+    assert registry.kinds.types == ("text", "structuredText", "audio", "image", "shout")
+    assert REQUEST_KINDS.types == ("text", "structuredText", "audio", "image")
+    (endpoint,) = registry.describe_endpoints()
+    assert endpoint == Endpoint("/process", endpoint.handlers) and endpoint.request_kinds == (shout,)
+
+
+def test_two_kinds_of_one_type_are_an_error(registry: Registry) -> None:
+    service_decorator(RequestKind("shout", TextRequest, "process_shout", "shout_service"))(registry=registry)(
+        lambda content: TextsResponse(texts=[{"content": content}]))
+    other = service_decorator(RequestKind("shout", TextRequest, "process_yell", "yell_service"))
+    with pytest.raises(HandlerDefinitionError) as caught:
+        @other(registry=registry)
+        def yell(content: str) -> TextsResponse:
+            return TextsResponse(texts=[{"content": content}])
+    assert str(caught.value).startswith("@yell_service test_two_kinds_of_one_type_are_an_error.<locals>.yell(")
+    assert str(caught.value).endswith(
+        "already describes 'shout' requests by another RequestKind (that of @shout_service); "
+        "make one RequestKind for 'shout' and use it for both"
+    )
