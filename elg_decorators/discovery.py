@@ -13,6 +13,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from .errors import ServiceLoadError
+from .kinds import Endpoint
 from .registry.service import create_app
 from .registry.registry import Registry, collecting_into
 from .service.flask_service import FlaskService
@@ -41,6 +42,15 @@ class LoadedService:
         if self.flask_app is not None:
             return self.flask_app
         raise ServiceLoadError(_nothing_found(self.module))
+
+    def describe_endpoints(self) -> tuple[Endpoint, ...]:
+        """What it serves on each path; nothing for a Flask app that is not a FlaskService's."""
+        if len(self.registry):
+            return self.registry.describe_endpoints()
+        service = self.flask_service
+        if service is None and self.flask_app is not None:
+            service = self.flask_app.extensions.get(FlaskService.EXTENSION_KEY)
+        return service.describe_endpoints() if isinstance(service, FlaskService) else ()
 
 
 def load_service(target: str) -> LoadedService:

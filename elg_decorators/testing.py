@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from flask import Flask
 
 from .discovery import load_service
-from .kinds import REQUEST_KINDS, RequestKind, RequestKinds
+from .kinds import REQUEST_KINDS, Endpoint, RequestKind, RequestKinds, url_variables
 from .model.response import get_response
 from .model.request import Request
 from .registry.registry import Registry
@@ -46,14 +46,17 @@ class ServiceClient:
     ``with_status`` and any other request field by name.
 
     :param service: a Flask app, a FlaskService, or a Registry of handlers.
-    :param path: the default path requests go to.
+    :param path: the path requests go to unless a call gives one; default: the one path
+        (without URL variables) that takes the request's kind, else ``/process``.
     """
 
-    def __init__(self, service: Flask | FlaskService | Registry, *, path: str = DEFAULT_PATH) -> None:
+    def __init__(self, service: Flask | FlaskService | Registry, *, path: str | None = None) -> None:
         served: Flask | FlaskService = RegistryService(service) if isinstance(service, Registry) else service
         if isinstance(served, Flask):
             served = served.extensions.get(FlaskService.EXTENSION_KEY, served)
         self.kinds: RequestKinds = served.kinds if isinstance(served, FlaskService) else REQUEST_KINDS
+        #: What the service serves on each path (nothing known for a bare Flask app).
+        self.endpoints: tuple[Endpoint, ...] = served.describe_endpoints() if isinstance(served, FlaskService) else ()
         self.app: Flask = served.app if isinstance(served, FlaskService) else served
         self.path = path
         runtime = runtime_of(self.app)
@@ -62,7 +65,7 @@ class ServiceClient:
         self.http = self.app.test_client()
 
     @classmethod
-    def for_module(cls, module: ModuleType | str, *, path: str = DEFAULT_PATH) -> ServiceClient:
+    def for_module(cls, module: ModuleType | str, *, path: str | None = None) -> ServiceClient:
         """A client for the service that a module (or script path) defines, loaded afresh."""
         target = module if isinstance(module, str) else (module.__file__ or module.__name__)
         return cls(load_service(target).app(), path=path)
@@ -97,7 +100,7 @@ class ServiceClient:
 
     def send(self, request: Request, *, path: str | None = None, with_status: bool = False) -> Any:
         """Send any ELG request and parse the single JSON answer."""
-        answer = self.http.post(path or self.path, **self._body(request))
+        answer = self.http.post(self._path(request.type, path), **self._body(request))
         message = get_response(answer.get_data())
         return (answer.status_code, message) if with_status else message
 
@@ -110,12 +113,23 @@ class ServiceClient:
         request = content if isinstance(content, Request) else build_request(
             self.kinds[request_type], content, params=params, **fields
         )
-        answer = self.http.post(path or self.path, headers={"Accept": "text/event-stream"}, **self._body(request))
+        answer = self.http.post(self._path(request.type, path), headers={"Accept": "text/event-stream"},
+                                **self._body(request))
         if answer.mimetype != "text/event-stream":
             yield get_response(answer.get_data())
             return
         for data in event_data(answer.get_data()):
             yield get_response(data)
+
+    def _path(self, request_type: str | None, path: str | None) -> str:
+        """The path given, else the client's, else the one fixed path that takes ``request_type``."""
+        chosen = path or self.path
+        if chosen:
+            return chosen
+        taking = [endpoint.path for endpoint in self.endpoints if endpoint.handler(request_type or "")]
+        if len(taking) == 1 and not url_variables(taking[0]):
+            return taking[0]
+        return DEFAULT_PATH  # the service answers there, if only to say what it does not take
 
     def _body(self, request: Request) -> dict[str, Any]:
         kind = self.kinds.get(request.type)

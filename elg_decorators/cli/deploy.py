@@ -10,7 +10,6 @@ import dataclasses
 import inspect
 import re
 import sys
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +29,9 @@ from ..deploy.inputs import (
     concrete_path,
     default_service_name,
 )
-from ..deploy.metadata import unspecified_fields
+from ..deploy.metadata import derived_resources, unspecified_fields
 from ..deploy.vocabulary import lt_classes
+from ..kinds import Endpoint as ServedEndpoint
 from ..settings import ServerSettings
 from .server_options import add_server_options, server_options
 
@@ -160,40 +160,14 @@ def _record(args: argparse.Namespace, name: str, lt_class: str | None, docstring
     )
 
 
-def _response_type_name(response_type: type | None) -> str | None:
-    if response_type is None:
-        return None
-    field = getattr(response_type, "model_fields", {}).get("type")
-    return getattr(field, "default", None)
-
-
-def _declared_endpoints(script: Path) -> tuple[list[tuple[str, tuple[str, ...], tuple[str, ...]]], str | None]:
-    """Each path the script serves, its request types and its known response types; and the script's docstring."""
+def _declared_endpoints(script: Path) -> tuple[tuple[ServedEndpoint, ...], str | None]:
+    """What the script serves on each path, as the service describes it; and the script's docstring."""
     # Imported here: loading a script pulls in Flask, which the other commands and --help do not need.
     from ..discovery import load_service
-    from ..registry.returns import response_type_of
 
     loaded = load_service(str(script))
-    endpoints: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
-    if len(loaded.registry):
-        for path, kinds in loaded.registry.endpoints().items():
-            responses = [_response_type_name(loaded.registry.lookup(path, kind).response_type)  # type: ignore[union-attr]
-                         for kind in kinds]
-            endpoints.append((path, tuple(kinds), tuple(dict.fromkeys(r for r in responses if r))))
-    elif loaded.flask_service is not None:
-        service = loaded.flask_service
-        responses = []
-        for kind in service.supported_request_types():
-            method = getattr(service, service.kinds[kind].method)
-            try:
-                annotation = typing.get_type_hints(method).get("return")
-                responses.append(_response_type_name(response_type_of(annotation, method.__qualname__)))
-            except Exception:  # an annotation we cannot read says nothing about the response
-                continue
-        served = tuple(service.supported_request_types())
-        known = tuple(dict.fromkeys(r for r in responses if r))
-        endpoints.extend((path, served, known) for path in service.paths)
-    if not endpoints or not all(kinds for _, kinds, _ in endpoints):
+    endpoints = loaded.describe_endpoints()
+    if not endpoints or not all(endpoint.handlers for endpoint in endpoints):
         raise DeployError(
             f"{script} defines no ELG handler that deploy can describe: decorate a function with @text_service "
             "(or @structured_text_service, @audio_service, @image_service), or define a FlaskService subclass "
@@ -225,9 +199,9 @@ def _describe(args: argparse.Namespace) -> tuple[ServiceDescription, Path, list[
     output = args.output if args.output is not None else script.parent / "deploy"
     declared, docstring = _declared_endpoints(script)
     endpoints = tuple(
-        Endpoint(path=path, location=path if args.check else concrete_path(path, path_values),
-                 request_kinds=kinds, response_types=responses)
-        for path, kinds, responses in declared
+        Endpoint(path=served.path, location=served.path if args.check else concrete_path(served.path, path_values),
+                 request_kinds=served.request_kinds, response_kinds=served.response_kinds)
+        for served in declared
     )
     description = ServiceDescription(
         name=name, image=str(image), image_repository=image.repository, version=version,
@@ -243,8 +217,11 @@ def _notes(description: ServiceDescription) -> list[str]:
              for option in unspecified_fields(description) if option != "--landing-page"]
     if "--landing-page" in unspecified_fields(description):
         notes.append("elg-metadata.xml gives the image's repository as the landing page; give --landing-page")
+    notes.extend(f"elg-metadata.xml describes {derived} from the kind alone, which gives no ELG-SHARE facts; "
+                 "give the kind elg_share=ShareResource(...) to state them"
+                 for derived in derived_resources(description))
     for endpoint in description.endpoints:
-        if not endpoint.response_types:
+        if not endpoint.response_kinds:
             notes.append(f"elg-metadata.xml describes no output for {endpoint.path}: annotate its handler's "
                          "return type (e.g. -> AnnotationsResponse)")
     timeout = revision_timeout_seconds(description.settings)

@@ -1,12 +1,16 @@
 """A plain description of a service to deploy: what every manifest and the ELG record are made from.
 
-Nothing here knows how a script declares its handlers; ``deploy/command.py`` fills
-a :class:`ServiceDescription` from a script, and tests can build one by hand.
+Nothing here knows how a script declares its handlers; ``cli/deploy.py`` fills
+a :class:`ServiceDescription` from the script's description of its endpoints
+(:class:`elg_decorators.kinds.Endpoint`), and tests can build one by hand.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
+from collections.abc import Iterable
 
+from ..kinds import RequestKind, ResponseKind
 from ..settings import ServerSettings
 
 __all__ = ["Endpoint", "RecordDetails", "ServiceDescription"]
@@ -19,15 +23,15 @@ class Endpoint:
     :param path: the path as the service declares it, with Flask URL variables
         (``/translate/<src>/<tgt>``).
     :param location: the same path with each variable given a value: what ELG calls.
-    :param request_kinds: the ELG request types it takes (``text``, ``structuredText``, ``audio``, ``image``).
-    :param response_types: the ELG response types it answers with (``annotations``, ``classification``,
-        ``texts``, ``audio``), where the handlers' return annotations say; empty where they do not.
+    :param request_kinds: the kinds of ELG request it takes (``REQUEST_KINDS["text"]``…).
+    :param response_kinds: the kinds of ELG response it answers with (``RESPONSE_KINDS["texts"]``…),
+        where the handlers' return annotations say; empty where they do not.
     """
 
     path: str
     location: str
-    request_kinds: tuple[str, ...]
-    response_types: tuple[str, ...] = ()
+    request_kinds: tuple[RequestKind, ...]
+    response_kinds: tuple[ResponseKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,11 +86,22 @@ class ServiceDescription:
     read_only_root: bool = True
 
     @property
-    def request_kinds(self) -> tuple[str, ...]:
-        """Every request type of every endpoint, each once, in order of appearance."""
-        return tuple(dict.fromkeys(kind for endpoint in self.endpoints for kind in endpoint.request_kinds))
+    def request_kinds(self) -> tuple[RequestKind, ...]:
+        """Every request kind of every endpoint, each once, in order of appearance."""
+        return _each_once(kind for endpoint in self.endpoints for kind in endpoint.request_kinds)
 
     @property
-    def response_types(self) -> tuple[str, ...]:
-        """Every known response type of every endpoint, each once, in order of appearance."""
-        return tuple(dict.fromkeys(kind for endpoint in self.endpoints for kind in endpoint.response_types))
+    def response_kinds(self) -> tuple[ResponseKind, ...]:
+        """Every known response kind of every endpoint, each once, in order of appearance."""
+        return _each_once(kind for endpoint in self.endpoints for kind in endpoint.response_kinds)
+
+
+_Kind = TypeVar("_Kind", RequestKind, ResponseKind)
+
+
+def _each_once(kinds: Iterable[_Kind]) -> tuple[_Kind, ...]:
+    """``kinds`` without repeats (by ``type``), in order of appearance."""
+    first: dict[str, _Kind] = {}
+    for kind in kinds:
+        first.setdefault(kind.type, kind)
+    return tuple(first.values())

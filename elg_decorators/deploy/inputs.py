@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from collections.abc import Mapping
 
 from ..errors import ElgDecoratorsError
+from ..kinds import fill_path, url_variables
 from .vocabulary import language_ids, lt_classes, region_ids, script_ids
 
 __all__ = [
@@ -42,7 +43,6 @@ _EXAMPLES = {"memory": "'512Mi', '2Gi' or '1500M'", "cpu": "'1', '2' or '500m'"}
 #: Knative appends revision suffixes (``-00001``) to the service name, within the 63 characters of a label.
 MAX_NAME_LENGTH = 50
 _DNS_1035_LABEL = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
-_URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
 _PATH_VALUE = re.compile(r"[A-Za-z0-9._~-]+")
 
 
@@ -169,30 +169,24 @@ def check_language(tag: str) -> str:
     return "-".join(normalised)
 
 
-def url_variables(path: str) -> tuple[str, ...]:
-    """The names of the URL variables in a Flask path (``/t/<src>/<int:n>`` -> src, n)."""
-    return tuple(_URL_VARIABLE.findall(path))
-
-
 def concrete_path(path: str, values: Mapping[str, str]) -> str:
     """``path`` with each URL variable replaced by its value from ``--path-value NAME=VALUE``."""
-    missing = [name for name in url_variables(path) if name not in values]
+    names = [variable.name for variable in url_variables(path)]
+    missing = [name for name in names if name not in values]
     if missing:
         example = " ".join(f"--path-value {name}=VALUE" for name in missing)
         raise DeployError(
             f"path {path} has URL variables ({', '.join(missing)}) and ELG calls one fixed URL; "
             f"give their values with {example}"
         )
-    for name in url_variables(path):
+    for name in names:
         if not _PATH_VALUE.fullmatch(values[name]):
             raise DeployError(
                 f"--path-value {name}={values[name]!r} must be letters, digits and '.', '_', '~', '-' only"
             )
-    return _URL_VARIABLE.sub(lambda match: values[match.group(1)], path)
+    return fill_path(path, lambda variable: values[variable.name])
 
 
 def path_pattern(path: str) -> re.Pattern[str]:
     """A pattern matching the concrete paths of ``path`` (each URL variable one path segment)."""
-    pieces = _URL_VARIABLE.split(path)
-    # split() alternates literal text and variable names: keep the literals, match one segment per variable.
-    return re.compile("".join(re.escape(piece) if index % 2 == 0 else "[^/]+" for index, piece in enumerate(pieces)))
+    return re.compile(fill_path(path, lambda variable: "[^/]+", re.escape))

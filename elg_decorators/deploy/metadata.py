@@ -2,20 +2,26 @@
 
 The record describes one ``ToolService`` run from the docker image: one software
 distribution per path (where ELG calls it inside the container), one input resource
-per request type, one output resource per response type, the languages given, and
+per request kind, one output resource per response kind, the languages given, and
 the memory it needs. Element order follows the XSD's sequences. No creation date is
 written, so the same input gives the same bytes.
+
+Each kind says what the record states about it (``elg_share``); for a kind that
+does not, the resource is derived from the kind and :func:`derived_resources` says so.
 """
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import NamedTuple
 
+from ..kinds import JSON_TEXT, RequestKind, ResponseKind, ShareResource
 from .description import ServiceDescription
 from .vocabulary import META_SHARE, OMTD_SHARE
 
-__all__ = ["metadata_record", "landing_page", "keywords", "execution_location", "NAMESPACE", "LANGUAGE"]
+__all__ = [
+    "metadata_record", "landing_page", "keywords", "execution_location", "input_resource", "output_resource",
+    "derived_resources", "unspecified_fields", "NAMESPACE", "LANGUAGE", "MEDIA_TYPES",
+]
 
 NAMESPACE = META_SHARE
 #: The language of the record's own texts (names, description, keywords).
@@ -24,29 +30,38 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 UNSPECIFIED = "unspecified"
 
 
-class Resource(NamedTuple):
-    """What ELG-SHARE says about one kind of input or output."""
-
-    processing_type: str
-    media_type: str
-    data_formats: tuple[str, ...]
-    text_encoded: bool
+#: The media types of ELG-SHARE (the fixed ``mediaType`` values of its feature elements).
+MEDIA_TYPES = ("text", "audio", "image", "video", "textNumerical")
 
 
-#: What each ELG request type is, as an input resource.
-INPUTS: dict[str, Resource] = {
-    "text": Resource("userInputText", "text", ("Text",), True),
-    "structuredText": Resource("userInputText", "text", ("Json",), True),
-    "audio": Resource("file1", "audio", ("wav", "mp3"), False),
-    "image": Resource("file1", "image", ("png", "jpg", "gif", "bmp", "tiff"), False),
-}
-#: What each ELG response type is, as an output resource (every response travels as JSON).
-OUTPUTS: dict[str, Resource] = {
-    "annotations": Resource("file1", "text", ("Json",), True),
-    "classification": Resource("file1", "text", ("Json",), True),
-    "texts": Resource("outputText", "text", ("Json",), True),
-    "audio": Resource("file1", "audio", ("wav", "mp3"), False),
-}
+def input_resource(kind: RequestKind) -> ShareResource:
+    """What the record says about requests of ``kind``: the kind's own ELG-SHARE facts, else facts derived
+    from it (a file of the media type its bare bodies or its name give, or typed text)."""
+    if kind.elg_share is not None:
+        return kind.elg_share
+    candidates = [media_type.partition("/")[0] for media_type in kind.raw_media_types] + [kind.type]
+    media_type = next((candidate for candidate in candidates if candidate in MEDIA_TYPES), None)
+    if kind.binary:
+        return ShareResource("file1", media_type, text_encoded=False)
+    return ShareResource("userInputText", media_type or "text")
+
+
+def output_resource(kind: ResponseKind) -> ShareResource:
+    """What the record says about responses of ``kind``: the kind's own ELG-SHARE facts, else JSON text."""
+    return kind.elg_share if kind.elg_share is not None else JSON_TEXT
+
+
+def derived_resources(description: ServiceDescription) -> list[str]:
+    """Each input or output the record derives because its kind gives no ELG-SHARE facts, as
+    ``'video' requests (as file1, mediaType video)``."""
+    shown = [(f"{kind.type!r} requests", input_resource(kind))
+             for kind in description.request_kinds if kind.elg_share is None]
+    shown += [(f"{kind.type!r} responses", output_resource(kind))
+              for kind in description.response_kinds if kind.elg_share is None]
+    return [f"{what} (as {resource.processing_type}, "
+            f"{'mediaType ' + resource.media_type if resource.media_type else 'no mediaType'})"
+            for what, resource in shown]
+
 
 ET.register_namespace("ms", NAMESPACE)
 
@@ -99,12 +114,13 @@ def _language(parent: ET.Element, tag: str) -> None:
         _add(element, "scriptId" if len(part) == 4 else "regionId", part)
 
 
-def _resource(parent: ET.Element, name: str, resource: Resource, languages: tuple[str, ...]) -> None:
+def _resource(parent: ET.Element, name: str, resource: ShareResource, languages: tuple[str, ...]) -> None:
     element = _add(parent, name)
     _add(element, "processingResourceType", META_SHARE + resource.processing_type)
     for tag in languages:
         _language(element, tag)
-    _add(element, "mediaType", META_SHARE + resource.media_type)
+    if resource.media_type is not None:
+        _add(element, "mediaType", META_SHARE + resource.media_type)
     for data_format in resource.data_formats:
         _add(element, "dataFormat", OMTD_SHARE + data_format)
     if resource.text_encoded:
@@ -141,9 +157,9 @@ def _tool_service(parent: ET.Element, description: ServiceDescription) -> None:
         _licence(distribution, description)
     _add(tool, "languageDependent", "true" if description.languages else "false")
     for kind in description.request_kinds:
-        _resource(tool, "inputContentResource", INPUTS[kind], description.languages)
-    for response_type in description.response_types:
-        _resource(tool, "outputResource", OUTPUTS[response_type], description.languages)
+        _resource(tool, "inputContentResource", input_resource(kind), description.languages)
+    for response in description.response_kinds:
+        _resource(tool, "outputResource", output_resource(response), description.languages)
     _add(tool, "evaluated", "false")
 
 

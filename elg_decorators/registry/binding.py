@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import HandlerDefinitionError, ProcessingError
-from ..kinds import RequestKind
+from ..kinds import Parameter, ParameterSource, RequestKind
 from ..model.request import Request
 
 
@@ -47,6 +47,8 @@ class Argument:
     adapter: TypeAdapter[Any] | None = None
     #: Gives the value of a resource argument.
     provider: Callable[[], Any] | None = None
+    #: The parameter's annotation (``Any`` when it has none).
+    annotation: Any = Any
 
     @property
     def required(self) -> bool:
@@ -70,10 +72,10 @@ def describe(func: Callable[..., Any]) -> str:
     return f"{callable_name(func)}{signature}"
 
 
-def _annotated(func: Callable[..., Any]) -> Any:
+def annotated_function(func: Callable[..., Any]) -> Any:
     """The function whose annotations describe ``func`` (a partial's function, an instance's ``__call__``)."""
     if isinstance(func, functools.partial):
-        return _annotated(func.func)
+        return annotated_function(func.func)
     if inspect.isroutine(func) or isinstance(func, type):
         return func
     return type(func).__call__ if callable(func) else func
@@ -82,7 +84,7 @@ def _annotated(func: Callable[..., Any]) -> Any:
 def resolved_hints(func: Callable[..., Any], decorator: str) -> dict[str, Any]:
     """The function's annotations with string annotations resolved."""
     try:
-        return typing.get_type_hints(_annotated(func), include_extras=True)
+        return typing.get_type_hints(annotated_function(func), include_extras=True)
     except Exception as exc:
         raise HandlerDefinitionError(
             f"{decorator} {describe(func)}: cannot resolve its type annotations ({exc}); "
@@ -123,18 +125,34 @@ def plan_arguments(
         elif resources and parameter.name in resources:
             arguments.append(Argument(parameter.name, ArgumentSource.RESOURCE, provider=resources[parameter.name]))
         elif parameter.name in url_variables:
-            arguments.append(
-                Argument(parameter.name, ArgumentSource.URL_VARIABLE, parameter.default, _adapter(hint, where))
-            )
+            arguments.append(Argument(parameter.name, ArgumentSource.URL_VARIABLE, parameter.default,
+                                      _adapter(hint, where), annotation=hint))
         elif parameter.name in fields:
             _check_field_hint(hint, fields[parameter.name].annotation, model, where)
-            arguments.append(Argument(parameter.name, ArgumentSource.REQUEST_FIELD, parameter.default))
+            arguments.append(Argument(parameter.name, ArgumentSource.REQUEST_FIELD, parameter.default,
+                                      annotation=hint))
         else:
             _check_not_misspelt(parameter, hint, resources or {}, where)
-            arguments.append(
-                Argument(parameter.name, ArgumentSource.NAMED_PARAM, parameter.default, _adapter(hint, where))
-            )
+            arguments.append(Argument(parameter.name, ArgumentSource.NAMED_PARAM, parameter.default,
+                                      _adapter(hint, where), annotation=hint))
     return tuple(arguments)
+
+
+#: Where the client gives each kind of argument it fills (the others are the request whole, all its
+#: params, or resources).
+_CLIENT_SOURCES = {
+    ArgumentSource.NAMED_PARAM: ParameterSource.PARAMS,
+    ArgumentSource.URL_VARIABLE: ParameterSource.URL,
+    ArgumentSource.REQUEST_FIELD: ParameterSource.REQUEST_FIELD,
+}
+
+
+def client_parameters(arguments: tuple[Argument, ...]) -> tuple[Parameter, ...]:
+    """The arguments whose values the client gives, as the endpoint description states them."""
+    return tuple(
+        Parameter(argument.name, _CLIENT_SOURCES[argument.source], argument.annotation, argument.default)
+        for argument in arguments if argument.source in _CLIENT_SOURCES
+    )
 
 
 def _check_not_misspelt(parameter: inspect.Parameter, hint: Any, resources: Mapping[str, Any], where: str) -> None:

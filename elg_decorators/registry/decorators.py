@@ -15,7 +15,7 @@ class ServiceDecorator:
     """A decorator that registers functions for one request kind (see :func:`service_decorator`)."""
 
     def __init__(self, kind: RequestKind) -> None:
-        self.kind = kind.type
+        self.kind = kind
         self.__name__ = self.__qualname__ = kind.decorator
         self.__doc__ = _DOC.format(
             type=kind.type,

@@ -2,28 +2,38 @@
 from __future__ import annotations
 
 import inspect
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from collections.abc import Callable, Iterator, Mapping
 
 from ..errors import HandlerDefinitionError
-from ..kinds import REQUEST_KINDS, RequestKinds
+from ..kinds import (
+    REQUEST_KINDS,
+    Endpoint,
+    EndpointHandler,
+    RequestKind,
+    RequestKinds,
+    ResponseKind,
+    declared_return,
+    url_variables,
+)
 from ..model.request import Request
 from ..protocol.streaming import thread_loop
 from ..runtime.service_app import note_handler
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
-from .binding import Argument, bind_arguments, callable_name, describe, plan_arguments, resolved_hints
-from .returns import MESSAGE_TYPES, coerce, response_type_of
-
-_URL_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([A-Za-z_][A-Za-z0-9_]*)>")
-
-
-def url_variables(path: str) -> tuple[str, ...]:
-    """The names of the Flask URL variables in ``path`` (``/t/<src>/<int:n>`` -> src, n)."""
-    return tuple(_URL_VARIABLE.findall(path))
+from .binding import (
+    Argument,
+    annotated_function,
+    bind_arguments,
+    callable_name,
+    client_parameters,
+    describe,
+    plan_arguments,
+    resolved_hints,
+)
+from .returns import MESSAGE_TYPES, coerce
 
 
 @dataclass(frozen=True)
@@ -34,7 +44,10 @@ class Handler:
     kind: str
     path: str
     arguments: tuple[Argument, ...]
-    response_type: type | None
+    #: The response its return annotation declares, built from a plain value it returns.
+    response_kind: ResponseKind | None
+    #: Whether it may answer with a stream (see :attr:`elg_decorators.kinds.EndpointHandler.streams`).
+    streams: bool
     #: True when calling the function gives a coroutine to run (``async def``).
     is_async: bool
     #: The function's qualified name, for logs and messages.
@@ -50,7 +63,13 @@ class Handler:
             result = thread_loop().run_until_complete(result)
         if isinstance(result, MESSAGE_TYPES):  # coerce()'s first case, tested here: the usual return
             return result
-        return coerce(result, self.response_type, self.name)
+        return coerce(result, self.response_kind, self.name)
+
+
+def _is_generator_function(func: Callable[..., Any]) -> bool:
+    """Whether calling ``func`` gives a generator (sync or async) to iterate."""
+    target = annotated_function(func)
+    return inspect.isgeneratorfunction(target) or inspect.isasyncgenfunction(target)
 
 
 def _is_coroutine_function(func: Callable[..., Any]) -> bool:
@@ -80,15 +99,19 @@ class Registry:
         self.resources = ResourceSet()
 
     def add(
-        self, kind: str, func: Callable[..., Any], *, path: str = DEFAULT_PATH, timeout: float | None = None
+        self, kind: str | RequestKind, func: Callable[..., Any], *, path: str = DEFAULT_PATH,
+        timeout: float | None = None,
     ) -> Handler:
         """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin).
 
+        ``kind`` is a request type of the registry's table, or a :class:`RequestKind`, which
+        the table gains if it lacks it (as a decorator made by ``service_decorator`` passes it).
         ``timeout``: seconds a request to it may take before it is answered with a deadline failure.
         """
-        request_kind = self.kinds.get(kind)
+        request_kind = self._learn(kind, func) if isinstance(kind, RequestKind) else self.kinds.get(kind)
         if request_kind is None:
             raise ValueError(f"unknown request type {kind!r}; use one of {', '.join(self.kinds.types)}")
+        request_type = request_kind.type
         decorator = f"@{request_kind.decorator}"
         if not callable(func):
             raise HandlerDefinitionError(f"{decorator} decorates a function, not {type(func).__name__}")
@@ -97,26 +120,40 @@ class Registry:
         if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
             raise HandlerDefinitionError(f"{decorator} {describe(func)}: timeout={timeout!r} must be a number of "
                                          "seconds above 0 (leave it out for the service's REQUEST_TIMEOUT)")
-        existing = self._handlers.get((path, kind))
+        existing = self._handlers.get((path, request_type))
         if existing is not None:
             raise HandlerDefinitionError(
-                f"{decorator} {describe(func)}: {kind} requests on {path} are already handled by "
+                f"{decorator} {describe(func)}: {request_type} requests on {path} are already handled by "
                 f"{describe(existing.func)} (in {existing.func.__module__}); give one of them another path, "
                 f"e.g. {decorator}(\"{path.rstrip('/')}/{func.__name__}\")"
             )
-        where = f"{decorator} {describe(func)}"
+        declared = declared_return(resolved_hints(func, decorator).get("return"), f"{decorator} {describe(func)}")
+        variables = tuple(variable.name for variable in url_variables(path))
         handler = Handler(
             func=func,
-            kind=kind,
+            kind=request_type,
             path=path,
-            arguments=plan_arguments(func, request_kind, url_variables(path), decorator, self.resources.providers()),
-            response_type=response_type_of(resolved_hints(func, decorator).get("return"), where),
+            arguments=plan_arguments(func, request_kind, variables, decorator, self.resources.providers()),
+            response_kind=declared.response_kind,
+            streams=_is_generator_function(func) or declared.streams is not False,
             is_async=_is_coroutine_function(func),
             name=callable_name(func),
             timeout=timeout,
         )
-        self._handlers[(path, kind)] = handler
+        self._handlers[(path, request_type)] = handler
         return handler
+
+    def _learn(self, kind: RequestKind, func: Callable[..., Any]) -> RequestKind:
+        """``kind``, added to the table if the table lacks it; a different kind of the same type is an error."""
+        known = self.kinds.get(kind.type)
+        if known is None:
+            self.kinds = self.kinds.with_kind(kind)
+        elif known != kind:
+            raise HandlerDefinitionError(
+                f"@{kind.decorator} {describe(func)}: {self!r} already describes {kind.type!r} requests by another "
+                f"RequestKind (that of @{known.decorator}); make one RequestKind for {kind.type!r} and use it for both"
+            )
+        return kind
 
     def remove(self, func: Callable[..., Any]) -> None:
         """Unregister every handler of ``func``."""
@@ -141,10 +178,17 @@ class Registry:
 
     def endpoints(self) -> dict[str, list[str]]:
         """Each path and the request types it takes, in registration order."""
-        served: dict[str, list[str]] = {}
-        for path, kind in self._handlers:
-            served.setdefault(path, []).append(kind)
-        return served
+        return {endpoint.path: list(endpoint.request_types) for endpoint in self.describe_endpoints()}
+
+    def describe_endpoints(self) -> tuple[Endpoint, ...]:
+        """Each path, in registration order, with what its handlers take and answer."""
+        handlers: dict[str, list[EndpointHandler]] = {}
+        for handler in self._handlers.values():
+            handlers.setdefault(handler.path, []).append(EndpointHandler(
+                self.kinds[handler.kind], handler.name, handler.response_kind,
+                client_parameters(handler.arguments), handler.streams,
+            ))
+        return tuple(Endpoint(path, tuple(described)) for path, described in handlers.items())
 
     def __len__(self) -> int:
         return len(self._handlers)

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from flask import Flask
 
 from ..errors import ProcessingError, ServiceLoadError
+from ..kinds import Endpoint, url_variables
 from ..model.request import Request
 from ..service.direct import install as install_direct_dispatch
 from ..service.flask_service import FlaskService
-from .registry import Registry, current_registry, url_variables
+from .registry import Registry, current_registry
 
 
 class RegistryService(FlaskService):
@@ -67,8 +68,9 @@ class RegistryService(FlaskService):
         """Call the handler of the request's type, as :meth:`dispatch` does without a route."""
         return self.dispatch(request, None, {})
 
-    def endpoints(self) -> dict[str, list[str]]:
-        return self.registry.endpoints()
+    def describe_endpoints(self) -> tuple[Endpoint, ...]:
+        """The registry's paths, each with its handlers' parameters, responses and streaming."""
+        return self.registry.describe_endpoints()
 
     @classmethod
     def supported_request_types(cls) -> list[str]:
@@ -87,7 +89,6 @@ class RegistryService(FlaskService):
             if module_file:
                 return Path(module_file).resolve()
         return super().service_script(path)
-
 
     @classmethod
     def _class_registry(cls) -> Registry:

@@ -1,8 +1,8 @@
 """FlaskService: the documented base class of an ELG service written as a class."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
+from collections.abc import Iterator, Mapping, Sequence
 
 from flask import Response, stream_with_context
 from flask import request as http_request
@@ -10,8 +10,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
-from ..kinds import REQUEST_KINDS, RequestKinds
-from ..logger import logger
+from ..kinds import REQUEST_KINDS, Endpoint, RequestKinds
 from ..logs import configure_logging
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.response import ResponseObject
@@ -29,9 +28,12 @@ from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH
 from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .compat import reference_statuses
+from .description import classic_endpoints
 from .exchange import Exchange, Reply
 from .openapi import openapi_document
 from .packaging import DockerPackaging
+from ..logger import logger
+
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -81,6 +83,7 @@ class FlaskService(DockerPackaging):
         self.app = create_flask_app(name, self.encoder, size_limit=self.size_limit)
         self.app.extensions[self.EXTENSION_KEY] = self
         self.paths: list[str] = []
+        self._endpoints: tuple[Endpoint, ...] | None = None
         self._openapi: dict[str, Any] | None = None
         self._content_required_types: frozenset[str] | None = None
         self._add_endpoint(path)
@@ -99,6 +102,7 @@ class FlaskService(DockerPackaging):
         # No automatic OPTIONS answer: it would be an empty text/html page, not ELG JSON.
         self.app.add_url_rule(path, endpoint, self.process, methods=["POST"], provide_automatic_options=False)
         self.paths.append(path)
+        self._endpoints = None
 
     # -- documented hooks -------------------------------------------------
 
@@ -146,8 +150,15 @@ class FlaskService(DockerPackaging):
 
     def endpoints(self) -> dict[str, list[str]]:
         """Each POST path served and the request types it takes."""
-        kinds = self.supported_request_types()
-        return {path: kinds for path in self.paths}
+        return {endpoint.path: list(endpoint.request_types) for endpoint in self.describe_endpoints()}
+
+    def describe_endpoints(self) -> tuple[Endpoint, ...]:
+        """Each POST path and what answers each request kind there (here, the ``process_*`` methods this class
+        overrides): what the OpenAPI document, ``deploy``, the health answer and the test client read."""
+        if self._endpoints is None:
+            kinds = [self.kinds[request_type] for request_type in self.supported_request_types()]
+            self._endpoints = classic_endpoints(self.paths, [(kind, getattr(self, kind.method)) for kind in kinds])
+        return self._endpoints
 
     def health(self) -> ResponseReturnValue:
         """GET handler for health probes: 200 with the endpoints served."""
@@ -156,7 +167,7 @@ class FlaskService(DockerPackaging):
     def openapi(self) -> ResponseReturnValue:
         """GET handler serving the OpenAPI 3.1 description of the endpoints."""
         if self._openapi is None:
-            self._openapi = openapi_document(self.name, __version__, self.endpoints(), self.kinds)
+            self._openapi = openapi_document(self.name, __version__, self.describe_endpoints(), self.kinds)
         return self.app.json.response(self._openapi)
 
     # -- request processing -------------------------------------------------

@@ -1,35 +1,44 @@
-"""An OpenAPI 3.1 description of a service's endpoints, built from the message models."""
+"""An OpenAPI 3.1 description of a service's endpoints, built from their description and the message models.
+
+Each path states the request kinds its handlers take (with each handler's own
+``params``, typed), its URL variables (typed by their converters), and the
+response its handlers declare (every response kind when one declares none).
+"""
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
+from pydantic import PydanticInvalidForJsonSchema, TypeAdapter
 from pydantic.json_schema import models_json_schema
+from pydantic_core import PydanticSerializationError, to_jsonable_python
 
-from ..kinds import RequestKind, RequestKinds
-from ..model.response import AnnotationsResponse, AudioResponse, ClassificationResponse, TextsResponse
+from ..kinds import RESPONSE_KINDS, Endpoint, EndpointHandler, Parameter, ParameterSource, RequestKinds, fill_path
+from ..model.response import ResponseObject
 from ..model.status import Failure, Progress
 
-RESPONSE_MODELS = (AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse)
 FAILURE_STATUSES = {
     "400": "The request is not a valid ELG request, or a parameter is missing or invalid",
     "413": "The request body is larger than the service accepts",
     "415": "The Content-Type is not one the service reads",
     "500": "The service failed while processing the request",
 }
-_FLASK_VARIABLE = re.compile(r"<(?:([^:<>]+):)?([A-Za-z_][A-Za-z0-9_]*)>")
-_CONVERTER_TYPES = {"int": "integer", "float": "number"}
+_REF_TEMPLATE = "#/components/schemas/{model}"
+_URL_VARIABLE_SCHEMAS: dict[type, dict[str, str]] = {
+    int: {"type": "integer"}, float: {"type": "number"}, uuid.UUID: {"type": "string", "format": "uuid"},
+}
 
 
 def _ref(model: type) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"$ref": _REF_TEMPLATE.format(model=model.__name__)}
 
 
-def _components(kinds: RequestKinds) -> dict[str, Any]:
+def _components(kinds: RequestKinds, responses: Sequence[type[ResponseObject]]) -> dict[str, Any]:
     models: list[Any] = [(kind.model, "validation") for kind in kinds]
-    models += [(model, "serialization") for model in (*RESPONSE_MODELS, Failure, Progress)]
-    _, schema = models_json_schema(models, ref_template="#/components/schemas/{model}", by_alias=True)
+    models += [(model, "serialization") for model in (*responses, Failure, Progress)]
+    _, schema = models_json_schema(models, ref_template=_REF_TEMPLATE, by_alias=True)
     schemas: dict[str, Any] = schema.get("$defs", {})
     for kind in kinds:
         properties = schemas[kind.model.__name__]["properties"]
@@ -64,19 +73,71 @@ def _envelope(key: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": {key: schema}, "required": [key]}
 
 
-def _request_body(kinds: Sequence[RequestKind]) -> dict[str, Any]:
+def _value_schema(parameter: Parameter, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema of a parameter's annotation, with its default; models it names go to ``schemas``."""
+    schema: dict[str, Any] = {}
+    if parameter.annotation is not Any:
+        try:
+            schema = TypeAdapter(parameter.annotation).json_schema(ref_template=_REF_TEMPLATE)
+        except PydanticInvalidForJsonSchema:  # a type JSON Schema cannot state: any value, converted by the handler
+            schema = {}
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+    if not parameter.required:
+        try:
+            schema["default"] = to_jsonable_python(parameter.default)
+        except PydanticSerializationError:  # a default JSON cannot show is left unsaid
+            pass
+    return schema
+
+
+def _params_schema(handler: EndpointHandler, schemas: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``params`` object the handler reads its own parameters from, or None if it has none."""
+    parameters = handler.parameters_from(ParameterSource.PARAMS)
+    if not parameters:
+        return None
+    required = [parameter.name for parameter in parameters if parameter.required]
+    schema: dict[str, Any] = {
+        "type": "object" if required else ["object", "null"],
+        "properties": {parameter.name: _value_schema(parameter, schemas) for parameter in parameters},
+    }
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _request_schema(handler: EndpointHandler, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The JSON of a request the handler takes: its kind's model, with the handler's typed ``params``."""
+    params = _params_schema(handler, schemas)
+    if params is None:
+        return _ref(handler.request_kind.model)
+    typed: dict[str, Any] = {"properties": {"params": params}}
+    if "required" in params:
+        typed["required"] = ["params"]
+    return {"allOf": [_ref(handler.request_kind.model), typed]}
+
+
+def _one_of(choices: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    if len(choices) == 1:
+        return choices[0]
+    if all(set(choice) == {"$ref"} for choice in choices):
+        return {"oneOf": list(choices), "discriminator": {"propertyName": "type"}}
+    return {"oneOf": list(choices)}  # each names its model's constant ``type``, which tells them apart
+
+
+def _request_body(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
     content: dict[str, Any] = {}
     # Binary kinds never travel inside JSON: a JSON audio or image request is refused.
-    json_kinds = [kind for kind in kinds if not kind.binary]
-    if json_kinds:
-        content["application/json"] = {"schema": _one_of(json_kinds)}
-    binary_kinds = [kind for kind in kinds if kind.binary]
-    if binary_kinds:
+    json_handlers = [handler for handler in endpoint.handlers if not handler.request_kind.binary]
+    if json_handlers:
+        content["application/json"] = {"schema": _one_of([_request_schema(h, schemas) for h in json_handlers])}
+    binary_handlers = [handler for handler in endpoint.handlers if handler.request_kind.binary]
+    if binary_handlers:
         content["multipart/form-data"] = {
             "schema": {
                 "type": "object",
                 "properties": {
-                    "request": _one_of(binary_kinds),
+                    "request": _one_of([_request_schema(handler, schemas) for handler in binary_handlers]),
                     "content": {"type": "string", "format": "binary"},
                 },
                 "required": ["request", "content"],
@@ -84,48 +145,47 @@ def _request_body(kinds: Sequence[RequestKind]) -> dict[str, Any]:
             },
             "encoding": {"request": {"contentType": "application/json"}},
         }
-    for kind in kinds:
+    for kind in endpoint.request_kinds:
         body_schema = {"type": "string", "format": "binary"} if kind.binary else {"type": "string"}
         for media_type in kind.raw_media_types:
             content[media_type] = {"schema": {**body_schema, "minLength": 1}}  # an empty body is refused
     return {"required": True, "content": content}
 
 
-def _one_of(kinds: Sequence[RequestKind]) -> dict[str, Any]:
-    schemas = [_ref(kind.model) for kind in kinds]
-    if len(schemas) == 1:
-        return schemas[0]
-    return {"oneOf": schemas, "discriminator": {"propertyName": "type"}}
-
-
-def _parameters(path: str) -> list[dict[str, Any]]:
+def _path_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": _CONVERTER_TYPES.get(converter, "string")}}
-        for converter, name in _FLASK_VARIABLE.findall(path)
+        {"name": variable.name, "in": "path", "required": True,
+         "schema": dict(_URL_VARIABLE_SCHEMAS.get(variable.python_type, {"type": "string"}))}
+        for variable in endpoint.url_variables
     ]
 
 
-def _operation(path: str, kinds: Sequence[RequestKind]) -> dict[str, Any]:
-    response_schema = _envelope("response", {"oneOf": [_ref(model) for model in RESPONSE_MODELS]})
-    failure_schema = _envelope("failure", _ref(Failure))
-    responses: dict[str, Any] = {
-        "200": {
-            "description": "The result; as server-sent events (progress, then the result) when asked for",
-            "content": {
-                "application/json": {"schema": response_schema},
-                "text/event-stream": {"schema": {"type": "string"}},
-            },
-        },
+def _success(endpoint: Endpoint) -> dict[str, Any]:
+    """The 200 answer: the response the handlers declare (any response when one declares none)."""
+    declared = endpoint.response_kinds if endpoint.declares_every_response else tuple(RESPONSE_KINDS)
+    models = [_ref(kind.model) for kind in declared]
+    content: dict[str, Any] = {
+        "application/json": {"schema": _envelope("response", models[0] if len(models) == 1 else {"oneOf": models})},
     }
+    if not endpoint.streams:
+        return {"description": "The result", "content": content}
+    content["text/event-stream"] = {"schema": {"type": "string"}}
+    return {"description": "The result; as server-sent events (progress, then the result) when asked for",
+            "content": content}
+
+
+def _operation(endpoint: Endpoint, schemas: dict[str, Any]) -> dict[str, Any]:
+    failure_schema = _envelope("failure", _ref(Failure))
+    responses: dict[str, Any] = {"200": _success(endpoint)}
     for status, description in FAILURE_STATUSES.items():
         responses[status] = {"description": description, "content": {"application/json": {"schema": failure_schema}}}
     operation: dict[str, Any] = {
-        "summary": f"Process {', '.join(kind.type for kind in kinds)} requests",
-        "operationId": "process" + re.sub(r"[^A-Za-z0-9]+", "_", path).rstrip("_"),
-        "requestBody": _request_body(kinds),
+        "summary": f"Process {', '.join(endpoint.request_types)} requests",
+        "operationId": "process" + re.sub(r"[^A-Za-z0-9]+", "_", endpoint.path).rstrip("_"),
+        "requestBody": _request_body(endpoint, schemas),
         "responses": responses,
     }
-    parameters = _parameters(path)
+    parameters = _path_parameters(endpoint)
     if parameters:
         operation["parameters"] = parameters
         responses["404"] = {
@@ -135,20 +195,21 @@ def _operation(path: str, kinds: Sequence[RequestKind]) -> dict[str, Any]:
     return operation
 
 
-def openapi_document(
-    title: str, version: str, endpoints: Mapping[str, Sequence[str]], kinds: RequestKinds
-) -> dict[str, Any]:
-    """The OpenAPI 3.1 document for ``endpoints`` (path -> request types it takes, described in ``kinds``)."""
+def openapi_document(title: str, version: str, endpoints: Sequence[Endpoint], kinds: RequestKinds) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``endpoints`` (see :meth:`~elg_decorators.FlaskService.describe_endpoints`).
+
+    ``kinds`` is the table of request kinds the service knows: each has its schema in the components.
+    """
+    declared = [kind.model for endpoint in endpoints for kind in endpoint.response_kinds]
+    schemas = _components(kinds, list(dict.fromkeys([*(kind.model for kind in RESPONSE_KINDS), *declared])))
     paths = {
-        _FLASK_VARIABLE.sub(lambda match: "{" + match.group(2) + "}", path): {
-            "post": _operation(path, [kinds[request_type] for request_type in types])
-        }
-        for path, types in endpoints.items()
-        if types
+        fill_path(endpoint.path, lambda variable: "{" + variable.name + "}"): {"post": _operation(endpoint, schemas)}
+        for endpoint in endpoints
+        if endpoint.handlers
     }
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
-        "components": {"schemas": _components(kinds)},
+        "components": {"schemas": schemas},
     }

@@ -11,6 +11,7 @@ from deploy_helpers import KUBERNETES_VERSION, knative_webhook_problems, record_
 
 from elg_decorators.deploy.description import Endpoint, RecordDetails, ServiceDescription
 from elg_decorators.deploy.files import render_files
+from elg_decorators.kinds import REQUEST_KINDS, RESPONSE_KINDS
 from elg_decorators.settings import ServerSettings
 
 
@@ -36,8 +37,9 @@ def _description(**changes: object) -> ServiceDescription:
         image_repository="ghcr.io/example/asr",
         version="3.1",
         endpoints=(
-            Endpoint("/asr/<lang>", "/asr/fi", ("audio",), ("texts",)),
-            Endpoint("/diarize", "/diarize", ("audio", "text"), ("annotations",)),
+            Endpoint("/asr/<lang>", "/asr/fi", (REQUEST_KINDS["audio"],), (RESPONSE_KINDS["texts"],)),
+            Endpoint("/diarize", "/diarize", (REQUEST_KINDS["audio"], REQUEST_KINDS["text"]),
+                     (RESPONSE_KINDS["annotations"],)),
         ),
         record=RecordDetails(title="Speech to text", description="Transcribes Finnish speech.",
                              lt_class="SpeechRecognition", licence="MIT"),

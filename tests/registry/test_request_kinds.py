@@ -2,18 +2,24 @@
 
 A made-up fifth kind, ``video``, is added to a private copy of the table and served end to
 end (decorator, parsing of JSON, multipart and bare bodies, binding, dispatch, OpenAPI, the
-test client, and a classic FlaskService) with no other change to the framework.
+test client, a classic FlaskService, and deploy's files) with no other change to the framework.
+``tests/deploy/test_deploy_kinds.py`` deploys it from a script and validates the ELG-SHARE record.
 """
 from __future__ import annotations
 
 import io
 import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 from pydantic import Field
 
 from elg_decorators import FlaskService, Registry, create_app
+from elg_decorators.deploy.description import Endpoint, RecordDetails, ServiceDescription
+from elg_decorators.deploy.files import METADATA_FILE, render_files, write_files
+from elg_decorators.deploy.metadata import derived_resources
 from elg_decorators.kinds import REQUEST_KINDS, RawBody, RequestKind
 from elg_decorators.model import TextsResponse
 from elg_decorators.model.request import Request
@@ -97,9 +103,12 @@ def test_other_kinds_are_unsupported_by_a_video_only_service(video_registry: Reg
 def test_a_fifth_kind_is_in_the_openapi_document(video_registry: Registry) -> None:
     document = create_app(video_registry).test_client().get("/openapi.json").get_json()
     body = document["paths"]["/process"]["post"]["requestBody"]["content"]
-    assert body["multipart/form-data"]["schema"]["properties"]["request"] == {
-        "$ref": "#/components/schemas/VideoRequest"
-    }
+    assert body["multipart/form-data"]["schema"]["properties"]["request"] == {"allOf": [
+        {"$ref": "#/components/schemas/VideoRequest"},
+        {"properties": {"params": {
+            "type": ["object", "null"], "properties": {"speed": {"type": "number", "default": 1.0}},
+        }}},
+    ]}
     assert set(body) == {"multipart/form-data", "video/*"}  # binary kinds never travel inside JSON
     assert "content" not in document["components"]["schemas"]["VideoRequest"]["properties"]
 
@@ -122,3 +131,21 @@ def test_a_classic_service_takes_a_fifth_kind_through_its_process_method() -> No
     assert Videos.supported_request_types() == ["video"]
     response = service.app.test_client().post("/process", data=b"abc", content_type="video/mp4")
     assert response.get_json() == {"response": {"type": "texts", "texts": [{"content": "mp4: 3"}]}}
+
+
+def test_deploy_writes_the_files_of_a_fifth_kind(video_registry: Registry, tmp_path: Path) -> None:
+    (served,) = video_registry.describe_endpoints()
+    description = ServiceDescription(
+        name="videos", image="registry.example.org/videos:1.0", image_repository="registry.example.org/videos",
+        version="1.0", record=RecordDetails("Videos", "Describes videos."),
+        endpoints=(Endpoint(served.path, served.path, served.request_kinds, served.response_kinds),),
+    )
+    written = write_files(tmp_path, render_files(description))
+    assert len(written) == 4
+    assert derived_resources(description) == ["'video' requests (as file1, mediaType video)"]
+    namespace = "{http://w3id.org/meta-share/meta-share/}"
+    (resource,) = ET.parse(tmp_path / METADATA_FILE).getroot().iter(namespace + "inputContentResource")
+    assert [(child.tag.replace(namespace, ""), child.text) for child in resource] == [
+        ("processingResourceType", "http://w3id.org/meta-share/meta-share/file1"),
+        ("mediaType", "http://w3id.org/meta-share/meta-share/video"),
+    ]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from elg_decorators import HandlerDefinitionError, Registry, audio_service, text_service
+from elg_decorators.kinds import RESPONSE_KINDS
 from elg_decorators.model import AudioRequest, Progress, TextsResponse
 
 
@@ -118,4 +119,5 @@ def test_stream_return_annotations_are_accepted(registry: Registry) -> None:
     def handler(content) -> Iterator[Progress | TextsResponse]:
         yield TextsResponse(texts=[{"content": content}])
 
-    assert registry.handlers[0].response_type is TextsResponse
+    assert registry.handlers[0].response_kind is RESPONSE_KINDS["texts"]
+    assert registry.handlers[0].streams

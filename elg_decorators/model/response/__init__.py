@@ -14,6 +14,7 @@ from .ClassificationResponse import ClassificationResponse as ClassificationResp
 from .TextsResponse import TextsResponse as TextsResponse
 from .TextsResponse import TextsResponseObject as TextsResponseObject
 from ._models import ResponseObject as ResponseObject
+from .utils import RESPONSE_MODELS as RESPONSE_MODELS
 from .utils import ResponseMessage as ResponseMessage
 from .utils import get_response as get_response
 from .utils import response_adapter as response_adapter
@@ -23,6 +24,7 @@ __all__ = [
     "AudioResponse",
     "ClassesResponse",
     "ClassificationResponse",
+    "RESPONSE_MODELS",
     "ResponseMessage",
     "ResponseObject",
     "TextsResponse",

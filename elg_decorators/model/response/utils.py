@@ -8,9 +8,14 @@ from pydantic import Field, TypeAdapter
 from ..status import Failure, Progress
 from ._models import AnnotationsResponse, AudioResponse, ClassificationResponse, ResponseObject, TextsResponse
 
-ResponseMessage = Annotated[
-    AnnotationsResponse | ClassificationResponse | TextsResponse | AudioResponse, Field(discriminator="type")
-]
+#: The response messages of the ELG API: the one list of them. What the framework does with each
+#: (building one from a plain value, its ELG-SHARE description) is its row in
+#: :data:`elg_decorators.kinds.RESPONSE_KINDS`, which covers every model named here.
+RESPONSE_MODELS: tuple[type[ResponseObject], ...] = (
+    AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse,
+)
+
+ResponseMessage: Any = Annotated[RESPONSE_MODELS, Field(discriminator="type")]
 
 response_adapter: TypeAdapter[Any] = TypeAdapter(ResponseMessage)
 

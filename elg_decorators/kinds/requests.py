@@ -3,8 +3,9 @@
 Everything that differs between ``text``, ``structuredText``, ``audio`` and
 ``image`` requests is a field of :class:`RequestKind`; the decorators, the
 ``process_*`` dispatch of :class:`~elg_decorators.FlaskService`, request
-parsing, argument binding, the OpenAPI document and the test client are all
-derived from a :class:`RequestKinds` table, by default :data:`REQUEST_KINDS`.
+parsing, argument binding, the OpenAPI document, the test client and the
+ELG-SHARE record are all derived from a :class:`RequestKinds` table, by default
+:data:`REQUEST_KINDS`.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from pydantic import Field, TypeAdapter
 
-from .model.request import (
+from ..model.request import (
     AUDIO_FORMATS,
     IMAGE_FORMATS,
     AudioRequest,
@@ -24,6 +25,7 @@ from .model.request import (
     StructuredTextRequest,
     TextRequest,
 )
+from .share import ShareResource
 
 #: Request fields that are never handler arguments of their own (``params`` is bound whole).
 _NOT_ARGUMENTS = frozenset({"type", "params", "generator"})
@@ -73,6 +75,8 @@ class RequestKind:
     content_field: str = "content"
     #: The values its ``format`` field accepts, matched ignoring case (empty: it has no format).
     formats: tuple[str, ...] = ()
+    #: What the ELG-SHARE record says about it as an input; None: ``deploy`` derives it (and says so).
+    elg_share: ShareResource | None = None
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -173,10 +177,11 @@ REQUEST_KINDS = RequestKinds([
         raw_bodies=(
             RawBody("text/plain", {"mime_type": "text/plain"}), RawBody("text/html", {"mime_type": "text/html"}),
         ),
+        elg_share=ShareResource("userInputText", "text", ("Text",)),
     ),
     RequestKind(
         "structuredText", StructuredTextRequest, "process_structured_text", "structured_text_service",
-        content_field="texts",
+        content_field="texts", elg_share=ShareResource("userInputText", "text", ("Json",)),
     ),
     RequestKind(
         "audio", AudioRequest, "process_audio", "audio_service", binary=True, formats=AUDIO_FORMATS,
@@ -184,9 +189,11 @@ REQUEST_KINDS = RequestKinds([
             RawBody("audio/wav", _WAV), RawBody("audio/x-wav", _WAV), RawBody("audio/wave", _WAV),
             RawBody("audio/vnd.wave", _WAV), RawBody("audio/mpeg", _MP3), RawBody("audio/mp3", _MP3),
         ),
+        elg_share=ShareResource("file1", "audio", ("wav", "mp3"), text_encoded=False),
     ),
     RequestKind(
         "image", ImageRequest, "process_image", "image_service", binary=True, formats=IMAGE_FORMATS,
         raw_bodies=(RawBody("image/*", subtype_field="format"),),
+        elg_share=ShareResource("file1", "image", ("png", "jpg", "gif", "bmp", "tiff"), text_encoded=False),
     ),
 ])
