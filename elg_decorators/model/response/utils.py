@@ -1,7 +1,7 @@
 """Reading a whole ELG message back into its model (``elg.model.response.utils`` in the elg package)."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
@@ -15,7 +15,7 @@ RESPONSE_MODELS: tuple[type[ResponseObject], ...] = (
     AnnotationsResponse, ClassificationResponse, TextsResponse, AudioResponse,
 )
 
-ResponseMessage: Any = Annotated[RESPONSE_MODELS, Field(discriminator="type")]
+ResponseMessage: Any = Annotated[Union[RESPONSE_MODELS], Field(discriminator="type")]  # noqa: UP007 - a union of a tuple
 
 response_adapter: TypeAdapter[Any] = TypeAdapter(ResponseMessage)
 
