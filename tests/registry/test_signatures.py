@@ -98,7 +98,7 @@ def test_return_annotation_that_is_not_an_elg_message(registry: Registry) -> Non
 
 
 def test_return_annotation_of_a_dict_type_is_refused_too(registry: Registry) -> None:
-    with pytest.raises(HandlerDefinitionError, match="its return annotation names Dict"):
+    with pytest.raises(HandlerDefinitionError, match="its return annotation names dict"):
         @text_service(registry=registry)
         def handler(content) -> dict[str, int]: ...
 
