@@ -68,7 +68,7 @@ def server_settings() -> str:
     """The table of the server settings."""
     from elg_decorators.settings import SETTINGS
 
-    rows = ["| setting | environment | command line | default | allowed | what it sets |",
+    rows = ["| name (`serve()` argument) | environment | command line | default | allowed | what it sets |",
             "| --- | --- | --- | --- | --- | --- |"]
     for setting in SETTINGS:
         commands = _commands_taking(setting.option)

@@ -86,19 +86,30 @@ def markdown(text: str) -> str:
 
 
 def _comment_above(obj: Object) -> str | None:
-    """The ``#:`` comment lines right above ``obj``'s first line, as one text."""
+    """The ``#:`` comment lines right above ``obj``'s declaration, as one text.
+
+    An attribute also assigned in a method (``self.name = ...``) may be placed there; its
+    declaration is then looked for in its class's body.
+    """
     try:
         lines = obj.lines_collection[obj.filepath]  # type: ignore[index]
     except (KeyError, TypeError, AttributeError):
         return None
-    if not obj.lineno:
-        return None
-    index = obj.lineno - 2
-    found: list[str] = []
-    while index >= 0 and lines[index].strip().startswith("#:"):
-        found.insert(0, lines[index].strip()[2:].strip())
-        index -= 1
-    return " ".join(found) or None
+    starts = [obj.lineno] if obj.lineno else []
+    parent = obj.parent
+    if parent is not None and parent.is_class and parent.lineno and parent.endlineno:
+        declaration = re.compile(rf"^\s*{re.escape(obj.name)}\s*[:=]")
+        starts += [number for number in range(parent.lineno, parent.endlineno + 1)
+                   if declaration.match(lines[number - 1])]
+    for start in starts:
+        index = start - 2
+        found: list[str] = []
+        while index >= 0 and lines[index].strip().startswith("#:"):
+            found.insert(0, lines[index].strip()[2:].strip())
+            index -= 1
+        if found:
+            return " ".join(found)
+    return None
 
 
 def _runtime_value(obj: Object) -> Any:
