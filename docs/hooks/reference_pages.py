@@ -60,6 +60,14 @@ def _commands_taking(option: str) -> list[str]:
             if option in command._option_string_actions]
 
 
+def _default(setting: Any) -> str:
+    value = int(setting.default) if setting.type is bool else setting.default
+    shown = _code(value)
+    if setting.type is int and "bytes" in setting.help and value and value % (1024 * 1024) == 0:
+        shown += f" ({value // (1024 * 1024)} MiB)"
+    return shown
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -78,7 +86,7 @@ def server_settings() -> str:
             f'<span id="{setting.name}"></span>{_code(setting.name)}',
             _code(setting.env) if setting.env else "—",
             option,
-            _code(setting.default),
+            _default(setting),
             _allowed(setting),
             setting.help[:1].upper() + setting.help[1:] + "." + image,
         )) + " |")
@@ -93,7 +101,7 @@ def application_settings() -> str:
     for setting in APPLICATION_SETTINGS:
         rows.append("| " + " | ".join(_cell(cell) for cell in (
             f'<span id="{setting.name}"></span>{_code(setting.env)}',
-            _code(int(setting.default) if setting.type is bool else setting.default),
+            _default(setting),
             _allowed(setting),
             setting.help[:1].upper() + setting.help[1:] + ".",
         )) + " |")
