@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import configparser
+import functools
 import importlib
 import importlib.util
 import json
@@ -263,6 +264,7 @@ def test_the_repository_paths_named_exist(document: Path) -> None:
     _check_paths(sorted(named), str(document.relative_to(REPOSITORY)))
 
 
+@functools.cache
 def _top_level() -> set[str]:
     listed = subprocess.run(["git", "ls-files"], cwd=REPOSITORY, capture_output=True, text=True)
     if listed.returncode != 0:  # not a clone: what is there
@@ -283,8 +285,10 @@ def test_the_layers_table_is_the_layer_contract() -> None:
     contract = [re.findall(r"elg_decorators\.(\w+)", line)
                 for line in config["importlinter:contract:layers"]["layers"].split("\n") if line.strip()]
     page = (REPOSITORY / "docs" / "development.md").read_text(encoding="utf-8")
-    table = page.split("## Layers", 1)[1].split("\n\n")[2]
-    documented = [re.findall(r"`(\w+)`", row.split("|")[2]) for row in table.splitlines()[2:]]
+    section = page.split("## Layers", 1)[1].splitlines()
+    rows = [line for line in section[: next(i for i, line in enumerate(section) if line.startswith("## "))]
+            if line.startswith("|")][2:]  # the table's rows, below its head
+    documented = [re.findall(r"`(\w+)`", row.split("|")[2]) for row in rows]
     modules = [name for row in documented for name in row if (REPOSITORY / "elg_decorators" / name).exists()
                or (REPOSITORY / "elg_decorators" / f"{name}.py").exists()]
     assert modules == [name for layer in contract for name in layer]
