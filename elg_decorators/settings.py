@@ -4,7 +4,7 @@
 writes all read their defaults from here, and each setting can be overridden by
 an argument or by its environment variable, so a service runs the same way on
 a laptop, in its image and on Kubernetes. The reasons for each default are in
-the README's "Serving in production" section.
+the documentation's "Serving in production" (docs/production.md).
 
 This module imports nothing of the web stack: the build and deploy layers use it
 without loading Flask.
@@ -34,7 +34,7 @@ LOG_LEVELS: tuple[str, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 RETRY_AFTER_SECONDS = 5
 
 #: The default worker class: requests read by an event loop, handlers run in threads, with
-#: deadlines, overload refusal and graceful recycling (see the README's "Serving in production").
+#: deadlines, overload refusal and graceful recycling (see docs/production.md).
 SERVICE_WORKER_CLASS = "elg_decorators.worker.service_worker.ServiceWorker"
 #: gunicorn's sync worker with deadlines and ELG answers; ``serve`` uses it for ``sync``.
 SYNC_WORKER_CLASS = "elg_decorators.worker.sync_worker.SyncServiceWorker"
