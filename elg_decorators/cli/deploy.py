@@ -15,9 +15,10 @@ from typing import Any
 
 from ..image.context import parse_reference
 from ..deploy.checks import check_folder
+from ..deploy import kubernetes
 from ..deploy.container import revision_timeout_seconds
 from ..deploy.description import Endpoint, RecordDetails, ServiceDescription
-from ..deploy.files import render_files, write_files
+from ..deploy.files import KUBERNETES_FILE, render_files, write_files
 from ..deploy.inputs import (
     DeployError,
     check_image_tag,
@@ -45,12 +46,13 @@ _DEFAULTS = {field.name: field.default for field in dataclasses.fields(ServiceDe
 KNATIVE_MAX_TIMEOUT_SECONDS = 600
 _SPDX_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+-]*")
 
-_DESCRIPTION = """\
+_DESCRIPTION = f"""\
 Write the files that run a service script's image on Knative or Kubernetes and register it
 with the European Language Grid, into DIR (default: a 'deploy' folder beside the script):
 
   knative-service.yaml   a Knative Service: kubectl apply -f DIR/knative-service.yaml
   kubernetes.yaml        Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget
+                         (Kubernetes {kubernetes.MINIMUM_KUBERNETES} or later): kubectl apply -f DIR/kubernetes.yaml
   elg-deployment.yaml    image, memory limit and scaling, for ELG's operators
   elg-metadata.xml       the ELG-SHARE metadata record to upload to ELG
 
@@ -93,7 +95,8 @@ def add_deploy_parser(subparsers: Any) -> None:
     group.add_argument("--cpu", default=_DEFAULTS["cpu"],
                        help=f"CPU of one replica, a Kubernetes quantity (default: {_DEFAULTS['cpu']})")
     group.add_argument("--min-scale", type=int, default=_DEFAULTS["min_scale"], metavar="N",
-                       help=f"fewest replicas; 0 scales to zero when idle (default: {_DEFAULTS['min_scale']})")
+                       help="fewest replicas; with 0, Knative scales to zero when idle, and the autoscaler "
+                            f"of kubernetes.yaml, which cannot, keeps 1 (default: {_DEFAULTS['min_scale']})")
     group.add_argument("--max-scale", type=int, default=_DEFAULTS["max_scale"], metavar="N",
                        help=f"most replicas (default: {_DEFAULTS['max_scale']})")
     group.add_argument("--startup-seconds", type=int, default=_DEFAULTS["startup_seconds"], metavar="SECONDS",
@@ -177,7 +180,8 @@ def _declared_endpoints(script: Path) -> tuple[tuple[ServedEndpoint, ...], str |
 
 
 def _describe(args: argparse.Namespace) -> tuple[ServiceDescription, Path, list[str]]:
-    """Check every option, then load the script; return the description, the output folder and notes."""
+    """Check every option, then load the script; return the description, the output folder and the
+    ``warning:`` and ``note:`` lines to print once the files are written."""
     if not args.script:
         raise DeployError("give the service script, e.g. 'deploy ner.py --image registry.example.org/me/ner:1.0'")
     if not args.image:
@@ -209,11 +213,17 @@ def _describe(args: argparse.Namespace) -> tuple[ServiceDescription, Path, list[
         memory=memory, cpu=cpu, min_scale=min_scale, max_scale=max_scale,
         startup_seconds=args.startup_seconds, languages=languages, read_only_root=not args.writable_root,
     )
-    return description, output, _notes(description)
+    return description, output, [f"note: {note}" for note in _notes(description)]
 
 
 def _notes(description: ServiceDescription) -> list[str]:
-    notes = [f"elg-metadata.xml says 'unspecified' where {option} was not given"
+    notes = []
+    timeout = revision_timeout_seconds(description.settings)
+    if timeout is not None and timeout > KNATIVE_MAX_TIMEOUT_SECONDS:
+        notes.append(f"Knative refuses timeoutSeconds {timeout} unless the cluster's max-revision-timeout-seconds "
+                     f"is raised above its default of {KNATIVE_MAX_TIMEOUT_SECONDS}")
+    notes.extend(f"{KUBERNETES_FILE}: {note}" for note in kubernetes.notes(description))
+    notes += [f"elg-metadata.xml says 'unspecified' where {option} was not given"
              for option in unspecified_fields(description) if option != "--landing-page"]
     if "--landing-page" in unspecified_fields(description):
         notes.append("elg-metadata.xml gives the image's repository as the landing page; give --landing-page")
@@ -224,10 +234,6 @@ def _notes(description: ServiceDescription) -> list[str]:
         if not endpoint.response_kinds:
             notes.append(f"elg-metadata.xml describes no output for {endpoint.path}: annotate its handler's "
                          "return type (e.g. -> AnnotationsResponse)")
-    timeout = revision_timeout_seconds(description.settings)
-    if timeout is not None and timeout > KNATIVE_MAX_TIMEOUT_SECONDS:
-        notes.append(f"Knative refuses timeoutSeconds {timeout} unless the cluster's max-revision-timeout-seconds "
-                     f"is raised above its default of {KNATIVE_MAX_TIMEOUT_SECONDS}")
     return notes
 
 
@@ -240,7 +246,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     if args.list_lt_classes:
         print("\n".join(lt_classes()))
         return 0
-    description, output, notes = _describe(args)
+    description, output, messages = _describe(args)
     if args.check:
         mismatches = check_folder(output, description)
         for line in mismatches:
@@ -251,6 +257,6 @@ def run_deploy(args: argparse.Namespace) -> int:
     written = write_files(output, render_files(description))
     for path in written:
         print(f"wrote {path}")
-    for note in notes:
-        print(f"note: {note}", file=sys.stderr)
+    for message in messages:
+        print(message, file=sys.stderr)
     return 0
