@@ -16,7 +16,7 @@ from typing import Any
 from ..image.context import parse_reference
 from ..deploy.checks import check_folder
 from ..deploy import kubernetes
-from ..deploy.container import revision_timeout_seconds
+from ..deploy.container import deployed_settings, revision_timeout_seconds
 from ..deploy.description import Endpoint, RecordDetails, ServiceDescription
 from ..deploy.files import KUBERNETES_FILE, render_files, write_files
 from ..deploy.inputs import (
@@ -37,7 +37,7 @@ from ..settings import ServerSettings
 from .server_options import add_server_options, server_options
 
 #: The server settings the manifests carry (as environment variables and in their timings).
-DEPLOY_OPTIONS = ("workers", "threads", "worker_class", "request_timeout", "graceful_timeout")
+DEPLOY_OPTIONS = ("workers", "threads", "worker_class", "request_timeout", "graceful_timeout", "max_queue")
 
 __all__ = ["add_deploy_parser", "run_deploy"]
 
@@ -106,7 +106,7 @@ def add_deploy_parser(subparsers: Any) -> None:
                        help="mount the root filesystem writable in the Kubernetes Deployment (default: read-only, "
                             "with a writable /tmp)")
     group = parser.add_argument_group("server settings (as the image's server runs; default: the serve defaults)")
-    add_server_options(group, DEPLOY_OPTIONS)
+    add_server_options(group, DEPLOY_OPTIONS, defaults={"max_queue": "workers times threads, the concurrency"})
     group = parser.add_argument_group("ELG metadata record")
     group.add_argument("--lt-class", metavar="CLASS", help="what the service does, from ELG's LT classes, "
                                                            "e.g. NamedEntityRecognition, MachineTranslation")
@@ -126,9 +126,8 @@ def add_deploy_parser(subparsers: Any) -> None:
 
 
 def _settings(args: argparse.Namespace) -> ServerSettings:
-    # The environment of the machine running 'deploy' is not the container's: only the options count.
     try:
-        return ServerSettings.resolve(environ={}, **server_options(args, DEPLOY_OPTIONS))
+        return deployed_settings(server_options(args, DEPLOY_OPTIONS))
     except ValueError as err:
         raise DeployError(str(err)) from None
 

@@ -64,6 +64,8 @@ CASES = [
      "error: --landing-page 'example.org/ner' must be an http:// or https:// URL"),
     ("licence", [NER, "--image", IMAGE, "--licence", "Apache 2"],
      "error: --licence 'Apache 2' is not an SPDX licence identifier, e.g. Apache-2.0 or MIT"),
+    ("negative queue", [NER, "--image", IMAGE, "--max-queue", "-1"],
+     "error: MAX_QUEUE=-1 must be 0 or more"),
     ("missing script", ["nothere.py", "--image", IMAGE],
      "error: service script 'nothere.py' does not exist (or is not a file)"),
     ("no image", [NER],

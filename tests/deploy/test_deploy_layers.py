@@ -80,6 +80,8 @@ def test_files_from_a_hand_written_description(
     assert "<ms:executionLocation>http://localhost:8080/asr/fi</ms:executionLocation>" in record
     scheme = "http://w3id.org/meta-share/meta-share/SPDX"
     assert f'<ms:LicenceIdentifier ms:LicenceIdentifierScheme="{scheme}">MIT</ms:LicenceIdentifier>' in record
+    # A description built by hand keeps its settings: nothing is derived from them here.
+    assert "name: MAX_QUEUE\n              value: '64'" in files["knative-service.yaml"].decode()
 
 
 def test_knative_leaves_out_the_timeout_when_the_service_has_no_deadline() -> None:

@@ -37,16 +37,17 @@ IMAGE = "registry.example.org/elg/service:1.4.2"
 OPTION_SETS: dict[str, tuple[list[str], dict[str, Any]]] = {
     "defaults": ([], dict(
         concurrency=4, workers="1", threads="4", timeout=305, graceful=30, startup=300, memory="2Gi", cpu="1",
-        scale=(0, 10), languages=[], read_only=True, name=None,
+        scale=(0, 10), languages=[], read_only=True, name=None, max_queue="4",
     )),
     "full": ([
         "--lt-class", "NamedEntityRecognition", "--language", "en", "--language", "de-at", "--language", "sr-Latn",
         "--memory", "512Mi", "--cpu", "500m", "--min-scale", "1", "--max-scale", "3", "--licence", "Apache-2.0",
         "--landing-page", "https://example.org/svc", "--keyword", "names", "--keyword", "places",
         "--name", "svc-full", "--title", "A full service", "--description", "Finds things in texts.",
+        "--max-queue", "16",
     ], dict(
         concurrency=4, workers="1", threads="4", timeout=305, graceful=30, startup=300, memory="512Mi", cpu="500m",
-        scale=(1, 3), languages=["en", "de-AT", "sr-Latn"], read_only=True, name="svc-full",
+        scale=(1, 3), languages=["en", "de-AT", "sr-Latn"], read_only=True, name="svc-full", max_queue="16",
     )),
     "threads": ([
         "--workers", "2", "--threads", "8", "--request-timeout", "0", "--graceful-timeout", "90", "--writable-root",
@@ -54,13 +55,13 @@ OPTION_SETS: dict[str, tuple[list[str], dict[str, Any]]] = {
         "--language", "fi",
     ], dict(
         concurrency=16, workers="2", threads="8", timeout=None, graceful=90, startup=37, memory="2Gi", cpu="1",
-        scale=(0, 1), languages=["fi"], read_only=False, name=None,
+        scale=(0, 1), languages=["fi"], read_only=False, name=None, max_queue="16",
     )),
     "sync": ([
         "--worker-class", "sync", "--cpu", "2", "--memory", "1.5Gi", "--max-scale", "100", "--request-timeout", "595",
     ], dict(
         concurrency=1, workers="1", threads="1", timeout=600, graceful=30, startup=300, memory="1.5Gi", cpu="2",
-        scale=(0, 100), languages=[], read_only=True, name=None,
+        scale=(0, 100), languages=[], read_only=True, name=None, max_queue="1",
     )),
 }
 
@@ -168,6 +169,7 @@ def test_concurrency_deadlines_and_grace_follow_the_server_settings(generated: d
         env = {item["name"]: item["value"] for item in container["env"]}
         assert (env["WORKERS"], env["THREADS"]) == (expected["workers"], expected["threads"])
         assert env["GRACEFUL_TIMEOUT"] == str(expected["graceful"])
+        assert env["MAX_QUEUE"] == expected["max_queue"]
         assert "PORT" not in env
     grace = _deployment(generated)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
     assert grace > expected["graceful"]
