@@ -29,6 +29,7 @@ from ..deploy.inputs import (
     check_service_name,
     concrete_path,
     default_service_name,
+    registry_warning,
 )
 from ..deploy.metadata import derived_resources, unspecified_fields
 from ..deploy.vocabulary import lt_classes
@@ -187,6 +188,7 @@ def _describe(args: argparse.Namespace) -> tuple[ServiceDescription, Path, list[
         raise DeployError("--image is required: the image 'build --push' pushed, e.g. registry.example.org/me/ner:1.0")
     image = parse_reference(args.image)
     version = check_image_tag(args.image, image.repository, image.tag)
+    warning = registry_warning(image.domain) if image.domain else None
     memory, cpu = check_quantity("memory", args.memory), check_quantity("cpu", args.cpu)
     min_scale, max_scale = check_scale(args.min_scale, args.max_scale)
     if args.startup_seconds < 1:
@@ -212,7 +214,8 @@ def _describe(args: argparse.Namespace) -> tuple[ServiceDescription, Path, list[
         memory=memory, cpu=cpu, min_scale=min_scale, max_scale=max_scale,
         startup_seconds=args.startup_seconds, languages=languages, read_only_root=not args.writable_root,
     )
-    return description, output, [f"note: {note}" for note in _notes(description)]
+    warnings = [f"warning: {warning}"] if warning else []
+    return description, output, warnings + [f"note: {note}" for note in _notes(description)]
 
 
 def _notes(description: ServiceDescription) -> list[str]:

@@ -5,6 +5,7 @@ and how to write it instead, before any file is written.
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from decimal import Decimal, InvalidOperation
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ __all__ = [
     "check_scale",
     "check_service_name",
     "check_lt_class",
+    "registry_warning",
     "check_language",
     "concrete_path",
     "MAX_NAME_LENGTH",
@@ -85,6 +87,30 @@ def quantity_value(text: str) -> Decimal:
         except (InvalidOperation, ValueError, OverflowError):
             raise ValueError(text) from None
     return number
+
+
+def registry_warning(domain: str) -> str | None:
+    """A warning if the registry ``domain`` (``host[:port]`` of an image reference) is one that only this
+    machine, or only its own network, can reach: a loopback or private address. None otherwise.
+
+    Not an error: a cluster may well pull from a registry on its private network.
+    """
+    host = domain[1:domain.index("]")] if domain.startswith("[") else domain.rsplit(":", 1)[0]
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        loopback = True
+    else:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return None
+        if not (address.is_loopback or address.is_private or address.is_link_local):
+            return None
+        loopback = address.is_loopback
+    if loopback:
+        return (f"--image registry {domain} is this machine's loopback address: a cluster and ELG would look for "
+                "it on their own machines; push the image to a registry they can reach and give that name")
+    return (f"--image registry {domain} is a private address, reachable only from its own network: a cluster "
+            "there can pull from it, ELG cannot; push the image to a public registry before registering it with ELG")
 
 
 def check_quantity(option: str, text: str) -> str:
