@@ -18,9 +18,10 @@ from ..deploy.checks import check_folder
 from ..deploy import kubernetes
 from ..deploy.container import deployed_settings, revision_timeout_seconds
 from ..deploy.description import Endpoint, RecordDetails, ServiceDescription
-from ..deploy.files import KUBERNETES_FILE, render_files, write_files
+from ..deploy.files import KUBERNETES_FILE, METADATA_FILE, render_files, write_files
 from ..deploy.inputs import (
     DeployError,
+    check_condition_of_use,
     check_image_tag,
     check_language,
     check_lt_class,
@@ -31,7 +32,7 @@ from ..deploy.inputs import (
     default_service_name,
     registry_warning,
 )
-from ..deploy.metadata import derived_resources, unspecified_fields
+from ..deploy.metadata import derived_resources, fallbacks
 from ..deploy.vocabulary import lt_classes
 from ..kinds import Endpoint as ServedEndpoint
 from ..settings import ServerSettings
@@ -110,19 +111,26 @@ def add_deploy_parser(subparsers: Any) -> None:
     add_server_options(group, DEPLOY_OPTIONS, defaults={"max_queue": "workers times threads, the concurrency"})
     group = parser.add_argument_group("ELG metadata record")
     group.add_argument("--lt-class", metavar="CLASS", help="what the service does, from ELG's LT classes, "
-                                                           "e.g. NamedEntityRecognition, MachineTranslation")
+                                                           "e.g. NamedEntityRecognition, MachineTranslation "
+                                                           "(default: unspecified)")
     group.add_argument("--list-lt-classes", action="store_true", help="print ELG's LT classes and exit")
     group.add_argument("--language", action="append", default=[], metavar="TAG",
-                       help="a language the service processes, a BCP 47 tag such as en or de-AT (repeatable)")
+                       help="a language the service processes, a BCP 47 tag such as en or de-AT "
+                            "(repeatable; default: none, the service is language independent)")
     group.add_argument("--path-value", action="append", default=[], metavar="NAME=VALUE",
                        help="the value of a URL variable of a path, for the URL ELG calls (repeatable)")
     group.add_argument("--title", help="the service's full name (default: --name)")
     group.add_argument("--description", help="what the service does (default: the script's docstring)")
-    group.add_argument("--keyword", action="append", default=[], metavar="WORD", help="a keyword (repeatable)")
+    group.add_argument("--keyword", action="append", default=[], metavar="WORD",
+                       help="a keyword (repeatable; default: the LT class in words, else the name)")
     group.add_argument("--landing-page", metavar="URL",
                        help="a web page about the service (default: the image's repository)")
     group.add_argument("--email", help="a contact address, when there is no landing page")
-    group.add_argument("--licence", metavar="SPDX", help="the licence as an SPDX identifier, e.g. Apache-2.0")
+    group.add_argument("--licence", metavar="SPDX",
+                       help="the licence as an SPDX identifier, e.g. Apache-2.0 (default: unspecified)")
+    group.add_argument("--condition-of-use", action="append", default=[], metavar="CONDITION",
+                       help="a condition of use the licence imposes, from ELG's list, e.g. attribution, "
+                            "nonCommercialUse, noConditions (repeatable; default: unspecified)")
     parser.set_defaults(run=run_deploy)
 
 
@@ -143,23 +151,25 @@ def _path_values(items: list[str]) -> dict[str, str]:
     return values
 
 
-def _record(args: argparse.Namespace, name: str, lt_class: str | None, docstring: str | None) -> RecordDetails:
+def _record(args: argparse.Namespace, lt_class: str | None, docstring: str | None) -> RecordDetails:
     if args.landing_page is not None and not re.fullmatch(r"https?://[^\s/]+\S*", args.landing_page):
         raise DeployError(f"--landing-page {args.landing_page!r} must be an http:// or https:// URL")
     if args.email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", args.email):
         raise DeployError(f"--email {args.email!r} is not an e-mail address")
     if args.licence is not None and not _SPDX_ID.fullmatch(args.licence):
         raise DeployError(f"--licence {args.licence!r} is not an SPDX licence identifier, e.g. Apache-2.0 or MIT")
-    title = args.title or name
+    conditions = tuple(dict.fromkeys(check_condition_of_use(condition) for condition in args.condition_of_use))
     summary = " ".join((docstring or "").strip().split("\n\n")[0].split())
     return RecordDetails(
-        title=title,
-        description=args.description or summary or f"{title}: a European Language Grid service",
+        title=args.title or None,
+        description=args.description or None,
         lt_class=lt_class,
         keywords=tuple(args.keyword),
         landing_page=args.landing_page,
         email=args.email,
         licence=args.licence,
+        conditions_of_use=conditions,
+        summary=summary or None,
     )
 
 
@@ -210,7 +220,7 @@ def _describe(args: argparse.Namespace) -> tuple[ServiceDescription, Path, list[
     )
     description = ServiceDescription(
         name=name, image=str(image), image_repository=image.repository, version=version,
-        endpoints=endpoints, record=_record(args, name, lt_class, docstring), settings=settings,
+        endpoints=endpoints, record=_record(args, lt_class, docstring), settings=settings,
         memory=memory, cpu=cpu, min_scale=min_scale, max_scale=max_scale,
         startup_seconds=args.startup_seconds, languages=languages, read_only_root=not args.writable_root,
     )
@@ -225,10 +235,7 @@ def _notes(description: ServiceDescription) -> list[str]:
         notes.append(f"Knative refuses timeoutSeconds {timeout} unless the cluster's max-revision-timeout-seconds "
                      f"is raised above its default of {KNATIVE_MAX_TIMEOUT_SECONDS}")
     notes.extend(f"{KUBERNETES_FILE}: {note}" for note in kubernetes.notes(description))
-    notes += [f"elg-metadata.xml says 'unspecified' where {option} was not given"
-             for option in unspecified_fields(description) if option != "--landing-page"]
-    if "--landing-page" in unspecified_fields(description):
-        notes.append("elg-metadata.xml gives the image's repository as the landing page; give --landing-page")
+    notes.extend(f"{METADATA_FILE}: {fallback}" for fallback in fallbacks(description))
     notes.extend(f"elg-metadata.xml describes {derived} from the kind alone, which gives no ELG-SHARE facts; "
                  "give the kind elg_share=ShareResource(...) to state them"
                  for derived in derived_resources(description))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from ..errors import ElgDecoratorsError
 from ..kinds import fill_path, url_variables
-from .vocabulary import language_ids, lt_classes, region_ids, script_ids
+from .vocabulary import conditions_of_use, language_ids, lt_classes, region_ids, script_ids
 
 __all__ = [
     "DeployError",
@@ -21,6 +21,7 @@ __all__ = [
     "check_scale",
     "check_service_name",
     "check_lt_class",
+    "check_condition_of_use",
     "registry_warning",
     "check_language",
     "concrete_path",
@@ -170,6 +171,17 @@ def check_lt_class(name: str) -> str:
     suggestion = folded.get(local.lower().replace(" ", "").replace("-", "").replace("_", ""))
     hint = f"did you mean {suggestion!r}?" if suggestion else "run 'deploy --list-lt-classes' to see them all"
     raise DeployError(f"--lt-class {name!r} is not an LT class of the ELG vocabulary; {hint}")
+
+
+def check_condition_of_use(name: str) -> str:
+    """``name`` if it is a condition of use of the ELG vocabulary (``attribution``; the full URI works too)."""
+    local = name.rsplit("/", 1)[-1]
+    if local in conditions_of_use():
+        return local
+    folded = {known.lower(): known for known in conditions_of_use()}
+    suggestion = folded.get(local.lower().replace(" ", "").replace("-", "").replace("_", ""))
+    hint = f"did you mean {suggestion!r}?" if suggestion else f"give one of {', '.join(conditions_of_use())}"
+    raise DeployError(f"--condition-of-use {name!r} is not a condition of use of the ELG vocabulary; {hint}")
 
 
 def check_language(tag: str) -> str:

@@ -1,5 +1,5 @@
-"""What deploy says besides the files: a ``note:`` where a file cannot do what the options ask, and a
-``warning:`` for an image that only this machine or its network can pull.
+"""What deploy says besides the files: a ``note:`` for every value it falls back on, naming the option
+that sets it, and a ``warning:`` for an image that only this machine or its network can pull.
 
 Neither stops deploy: the exit status is 0 and the four files are written.
 """
@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import yaml
-from deploy_helpers import EXAMPLES
+from deploy_helpers import EXAMPLES, MS
 
 from elg_decorators.cli import main
 from elg_decorators.deploy.inputs import registry_warning
@@ -19,9 +20,33 @@ from elg_decorators.deploy.inputs import registry_warning
 IMAGE = "registry.example.org/me/slow:1.0"
 SLOW = EXAMPLES / "slow_progress.py"
 FILES = ["elg-deployment.yaml", "elg-metadata.xml", "knative-service.yaml", "kubernetes.yaml"]
+_RECORD = "ms:DescribedEntity/ms:LanguageResource"
+_TOOL = f"{_RECORD}/ms:LRSubclass/ms:ToolService"
+_LICENCE = f"{_TOOL}/ms:SoftwareDistribution/ms:licenceTerms"
 
 KUBERNETES_NOTE = ("note: kubernetes.yaml: minReplicas is 1, not --min-scale 0: a HorizontalPodAutoscaler cannot "
                    "scale to zero, Knative can; give --min-scale 1 for the same minimum on both")
+#: What deploy says about slow_progress.py given only its image (and a long deadline).
+DEFAULT_NOTES = [
+    "note: Knative refuses timeoutSeconds 705 unless the cluster's max-revision-timeout-seconds is raised "
+    "above its default of 600",
+    KUBERNETES_NOTE,
+    "note: elg-metadata.xml: resourceName is 'slow-progress', the service's name (--name); give --title",
+    "note: elg-metadata.xml: description is the first paragraph of the script's docstring; give --description",
+    "note: elg-metadata.xml: keyword is 'slow progress', the service's name; give --keyword (repeatable)",
+    "note: elg-metadata.xml: function is LTClassOther 'unspecified'; give --lt-class "
+    "('deploy --list-lt-classes' lists them)",
+    "note: elg-metadata.xml: languageDependent is false, and no input or output has a language; "
+    "give --language for each language the service processes",
+    "note: elg-metadata.xml: licenceTermsName is 'unspecified' and licenceTermsURL the landing page "
+    "https://registry.example.org/me/slow; give --licence (an SPDX identifier)",
+    "note: elg-metadata.xml: conditionOfUse is 'unspecified'; give --condition-of-use (repeatable), "
+    "e.g. attribution or nonCommercialUse",
+    "note: elg-metadata.xml: landingPage is https://registry.example.org/me/slow, the image's repository; "
+    "give --landing-page (or --email)",
+    "note: elg-metadata.xml describes no output for /process: annotate its handler's return type "
+    "(e.g. -> AnnotationsResponse)",
+]
 
 
 def deploy(tmp_path: Path, capsys: pytest.CaptureFixture[str], *arguments: str,
@@ -35,6 +60,81 @@ def deploy(tmp_path: Path, capsys: pytest.CaptureFixture[str], *arguments: str,
         "knative-service.yaml", "kubernetes.yaml", "elg-deployment.yaml", "elg-metadata.xml"))
     assert sorted(path.name for path in output.iterdir()) == FILES
     return captured.err.splitlines(), output
+
+
+def test_every_fallback_is_a_note_naming_its_option(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "elg_decorators", "deploy", str(SLOW), "--image", IMAGE,
+         "--output", str(tmp_path / "out"), "--request-timeout", "700"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0
+    assert result.stderr.splitlines() == DEFAULT_NOTES
+
+
+def test_the_record_holds_what_the_notes_say(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, output = deploy(tmp_path, capsys)
+    root = ET.fromstring((output / "elg-metadata.xml").read_bytes())
+
+    def text(path: str) -> str | None:
+        return root.findtext(path, namespaces=MS)
+
+    assert text(f"{_RECORD}/ms:resourceName") == "slow-progress"
+    assert text(f"{_RECORD}/ms:description") == "A long-running service that reports its progress as it goes."
+    assert [element.text for element in root.findall(f"{_RECORD}/ms:keyword", MS)] == ["slow progress"]
+    assert text(f"{_TOOL}/ms:function/ms:LTClassOther") == "unspecified"
+    assert text(f"{_TOOL}/ms:languageDependent") == "false"
+    assert root.findall(f"{_TOOL}/ms:inputContentResource/ms:language", MS) == []
+    assert text(f"{_LICENCE}/ms:licenceTermsName") == "unspecified"
+    assert text(f"{_LICENCE}/ms:licenceTermsURL") == "https://registry.example.org/me/slow"
+    assert text(f"{_LICENCE}/ms:conditionOfUse") == "http://w3id.org/meta-share/meta-share/unspecified"
+    assert text(f"{_RECORD}/ms:additionalInfo/ms:landingPage") == "https://registry.example.org/me/slow"
+
+
+#: option -> the notes it removes (by their start), and a note it changes into another, if any.
+SILENCED = {
+    "--title": (["--title", "A slow service"], "note: elg-metadata.xml: resourceName ", None),
+    "--description": (["--description", "Waits."], "note: elg-metadata.xml: description ", None),
+    "--keyword": (["--keyword", "waiting"], "note: elg-metadata.xml: keyword ", None),
+    "--lt-class": (["--lt-class", "Summarization"], "note: elg-metadata.xml: function ",
+                   "note: elg-metadata.xml: keyword is 'summarization', from --lt-class; give --keyword (repeatable)"),
+    "--language": (["--language", "en"], "note: elg-metadata.xml: languageDependent ", None),
+    "--licence": (["--licence", "MIT"], "note: elg-metadata.xml: licenceTermsName ", None),
+    "--condition-of-use": (["--condition-of-use", "attribution"], "note: elg-metadata.xml: conditionOfUse ", None),
+    "--landing-page": (["--landing-page", "https://example.org/slow"], "note: elg-metadata.xml: landingPage ",
+                       "note: elg-metadata.xml: licenceTermsName is 'unspecified' and licenceTermsURL the landing "
+                       "page https://example.org/slow; give --licence (an SPDX identifier)"),
+    "--email": (["--email", "me@example.org"], "note: elg-metadata.xml: landingPage ", None),
+    "--min-scale": (["--min-scale", "1"], "note: kubernetes.yaml: ", None),
+}
+
+
+@pytest.mark.parametrize("option", sorted(SILENCED))
+def test_giving_the_option_silences_its_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str,
+) -> None:
+    arguments, silenced, changed = SILENCED[option]
+    lines, _ = deploy(tmp_path, capsys, "--request-timeout", "700", *arguments)
+    expected = [line for line in DEFAULT_NOTES if not line.startswith(silenced)]
+    assert len(expected) == len(DEFAULT_NOTES) - 1
+    if changed is not None:
+        expected = [changed if line.split(" is ")[0] == changed.split(" is ")[0] else line for line in expected]
+        assert changed in expected
+    assert lines == expected
+
+
+def test_a_script_without_docstring_gets_a_placeholder_description_and_its_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    script = tmp_path / "bare.py"
+    script.write_text("from elg_decorators import text_service\nfrom elg_decorators.model import TextsResponse\n\n\n"
+                      "@text_service\ndef echo(content: str) -> TextsResponse:\n"
+                      "    return TextsResponse(texts=[{'content': content}])\n", encoding="utf-8")
+    lines, output = deploy(tmp_path, capsys, "--title", "Bare echo", script=script)
+    assert ("note: elg-metadata.xml: description is the placeholder 'Bare echo: a European Language Grid service'; "
+            "give --description (or a docstring to the script)") in lines
+    root = ET.fromstring((output / "elg-metadata.xml").read_bytes())
+    assert root.findtext(f"{_RECORD}/ms:description", namespaces=MS) == "Bare echo: a European Language Grid service"
 
 
 def test_min_scale_zero_holds_on_knative_and_the_autoscaler_says_it_cannot(

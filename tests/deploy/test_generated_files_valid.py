@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,18 @@ IMAGE = "registry.example.org/elg/service:1.4.2"
 OPTION_SETS: dict[str, tuple[list[str], dict[str, Any]]] = {
     "defaults": ([], dict(
         concurrency=4, workers="1", threads="4", timeout=305, graceful=30, startup=300, memory="2Gi", cpu="1",
-        scale=(0, 10), languages=[], read_only=True, name=None, max_queue="4",
+        scale=(0, 10), languages=[], read_only=True, name=None, max_queue="4", conditions=["unspecified"],
     )),
     "full": ([
         "--lt-class", "NamedEntityRecognition", "--language", "en", "--language", "de-at", "--language", "sr-Latn",
         "--memory", "512Mi", "--cpu", "500m", "--min-scale", "1", "--max-scale", "3", "--licence", "Apache-2.0",
         "--landing-page", "https://example.org/svc", "--keyword", "names", "--keyword", "places",
         "--name", "svc-full", "--title", "A full service", "--description", "Finds things in texts.",
-        "--max-queue", "16",
+        "--max-queue", "16", "--condition-of-use", "attribution", "--condition-of-use", "shareAlike",
     ], dict(
         concurrency=4, workers="1", threads="4", timeout=305, graceful=30, startup=300, memory="512Mi", cpu="500m",
         scale=(1, 3), languages=["en", "de-AT", "sr-Latn"], read_only=True, name="svc-full", max_queue="16",
+        conditions=["attribution", "shareAlike"],
     )),
     "threads": ([
         "--workers", "2", "--threads", "8", "--request-timeout", "0", "--graceful-timeout", "90", "--writable-root",
@@ -55,13 +57,13 @@ OPTION_SETS: dict[str, tuple[list[str], dict[str, Any]]] = {
         "--language", "fi",
     ], dict(
         concurrency=16, workers="2", threads="8", timeout=None, graceful=90, startup=37, memory="2Gi", cpu="1",
-        scale=(0, 1), languages=["fi"], read_only=False, name=None, max_queue="16",
+        scale=(0, 1), languages=["fi"], read_only=False, name=None, max_queue="16", conditions=["unspecified"],
     )),
     "sync": ([
         "--worker-class", "sync", "--cpu", "2", "--memory", "1.5Gi", "--max-scale", "100", "--request-timeout", "595",
     ], dict(
         concurrency=1, workers="1", threads="1", timeout=600, graceful=30, startup=300, memory="1.5Gi", cpu="2",
-        scale=(0, 100), languages=[], read_only=True, name=None, max_queue="1",
+        scale=(0, 100), languages=[], read_only=True, name=None, max_queue="1", conditions=["unspecified"],
     )),
 }
 
@@ -222,8 +224,6 @@ def test_resources_scale_and_security(generated: dict[str, Any]) -> None:
 
 
 def test_record_names_version_image_memory_and_locations(generated: dict[str, Any]) -> None:
-    import xml.etree.ElementTree as ET
-
     root = ET.fromstring(generated["record"])
     resource = root.find("ms:DescribedEntity/ms:LanguageResource", MS)
     assert resource is not None
@@ -234,3 +234,6 @@ def test_record_names_version_image_memory_and_locations(generated: dict[str, An
     for distribution in distributions:
         assert distribution.findtext("ms:additionalHWRequirements", namespaces=MS) == (
             f"limits_memory: {generated['expected']['memory']}")
+        conditions = [(element.text or "").rsplit("/", 1)[-1]
+                      for element in distribution.findall("ms:licenceTerms/ms:conditionOfUse", MS)]
+        assert conditions == generated["expected"]["conditions"]
