@@ -3,23 +3,27 @@ from __future__ import annotations
 
 import argparse
 from typing import Any
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..settings import SETTINGS
 
 _BY_NAME = {declared.name: declared for declared in SETTINGS}
 
 
-def add_server_options(parser: Any, names: Sequence[str]) -> None:
+def add_server_options(parser: Any, names: Sequence[str], defaults: Mapping[str, str] | None = None) -> None:
     """Add ``--NAME`` for each setting in ``names`` to ``parser`` (or an argument group), without defaults.
 
     An option left out is None, so :meth:`~elg_decorators.settings.ServerSettings.resolve` takes it
     from the environment or the defaults; the help shows the default and the environment variable.
+
+    :param defaults: what the help gives as the default of a setting whose default the command
+        works out otherwise (``deploy``'s queue, say), by setting name.
     """
     for name in names:
         declared = _BY_NAME[name]
         variable = f", {declared.env}" if declared.env else ""
-        help_text = f"{declared.help} (default: {declared.default}{variable})"
+        default = (defaults or {}).get(name, declared.default)
+        help_text = f"{declared.help} (default: {default}{variable})"
         if declared.type is bool:
             parser.add_argument(declared.option, action="store_true", default=None, help=help_text)
         elif declared.choices:

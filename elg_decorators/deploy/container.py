@@ -6,13 +6,16 @@ Ports, probe paths, workers, threads and timeouts come from
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
+from collections.abc import Mapping
 
 from ..settings import LIVE_PATH, READY_PATH, ServerSettings
 from .description import ServiceDescription
 
 __all__ = [
+    "deployed_settings",
     "CONTAINER_NAME",
     "LABEL_NAME",
     "environment",
@@ -50,6 +53,24 @@ STARTUP_PERIOD_SECONDS = 5
 PROBE_TIMEOUT_SECONDS = 5
 
 _LABEL_VALUE_MAX = 63
+
+
+def deployed_settings(given: Mapping[str, Any]) -> ServerSettings:
+    """The settings the manifests carry: those ``given`` (None: not given), else the defaults of ``serve``.
+
+    The queue is the exception: unless given, ``max_queue`` is the concurrency the manifests
+    declare (workers × threads, Knative's ``containerConcurrency``). Knative sends a replica no
+    more requests at once, so each worker can queue all of them however the workers share them
+    out; on a plain cluster, requests beyond one round of the replica's capacity are refused at
+    once with a 503 instead of waiting out their deadline in a long queue. The environment of
+    the machine running ``deploy`` is not the container's and is not read.
+
+    :raises ValueError: with one line naming the setting, for a value no server could run with.
+    """
+    settings = ServerSettings.resolve(environ={}, **given)
+    if given.get("max_queue") is None:
+        settings = dataclasses.replace(settings, max_queue=settings.concurrency)
+    return settings
 
 
 def request_deadline_seconds(settings: ServerSettings) -> int | None:

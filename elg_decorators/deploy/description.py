@@ -38,17 +38,25 @@ class Endpoint:
 class RecordDetails:
     """What the ELG metadata record says about the service beyond what the code declares.
 
-    ``None`` values are not known; the record then carries the schema's ``unspecified``
-    value (or, for the landing page, the image's repository).
+    ``None`` (or empty) values were not given; the record then falls back on another value
+    (the service's name, the script's docstring, the schema's ``unspecified``, the image's
+    repository…), and :func:`~elg_decorators.deploy.metadata.fallbacks` says which.
+
+    :param title: the service's full name (``--title``).
+    :param description: what the service does (``--description``).
+    :param summary: the first paragraph of the script's docstring, the description when none is given.
+    :param conditions_of_use: the licence's conditions of use, from the ELG vocabulary (``attribution``…).
     """
 
-    title: str
-    description: str
+    title: str | None = None
+    description: str | None = None
     lt_class: str | None = None
     keywords: tuple[str, ...] = ()
     landing_page: str | None = None
     email: str | None = None
     licence: str | None = None
+    conditions_of_use: tuple[str, ...] = ()
+    summary: str | None = None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from .description import ServiceDescription
 from .elg_deployment import elg_deployment
 from .inputs import DeployError
 from .knative import knative_service
-from .kubernetes import kubernetes_objects
+from .kubernetes import header_comments, kubernetes_objects
 from .metadata import metadata_record
 from .yaml_files import dump_documents
 
@@ -24,7 +24,7 @@ def render_files(description: ServiceDescription) -> dict[str, bytes]:
     """Each file's name and bytes; the same description always gives the same bytes."""
     return {
         KNATIVE_FILE: dump_documents([knative_service(description)]),
-        KUBERNETES_FILE: dump_documents(kubernetes_objects(description)),
+        KUBERNETES_FILE: dump_documents(kubernetes_objects(description), header_comments(description)),
         ELG_DEPLOYMENT_FILE: dump_documents([elg_deployment(description)]),
         METADATA_FILE: metadata_record(description),
     }

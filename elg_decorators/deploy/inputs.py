@@ -5,13 +5,14 @@ and how to write it instead, before any file is written.
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from decimal import Decimal, InvalidOperation
 from collections.abc import Mapping
 
 from ..errors import ElgDecoratorsError
 from ..kinds import fill_path, url_variables
-from .vocabulary import language_ids, lt_classes, region_ids, script_ids
+from .vocabulary import conditions_of_use, language_ids, lt_classes, region_ids, script_ids
 
 __all__ = [
     "DeployError",
@@ -20,6 +21,8 @@ __all__ = [
     "check_scale",
     "check_service_name",
     "check_lt_class",
+    "check_condition_of_use",
+    "registry_warning",
     "check_language",
     "concrete_path",
     "MAX_NAME_LENGTH",
@@ -87,6 +90,30 @@ def quantity_value(text: str) -> Decimal:
     return number
 
 
+def registry_warning(domain: str) -> str | None:
+    """A warning if the registry ``domain`` (``host[:port]`` of an image reference) is one that only this
+    machine, or only its own network, can reach: a loopback or private address. None otherwise.
+
+    Not an error: a cluster may well pull from a registry on its private network.
+    """
+    host = domain[1:domain.index("]")] if domain.startswith("[") else domain.rsplit(":", 1)[0]
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        loopback = True
+    else:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return None
+        if not (address.is_loopback or address.is_private or address.is_link_local):
+            return None
+        loopback = address.is_loopback
+    if loopback:
+        return (f"--image registry {domain} is this machine's loopback address: a cluster and ELG would look for "
+                "it on their own machines; push the image to a registry they can reach and give that name")
+    return (f"--image registry {domain} is a private address, reachable only from its own network: a cluster "
+            "there can pull from it, ELG cannot; push the image to a public registry before registering it with ELG")
+
+
 def check_quantity(option: str, text: str) -> str:
     """``text`` if it is a positive Kubernetes quantity, for ``--memory`` or ``--cpu``."""
     try:
@@ -144,6 +171,17 @@ def check_lt_class(name: str) -> str:
     suggestion = folded.get(local.lower().replace(" ", "").replace("-", "").replace("_", ""))
     hint = f"did you mean {suggestion!r}?" if suggestion else "run 'deploy --list-lt-classes' to see them all"
     raise DeployError(f"--lt-class {name!r} is not an LT class of the ELG vocabulary; {hint}")
+
+
+def check_condition_of_use(name: str) -> str:
+    """``name`` if it is a condition of use of the ELG vocabulary (``attribution``; the full URI works too)."""
+    local = name.rsplit("/", 1)[-1]
+    if local in conditions_of_use():
+        return local
+    folded = {known.lower(): known for known in conditions_of_use()}
+    suggestion = folded.get(local.lower().replace(" ", "").replace("-", "").replace("_", ""))
+    hint = f"did you mean {suggestion!r}?" if suggestion else f"give one of {', '.join(conditions_of_use())}"
+    raise DeployError(f"--condition-of-use {name!r} is not a condition of use of the ELG vocabulary; {hint}")
 
 
 def check_language(tag: str) -> str:

@@ -1,4 +1,8 @@
-"""The service on a plain Kubernetes cluster: Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget."""
+"""The service on a plain Kubernetes cluster: Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget.
+
+The objects use nothing newer than ``autoscaling/v2`` (Kubernetes 1.23); the file names
+:data:`MINIMUM_KUBERNETES`, the oldest release whose schemas the tests check them against.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +10,13 @@ from typing import Any
 from . import container
 from .description import ServiceDescription
 
-__all__ = ["kubernetes_objects", "PORT_NAME", "SERVICE_PORT", "CPU_TARGET_PERCENT", "TMP_PATH"]
+__all__ = [
+    "kubernetes_objects", "header_comments", "notes", "pre_stop", "MINIMUM_KUBERNETES", "PORT_NAME", "SERVICE_PORT",
+    "CPU_TARGET_PERCENT", "TMP_PATH",
+]
+
+#: The oldest Kubernetes release the file is made for, named at its top (and validated against in the tests).
+MINIMUM_KUBERNETES = "1.25"
 
 #: The name of the container's port, which the probes and the Service refer to.
 PORT_NAME = "http"
@@ -28,6 +38,35 @@ def kubernetes_objects(description: ServiceDescription) -> list[dict[str, Any]]:
     ]
 
 
+def header_comments(description: ServiceDescription) -> list[str]:
+    """What the top of the file says: the Kubernetes release it needs, and a minimum scale it cannot keep."""
+    lines = [f"Needs Kubernetes {MINIMUM_KUBERNETES} or later."]
+    if description.min_scale == 0:
+        lines.append("minReplicas is 1, not --min-scale 0: a HorizontalPodAutoscaler cannot scale to zero "
+                     "(Knative can).")
+    return lines
+
+
+def notes(description: ServiceDescription) -> list[str]:
+    """What the user should know about the objects, each said after the file's name: a minimum scale of 0
+    that they cannot keep."""
+    if description.min_scale != 0:
+        return []
+    return ["minReplicas is 1, not --min-scale 0: a HorizontalPodAutoscaler cannot scale to zero, Knative can; "
+            "give --min-scale 1 for the same minimum on both"]
+
+
+def pre_stop() -> dict[str, Any]:
+    """The pause before SIGTERM while the endpoints drop the pod: an exec of the image's ``sleep``.
+
+    Kubernetes' own ``sleep`` action would need 1.30 (it is off by default in 1.29, and older
+    releases refuse the field); ``/bin/sleep`` is in every Debian-based image, the ones
+    ``build`` makes included, and runs without a shell. In an image without it the hook fails, Kubernetes records a
+    ``FailedPreStopHook`` event and stops the container without the pause.
+    """
+    return {"exec": {"command": ["/bin/sleep", str(container.PRE_STOP_SECONDS)]}}
+
+
 def _metadata(description: ServiceDescription) -> dict[str, Any]:
     return {"name": description.name, "labels": container.labels(description)}
 
@@ -47,7 +86,7 @@ def deployment(description: ServiceDescription) -> dict[str, Any]:
         "env": container.environment(settings),
         "resources": container.resources(description),
         **container.probes(description, port=PORT_NAME),
-        "lifecycle": {"preStop": {"sleep": {"seconds": container.PRE_STOP_SECONDS}}},
+        "lifecycle": {"preStop": pre_stop()},
         "securityContext": container.security_context(read_only_root=description.read_only_root),
     }
     pod_spec: dict[str, Any] = {
@@ -89,7 +128,7 @@ def service(description: ServiceDescription) -> dict[str, Any]:
 
 
 def horizontal_pod_autoscaler(description: ServiceDescription) -> dict[str, Any]:
-    """Scales on CPU between the scale limits; Kubernetes keeps at least one replica (no scale to zero)."""
+    """Scales on CPU between the scale limits; it keeps at least one replica (see :func:`notes`)."""
     return {
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",

@@ -8,6 +8,8 @@ written, so the same input gives the same bytes.
 
 Each kind says what the record states about it (``elg_share``); for a kind that
 does not, the resource is derived from the kind and :func:`derived_resources` says so.
+Where an option was not given, the record falls back on another value, and
+:func:`fallbacks` says which and names the option.
 """
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ from .description import ServiceDescription
 from .vocabulary import META_SHARE, OMTD_SHARE
 
 __all__ = [
-    "metadata_record", "landing_page", "keywords", "execution_location", "input_resource", "output_resource",
-    "derived_resources", "unspecified_fields", "NAMESPACE", "LANGUAGE", "MEDIA_TYPES",
+    "metadata_record", "resource_name", "resource_description", "landing_page", "keywords", "execution_location",
+    "input_resource", "output_resource", "derived_resources", "fallbacks", "NAMESPACE", "LANGUAGE", "MEDIA_TYPES",
 ]
 
 NAMESPACE = META_SHARE
@@ -84,6 +86,17 @@ def execution_location(description: ServiceDescription, location: str) -> str:
     return f"http://localhost:{description.settings.port}{location}"
 
 
+def resource_name(description: ServiceDescription) -> str:
+    """The title given with ``--title``, else the service's name."""
+    return description.record.title or description.name
+
+
+def resource_description(description: ServiceDescription) -> str:
+    """The description given, else the first paragraph of the script's docstring, else a placeholder."""
+    record = description.record
+    return record.description or record.summary or f"{resource_name(description)}: a European Language Grid service"
+
+
 def landing_page(description: ServiceDescription) -> str:
     """The page given with ``--landing-page``, else the image repository's page."""
     if description.record.landing_page:
@@ -134,7 +147,8 @@ def _licence(parent: ET.Element, description: ServiceDescription) -> None:
     # Without a licence identifier, the licence is whatever the landing page states.
     url = f"https://spdx.org/licenses/{licence}.html" if licence else landing_page(description)
     _add(terms, "licenceTermsURL", url)
-    _add(terms, "conditionOfUse", META_SHARE + UNSPECIFIED)
+    for condition in description.record.conditions_of_use or (UNSPECIFIED,):
+        _add(terms, "conditionOfUse", META_SHARE + condition)
     if licence:
         identifier = _add(terms, "LicenceIdentifier", licence)
         identifier.set(_tag("LicenceIdentifierScheme"), META_SHARE + "SPDX")
@@ -169,9 +183,9 @@ def metadata_record(description: ServiceDescription) -> bytes:
     _add(root, "compliesWith", META_SHARE + "ELG-SHARE")
     resource = _add(_add(root, "DescribedEntity"), "LanguageResource")
     _add(resource, "entityType", "LanguageResource")
-    _add(resource, "resourceName", description.record.title, lang=True)
+    _add(resource, "resourceName", resource_name(description), lang=True)
     _add(resource, "resourceShortName", description.name, lang=True)
-    _add(resource, "description", description.record.description, lang=True)
+    _add(resource, "description", resource_description(description), lang=True)
     _add(resource, "version", description.version)
     info = _add(resource, "additionalInfo")
     if description.record.email and not description.record.landing_page:
@@ -188,13 +202,34 @@ def metadata_record(description: ServiceDescription) -> bytes:
     return document + b"\n"
 
 
-def unspecified_fields(description: ServiceDescription) -> list[str]:
-    """What the record could not say because no option gave it, as option names."""
-    missing = []
-    if not description.record.lt_class:
-        missing.append("--lt-class")
-    if not description.record.licence:
-        missing.append("--licence")
-    if not description.record.landing_page and not description.record.email:
-        missing.append("--landing-page")
-    return missing
+def fallbacks(description: ServiceDescription) -> list[str]:
+    """Each value the record falls back on because an option was not given, with that option:
+    ``conditionOfUse is 'unspecified'; give --condition-of-use ...``."""
+    record = description.record
+    said = []
+    if not record.title:
+        said.append(f"resourceName is {resource_name(description)!r}, the service's name (--name); give --title")
+    if not record.description:
+        said.append("description is the first paragraph of the script's docstring; give --description"
+                    if record.summary else
+                    f"description is the placeholder {resource_description(description)!r}; give --description "
+                    "(or a docstring to the script)")
+    if not record.keywords:
+        source = "from --lt-class" if record.lt_class else "the service's name"
+        said.append(f"keyword is {keywords(description)[0]!r}, {source}; give --keyword (repeatable)")
+    if not record.lt_class:
+        said.append(f"function is LTClassOther {UNSPECIFIED!r}; give --lt-class ('deploy --list-lt-classes' "
+                    "lists them)")
+    if not description.languages:
+        said.append("languageDependent is false, and no input or output has a language; give --language "
+                    "for each language the service processes")
+    if not record.licence:
+        said.append(f"licenceTermsName is {UNSPECIFIED!r} and licenceTermsURL the landing page "
+                    f"{landing_page(description)}; give --licence (an SPDX identifier)")
+    if not record.conditions_of_use:
+        said.append(f"conditionOfUse is {UNSPECIFIED!r}; give --condition-of-use (repeatable), "
+                    "e.g. attribution or nonCommercialUse")
+    if not record.landing_page and not record.email:
+        said.append(f"landingPage is {landing_page(description)}, the image's repository; give --landing-page "
+                    "(or --email)")
+    return said

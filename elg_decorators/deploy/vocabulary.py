@@ -9,7 +9,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-__all__ = ["OMTD_SHARE", "META_SHARE", "lt_classes", "language_ids", "script_ids", "region_ids"]
+__all__ = ["OMTD_SHARE", "META_SHARE", "lt_classes", "conditions_of_use", "language_ids", "script_ids", "region_ids"]
 
 #: Namespace of the LT classes, data formats and annotation types.
 OMTD_SHARE = "http://w3id.org/meta-share/omtd-share/"
@@ -26,6 +26,12 @@ def _lists() -> dict[str, tuple[str, ...]]:
 def lt_classes() -> tuple[str, ...]:
     """The LT classes (``NamedEntityRecognition``…), without the ``OMTD_SHARE`` prefix, in schema order."""
     return _lists()["lt_classes"]
+
+
+def conditions_of_use() -> tuple[str, ...]:
+    """The values of a licence's ``conditionOfUse`` (``attribution``, ``nonCommercialUse``…), without the
+    ``META_SHARE`` prefix, in schema order."""
+    return _lists()["conditions_of_use"]
 
 
 @lru_cache(maxsize=1)

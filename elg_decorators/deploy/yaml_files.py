@@ -26,8 +26,11 @@ class _Dumper(yaml.SafeDumper):
         super().increase_indent(flow, False)
 
 
-def dump_documents(documents: Sequence[Mapping[str, Any]]) -> bytes:
-    """``documents`` as one YAML stream (``---`` before each when there are several), UTF-8, header first."""
+def dump_documents(documents: Sequence[Mapping[str, Any]], comments: Sequence[str] = ()) -> bytes:
+    """``documents`` as one YAML stream (``---`` before each when there are several), UTF-8, header first.
+
+    :param comments: lines said after the header, each as a ``#`` comment.
+    """
     text = yaml.dump_all(
         [dict(document) for document in documents],
         Dumper=_Dumper,
@@ -37,7 +40,8 @@ def dump_documents(documents: Sequence[Mapping[str, Any]]) -> bytes:
         width=2 ** 16,
         explicit_start=len(documents) > 1,
     )
-    return (HEADER + text).encode("utf-8")
+    said = "".join(f"# {line}\n" for line in comments)
+    return (HEADER + said + text).encode("utf-8")
 
 
 def load_documents(text: str) -> list[Any]:

@@ -26,6 +26,9 @@ PATH_VALUES: dict[str, tuple[str, ...]] = {
 }
 #: The Kubernetes release whose schemas the objects are checked against.
 KUBERNETES_VERSION = "1.37.0"
+#: The oldest Kubernetes release kubernetes.yaml works on, as its header and the documentation say
+#: (the oldest whose schemas kubernetes-validate has).
+MINIMUM_KUBERNETES = "1.25"
 MS = {"ms": "http://w3id.org/meta-share/meta-share/"}
 
 DNS_1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")

@@ -55,8 +55,8 @@ def test_same_bytes_elsewhere_and_whatever_the_shell_environment(
     first_run: dict[str, bytes], tmp_path: Path,
 ) -> None:
     # The machine running deploy is not the container: its PORT, WORKERS... must not leak into the files.
-    environment = dict(os.environ, PORT="9999", WORKERS="7", THREADS="3", REQUEST_TIMEOUT="12", LANG="de_DE.UTF-8",
-                       PYTHONHASHSEED="12345", TZ="Pacific/Auckland")
+    environment = dict(os.environ, PORT="9999", WORKERS="7", THREADS="3", REQUEST_TIMEOUT="12", MAX_QUEUE="99",
+                       LANG="de_DE.UTF-8", PYTHONHASHSEED="12345", TZ="Pacific/Auckland")
     other = tmp_path / "some where" / "else"
     other.mkdir(parents=True)
     assert written(other / "out", cwd=other, environment=environment) == first_run

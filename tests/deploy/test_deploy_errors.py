@@ -64,6 +64,15 @@ CASES = [
      "error: --landing-page 'example.org/ner' must be an http:// or https:// URL"),
     ("licence", [NER, "--image", IMAGE, "--licence", "Apache 2"],
      "error: --licence 'Apache 2' is not an SPDX licence identifier, e.g. Apache-2.0 or MIT"),
+    ("condition of use spelt otherwise", [NER, "--image", IMAGE, "--condition-of-use", "non-commercial-use"],
+     "error: --condition-of-use 'non-commercial-use' is not a condition of use of the ELG vocabulary; "
+     "did you mean 'nonCommercialUse'?"),
+    ("unknown condition of use", [NER, "--image", IMAGE, "--condition-of-use", "free"],
+     "error: --condition-of-use 'free' is not a condition of use of the ELG vocabulary; give one of academicUser, "
+     "academicUseOnly, attribution, evaluationUse, noConditions, noDerivatives, noRedistribution, "
+     "nonCommercialUse, other, shareAlike, unspecified"),
+    ("negative queue", [NER, "--image", IMAGE, "--max-queue", "-1"],
+     "error: MAX_QUEUE=-1 must be 0 or more"),
     ("missing script", ["nothere.py", "--image", IMAGE],
      "error: service script 'nothere.py' does not exist (or is not a file)"),
     ("no image", [NER],

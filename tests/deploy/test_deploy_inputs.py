@@ -20,6 +20,8 @@ def test_shipped_vocabulary_is_the_xsds() -> None:
     assert shipped == vocabulary()
     assert len(shipped["lt_classes"]) == 274
     assert {"NamedEntityRecognition", "MachineTranslation", "OptimalCharacterRecognition"} <= set(shipped["lt_classes"])
+    assert {"attribution", "nonCommercialUse", "noConditions", "unspecified"} <= set(shipped["conditions_of_use"])
+    assert len(shipped["conditions_of_use"]) == 11
 
 
 @pytest.mark.parametrize("text, value", [

@@ -42,7 +42,7 @@ def _description(**changes: object) -> ServiceDescription:
                      (RESPONSE_KINDS["annotations"],)),
         ),
         record=RecordDetails(title="Speech to text", description="Transcribes Finnish speech.",
-                             lt_class="SpeechRecognition", licence="MIT"),
+                             lt_class="SpeechRecognition", licence="MIT", conditions_of_use=("attribution", "other")),
         settings=ServerSettings(port=8080, workers=3, threads=2, request_timeout=120, graceful_timeout=50),
         memory="6Gi",
         cpu="3",
@@ -80,6 +80,29 @@ def test_files_from_a_hand_written_description(
     assert "<ms:executionLocation>http://localhost:8080/asr/fi</ms:executionLocation>" in record
     scheme = "http://w3id.org/meta-share/meta-share/SPDX"
     assert f'<ms:LicenceIdentifier ms:LicenceIdentifierScheme="{scheme}">MIT</ms:LicenceIdentifier>' in record
+    assert record.count("<ms:conditionOfUse>http://w3id.org/meta-share/meta-share/attribution</ms:conditionOfUse>\n"
+                        "              <ms:conditionOfUse>http://w3id.org/meta-share/meta-share/other</ms:conditionOfUse>"
+                        ) == 2
+    assert "<ms:resourceName xml:lang=\"en\">Speech to text</ms:resourceName>" in record
+    # A description built by hand keeps its settings: nothing is derived from them here.
+    assert "name: MAX_QUEUE\n              value: '64'" in files["knative-service.yaml"].decode()
+
+
+def test_record_fallbacks_of_a_hand_written_description() -> None:
+    from elg_decorators.deploy.metadata import fallbacks
+
+    description = _description(record=RecordDetails(summary="Transcribes speech."), languages=())
+    record = render_files(description)["elg-metadata.xml"].decode()
+    assert "<ms:resourceName xml:lang=\"en\">speech-to-text</ms:resourceName>" in record
+    assert "<ms:description xml:lang=\"en\">Transcribes speech.</ms:description>" in record
+    assert [line.split(" is ")[0] for line in fallbacks(description)] == [
+        "resourceName", "description", "keyword", "function", "languageDependent", "licenceTermsName",
+        "conditionOfUse", "landingPage",
+    ]
+    given = _description(record=RecordDetails(
+        title="T", description="D", lt_class="SpeechRecognition", keywords=("k",), landing_page="https://example.org",
+        licence="MIT", conditions_of_use=("attribution",)))
+    assert fallbacks(given) == []
 
 
 def test_knative_leaves_out_the_timeout_when_the_service_has_no_deadline() -> None:

@@ -14,6 +14,7 @@ import yaml
 from deploy_helpers import (
     EXAMPLES,
     KUBERNETES_VERSION,
+    MINIMUM_KUBERNETES,
     MS,
     knative_webhook_problems,
     record_rule_problems,
@@ -91,6 +92,15 @@ def test_strict_kubernetes_schemas_reject_unknown_fields(files: dict[str, Any]) 
     autoscaler["spec"]["targetCPUUtilizationPercentage"] = 70  # an autoscaling/v1 field
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(autoscaler, KUBERNETES_VERSION, strict=True)
+
+
+def test_schemas_of_the_oldest_release_reject_the_sleep_action(files: dict[str, Any]) -> None:
+    # Kubernetes' own pre-stop sleep action (1.30) is what the exec of sleep avoids; the check would catch it.
+    deployment = copy.deepcopy(files["kubernetes"][0])
+    deployment["spec"]["template"]["spec"]["containers"][0]["lifecycle"] = {"preStop": {"sleep": {"seconds": 5}}}
+    kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+    with pytest.raises(kubernetes_validate.ValidationError, match="'sleep' was unexpected"):
+        kubernetes_validate.validate(deployment, f"{MINIMUM_KUBERNETES}.0", strict=True)
 
 
 def _record_without(record: bytes, path: str) -> str:
