@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from ..errors import HandlerDefinitionError
 from ..kinds import REQUEST_KINDS, RequestKinds
 from ..model.request import Request
-from ..protocol.streaming import thread_loop
+from ..protocol import event_loop
 from ..runtime.service_app import note_handler
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
@@ -47,7 +47,7 @@ class Handler:
         note_handler(self.name, self.timeout)
         result = self.func(**bind_arguments(self.arguments, request, url_values))
         if self.is_async:
-            result = thread_loop().run_until_complete(result)
+            result = event_loop.run(result)  # on the process's loop, with the async resources
         if isinstance(result, MESSAGE_TYPES):  # coerce()'s first case, tested here: the usual return
             return result
         return coerce(result, self.response_type, self.name)
