@@ -6,9 +6,7 @@ whether the client read to the end, disconnected, or the handler failed.
 """
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +17,7 @@ from ..logger import logger
 from ..model.messages import http_status_for
 from ..model.response import ResponseObject
 from ..model.status import Failure, Progress
+from . import event_loop
 from .failures import internal_error, invalid_response
 
 Source = Iterator[Any] | AsyncIterator[Any]
@@ -47,26 +46,11 @@ def is_stream(result: Any) -> bool:
     return isinstance(result, (Iterator, AsyncIterator))
 
 
-_loops = threading.local()
-
-
-def thread_loop() -> asyncio.AbstractEventLoop:
-    """This thread's event loop for running async handlers, created once and reused.
-
-    One loop per thread, not per request: creating a loop costs more than a
-    small request, and a coroutine and the async generator it returns must
-    share a loop.
-    """
-    loop = getattr(_loops, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _loops.loop = asyncio.new_event_loop()
-    return loop
-
-
 def iterate(source: Source) -> Iterator[Any]:
-    """``source`` as a synchronous iterator: a sync one as it is, an async one run on this thread's loop."""
+    """``source`` as a synchronous iterator: a sync one as it is, an async one stepped on the process's
+    event loop (closing the iterator returned closes ``source`` there)."""
     if isinstance(source, AsyncIterator):
-        return iterate_async(source, thread_loop().run_until_complete)
+        return event_loop.iterate(source)
     return source
 
 
@@ -75,24 +59,6 @@ def close(items: Iterator[Any]) -> None:
     closer = getattr(items, "close", None)
     if closer is not None:
         closer()
-
-
-def iterate_async(source: AsyncIterator[Any], run: Callable[[Any], Any]) -> Iterator[Any]:
-    """Iterate an async iterator from plain code, ``run`` (an event loop's) awaiting each step.
-
-    Closing the iterator returned closes ``source`` too (its ``aclose``).
-    """
-    try:
-        while True:
-            try:
-                item = run(source.__anext__())
-            except StopAsyncIteration:
-                return
-            yield item
-    finally:
-        closer = getattr(source, "aclose", None)
-        if closer is not None:
-            run(closer())
 
 
 def as_outgoing(item: Any) -> Outgoing:

@@ -19,7 +19,7 @@ from ..kinds import (
     url_variables,
 )
 from ..model.request import Request
-from ..protocol.streaming import thread_loop
+from ..protocol import event_loop
 from ..runtime.service_app import note_handler
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
@@ -60,7 +60,7 @@ class Handler:
         note_handler(self.name, self.timeout)
         result = self.func(**bind_arguments(self.arguments, request, url_values))
         if self.is_async:
-            result = thread_loop().run_until_complete(result)
+            result = event_loop.run(result)  # on the process's loop, with the async resources
         if isinstance(result, MESSAGE_TYPES):  # coerce()'s first case, tested here: the usual return
             return result
         return coerce(result, self.response_kind, self.name)

@@ -48,12 +48,14 @@ def resource(
             ...
 
     The function is returned unchanged. It takes no argument and may return its value, yield it
-    once (the code after ``yield`` runs when the process exits), or be ``async``. Declare a
-    resource above the handlers that use it.
+    once (the code after ``yield`` runs when the process exits), or be ``async`` (it is then created
+    and cleaned up on the process's event loop, where async handlers run and can use what it made:
+    an HTTP client session, a connection pool). Declare a resource above the handlers that use it.
 
     :param shared: create it once in the server's master process before the workers are forked,
         so that they share its memory copy-on-write (``serve`` or ``gunicorn --preload``); it
-        must start no thread or native thread pool, since threads do not survive a fork.
+        must start no thread or native thread pool, since threads do not survive a fork, and cannot
+        be ``async`` (an event loop does not survive it either).
     :param registry: the registry to add to; default the one :func:`serve` serves.
     """
     if func is not None:
@@ -84,6 +86,11 @@ def _declare(func: Callable[..., Any], shared: bool, registry: Registry | None) 
     if name in _RESERVED or name in request_fields or name.startswith("_"):
         raise HandlerDefinitionError(
             f"{where}: {name!r} cannot name a resource (handlers receive {name!r} from the request); rename it"
+        )
+    if shared and (inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func)):
+        raise HandlerDefinitionError(
+            f"{where}: an async resource cannot be shared=True: what it creates belongs to an event loop, and no "
+            "loop survives the fork into the workers; drop shared=True (each worker then creates it on its own loop)"
         )
     existing = target.resources.get(name)
     if existing is not None:

@@ -5,22 +5,23 @@ argument of the same name. Per-worker resources are created in a background thre
 process, so that the worker answers liveness probes meanwhile; shared resources are created once in
 the server's master process before it forks its workers, which then share its memory pages
 copy-on-write. The code after a generator's ``yield`` runs when the process that created the
-resource exits.
+resource exits. Async resources are created and cleaned up on the process's event loop
+(:mod:`elg_decorators.protocol.event_loop`), which runs the async handlers too.
 """
 from __future__ import annotations
 
-import asyncio
 import atexit
 import inspect
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import ProcessingError
 from ..logger import logger
 from ..model.status import StatusMessage
+from ..protocol import event_loop
 from ..settings import RETRY_AFTER_SECONDS
 from . import process
 
@@ -119,23 +120,17 @@ def _where(func: Callable[..., Any]) -> str:
 
 
 def _call_factory(factory: Callable[[], Any]) -> tuple[Any, Callable[[], None] | None]:
-    """The factory's value, and what finishes it (the rest of a generator), if anything."""
+    """The factory's value, and what finishes it (the rest of a generator), if anything.
+
+    An async factory runs on the process's event loop, its clean-up too: what it creates (a
+    session, a pool, a task) belongs to the loop that runs the async handlers.
+    """
     if inspect.isasyncgenfunction(factory):
-        loop = asyncio.new_event_loop()
-        agen = factory()
-        value = loop.run_until_complete(agen.__anext__())
-
-        def finish_async() -> None:
-            try:
-                loop.run_until_complete(agen.__anext__())
-            except StopAsyncIteration:
-                pass
-            finally:
-                loop.close()
-
-        return value, finish_async
+        agen: AsyncGenerator[Any, None] = factory()
+        value = event_loop.run(agen.__anext__())
+        return value, lambda: event_loop.run(_finish_async(agen))
     if inspect.iscoroutinefunction(factory):
-        return asyncio.run(factory()), None
+        return event_loop.run(factory()), None
     if inspect.isgeneratorfunction(factory):
         generator: Iterator[Any] = factory()
         value = next(generator)
@@ -146,6 +141,15 @@ def _call_factory(factory: Callable[[], Any]) -> tuple[Any, Callable[[], None] |
 
         return value, finish
     return factory(), None
+
+
+async def _finish_async(agen: AsyncGenerator[Any, None]) -> None:
+    """Run an async generator past its ``yield`` and close it."""
+    try:
+        await agen.__anext__()
+    except StopAsyncIteration:
+        return
+    await agen.aclose()
 
 
 class ResourceSet:

@@ -3,7 +3,8 @@
 Subclasses write ``async def process_text`` (and its siblings), ``async def setup``
 and ``async def shutdown`` as they would for the elg package's ``QuartService``;
 the app is a WSGI application like :class:`FlaskService`'s (gunicorn or any WSGI
-server), whose coroutines run on one event loop per worker process.
+server), whose coroutines run on the worker process's event loop (the one async handlers
+and async resources run on, :mod:`elg_decorators.protocol.event_loop`).
 """
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ from ..errors import ProcessingError
 from ..logger import logger
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.status import Failure
+from ..protocol import event_loop
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
-from .event_loop import WorkerLoop
 from .exchange import Reply
 from .flask_service import FlaskService
 
@@ -70,7 +71,6 @@ class QuartService(FlaskService):
     ) -> None:
         if request_size_limit is not None:
             self.max_request_size = request_size_limit  # type: ignore[misc]
-        self._worker_loop = WorkerLoop()
         self._setup_lock = threading.Lock()
         self._setup_pid = 0
         super().__init__(name, path)
@@ -140,10 +140,8 @@ class QuartService(FlaskService):
             request = request.model_copy(update={"generator": _chunks(request.content), "content": None})
         result = self.process_request(request)
         if inspect.isawaitable(result):
-            result = self._worker_loop.run(result)
-        if isinstance(result, AsyncIterator):
-            return self._worker_loop.iterate(result)
-        return result
+            result = event_loop.run(result)
+        return result  # an async stream is stepped on the same loop (protocol.streaming.iterate)
 
     def _reply(self, result: Any, accept: str | None) -> Reply:
         reply = super()._reply(result, accept)
@@ -157,7 +155,7 @@ class QuartService(FlaskService):
         with self._setup_lock:
             if self._setup_pid == os.getpid():
                 return
-            self._worker_loop.run(self.setup())
+            event_loop.run(self.setup())
             self._setup_pid = os.getpid()
             atexit.register(self._shutdown_at_exit, os.getpid())
 
@@ -165,7 +163,7 @@ class QuartService(FlaskService):
         if pid != os.getpid():  # registered by the parent of a forked process
             return
         try:
-            self._worker_loop.run(self.shutdown())
+            event_loop.run(self.shutdown())
         except Exception:
             logger.exception("%s.shutdown failed", type(self).__name__)
 

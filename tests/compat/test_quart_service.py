@@ -7,7 +7,7 @@ import sys
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from elg_decorators import QuartService
+from elg_decorators import QuartService, Registry, create_app, text_service
 from elg_decorators.model import Progress, TextsResponse
 from elg_decorators.quart_service import ProcessingError
 from hardening.conftest import free_port, get, post
@@ -104,3 +104,50 @@ def test_processing_error_constructors_of_the_elg_package():
         "elg.request.text.mimeType.unsupported", ["text/x-foo"])
     raised_as_in_quart = ProcessingError(503, ProcessingError.InternalError("down").standard_message)
     assert (raised_as_in_quart.status, raised_as_in_quart.message.code) == (503, "elg.service.internalError")
+
+
+class LoopBound(QuartService):
+    """Makes in ``setup`` what works only on the loop that made it: a task answering a queue."""
+
+    async def setup(self):
+        self.queries = asyncio.Queue()
+        self.worker = asyncio.get_running_loop().create_task(self.answer_queries())
+
+    async def answer_queries(self):
+        while True:
+            content, answer = await self.queries.get()
+            answer.set_result((content.upper(), id(asyncio.get_running_loop())))
+
+    async def process_text(self, request):
+        answer = asyncio.get_running_loop().create_future()
+        await self.queries.put((request.content, answer))
+        content, task_loop = await asyncio.wait_for(answer, 5)
+        if request.content == "stream":
+            return self.steps(task_loop)
+        return TextsResponse(texts=[{"content": content, "features": {
+            "loop": id(asyncio.get_running_loop()), "task_loop": task_loop}}])
+
+    async def steps(self, task_loop):
+        yield Progress(percent=50)
+        yield TextsResponse(texts=[{"content": "done", "features": {
+            "loop": id(asyncio.get_running_loop()), "task_loop": task_loop}}])
+
+
+def test_setup_requests_streams_and_async_handlers_run_on_the_one_loop_of_the_process():
+    registry = Registry()
+
+    @text_service(registry=registry)
+    async def handler(content: str) -> TextsResponse:
+        return TextsResponse(texts=[{"content": content, "features": {"loop": id(asyncio.get_running_loop())}}])
+
+    handler_loop = create_app(registry).test_client().post(
+        "/process", json={"type": "text", "content": "x"}).get_json()["response"]["texts"][0]["features"]["loop"]
+    client = LoopBound("loop-bound").app.test_client()
+    answers = [client.post("/process", json={"type": "text", "content": f"call {n}"}).get_json() for n in range(3)]
+    assert [answer["response"]["texts"][0] for answer in answers] == [
+        {"content": f"CALL {n}", "features": {"loop": handler_loop, "task_loop": handler_loop}} for n in range(3)]
+    events = client.post("/process", json={"type": "text", "content": "stream"},
+                         headers={"Accept": "text/event-stream"})
+    assert events.data.split(b"\r\n\r\n")[1] == (
+        b'data:{"response":{"type":"texts","texts":[{"content":"done","features":{"loop":%d,"task_loop":%d}}]}}'
+        % (handler_loop, handler_loop))

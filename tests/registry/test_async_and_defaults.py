@@ -1,4 +1,4 @@
-"""Async handlers share one event loop per thread; request fields fall back to the handler's defaults."""
+"""Async handlers share the event loop of the process; request fields fall back to the handler's defaults."""
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -160,3 +161,23 @@ def test_the_handler_timeout_sets_the_server_deadline_and_nothing_happens_withou
     assert http.post("/free", json=TEXT, environ_overrides={RECORD_KEY: untouched}).status_code == 200
     assert untouched.seconds == 300
     assert json.loads(http.post("/process", json=TEXT).data)["response"]["texts"][0]["content"] == "hi"
+
+
+def test_an_async_resource_cannot_be_shared_across_the_fork() -> None:
+    registry = Registry()
+    with pytest.raises(HandlerDefinitionError) as error:
+        @resource(registry=registry, shared=True)
+        async def session() -> int:
+            return 1
+
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith("@resource test_an_async_resource_cannot_be_shared_across_the_fork.<locals>.session")
+    assert message.endswith(": an async resource cannot be shared=True: what it creates belongs to an event loop, "
+                            "and no loop survives the fork into the workers; drop shared=True (each worker then "
+                            "creates it on its own loop)")
+    with pytest.raises(HandlerDefinitionError, match="an async resource cannot be shared=True"):
+        @resource(registry=registry, shared=True)
+        async def generated() -> AsyncIterator[int]:
+            yield 1
+    assert registry.resources.names() == []
