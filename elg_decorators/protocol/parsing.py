@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import json
-from typing import IO, Any
 from collections.abc import Callable, Collection, Mapping, Sequence
+from typing import IO, Any
 
 from pydantic import ValidationError
 from werkzeug.http import parse_options_header
@@ -54,7 +54,8 @@ def parse_request(
     if mimetype == "application/json" or mimetype.endswith("+json"):
         charset = options.get("charset")
         codec = None if charset is None else _codec(charset, content_type)
-        return _with_content(_validate_json(_read_body(stream), codec, kinds), kinds, content_required)
+        request = _validate_json(_read_body(stream), codec, kinds)
+        return request if request.type not in kinds.binary_types else _with_content(request, kinds, content_required)
     if mimetype == "multipart/form-data":
         return _parse_multipart(stream, options.get("boundary", ""), kinds, content_required)
     raw = kinds.for_raw_body(mimetype)

@@ -81,7 +81,8 @@ def record_of(environ: dict[str, Any]) -> RequestRecord:
     """A record for a request the server made none for: no deadline, the client's well-formed
     ``X-Request-ID`` or else a new id."""
     sent = environ.get("HTTP_X_REQUEST_ID")
-    return RequestRecord((sent and accepted_request_id(sent)) or new_request_id())
+    return RequestRecord((sent and accepted_request_id(sent)) or new_request_id(),
+                         environ.get("REQUEST_METHOD", "-"), environ.get("PATH_INFO", "") or "/")
 
 
 class ServiceApp(Flask):
@@ -100,9 +101,12 @@ class ServiceApp(Flask):
             self._started_in = process.generation
             if runtime is not None and not runtime.started:
                 runtime.start()  # under a server that did not start it when the worker began
-        record = environ.get(RECORD_KEY) or record_of(environ)  # the server's, or a new one
-        record.method = environ.get("REQUEST_METHOD", "-")
-        record.path = environ.get("PATH_INFO", "") or "/"
+        record = environ.get(RECORD_KEY)
+        if record is None:
+            record = record_of(environ)
+        else:  # the server's: the method and path as the application sees them (decoded)
+            record.method = environ.get("REQUEST_METHOD", "-")
+            record.path = environ.get("PATH_INFO", "") or "/"
         stream = False
 
         def start(status: str, headers: list[Any], exc_info: Any = None) -> Any:

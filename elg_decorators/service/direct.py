@@ -9,8 +9,8 @@ goes to Flask as usual.
 """
 from __future__ import annotations
 
-from typing import IO, TYPE_CHECKING, Any
 from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any
 
 from flask import Flask
 from flask import globals as flask_globals
@@ -60,7 +60,8 @@ class DirectDispatch:
             accept=environ.get("HTTP_ACCEPT"),
         )
         # Handlers may use current_app and g, as in a Flask view: answer inside the application context.
-        if _lean_context_will_do():
+        if _current_app_context is not None and not (_PUSHED.receivers or _POPPED.receivers
+                                                     or _TEARING_DOWN.receivers):  # _lean_context_will_do()
             token = _current_app_context.set(AppContext(self.app))
             try:
                 reply = self.service.answer(exchange)

@@ -1,8 +1,9 @@
 """FlaskService: the documented base class of an ELG service written as a class."""
 from __future__ import annotations
 
-from typing import Any, ClassVar
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from typing import Any, ClassVar
 
 from flask import Response, stream_with_context
 from flask import request as http_request
@@ -11,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
 from ..kinds import REQUEST_KINDS, Endpoint, RequestKinds
+from ..logger import logger
 from ..logs import configure_logging
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
 from ..model.response import ResponseObject
@@ -32,8 +34,6 @@ from .description import classic_endpoints
 from .exchange import Exchange, Reply
 from .openapi import openapi_document
 from .packaging import DockerPackaging
-from ..logger import logger
-
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
@@ -200,7 +200,7 @@ class FlaskService(DockerPackaging):
         request_type = "-"
         try:
             elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query, kinds=self.kinds,
-                                        content_required=self.content_required_types())
+                                        content_required=self._content_required)
             request_type = elg_request.type or "-"
             note_request(exchange.route, request_type)
             result = self.dispatch(elg_request, exchange.route, exchange.url_values)
@@ -240,6 +240,11 @@ class FlaskService(DockerPackaging):
             served = {kind for kinds in self.endpoints().values() for kind in kinds} if self.content_required else ()
             self._content_required_types = frozenset(kind for kind in served if self.kinds[kind].binary)
         return self._content_required_types
+
+    @cached_property
+    def _content_required(self) -> frozenset[str]:
+        """:meth:`content_required_types`, worked out once (an attribute read per request, not a call)."""
+        return self.content_required_types()
 
     def _reply(self, result: Any, accept: str | None) -> Reply:
         if isinstance(result, (ResponseObject, Failure)):
