@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..image.extra import require_extra
 from ..settings import default_base_image
 from .build_plan import IMAGE_OPTIONS, BuildPlan, make_plan
 from .server_options import add_server_options
@@ -111,6 +112,7 @@ def run_build(args: argparse.Namespace) -> int:
     :param args: the namespace parsed by the parser :func:`add_build_parser` registered.
     :returns: the exit status.
     """
+    require_extra("build", "docker")
     client = None
     try:
         plan = make_plan(args)

@@ -16,7 +16,7 @@ from packaging.utils import canonicalize_name
 
 from ..errors import BuildError
 from .generated import GENERATED_HEADER
-from .wheel import DISTRIBUTION
+from .wheel import DISTRIBUTION, framework_version
 
 __all__ = ["requirement_lines", "render_requirements", "write_requirements", "canonical_name"]
 
@@ -139,7 +139,7 @@ def _pinned(line: _Line) -> str:
 
 
 def _framework_line(user: _Line | None) -> str:
-    version = metadata.version(DISTRIBUTION)
+    version = framework_version()
     if user is not None:
         requirement = user.requirement
         if requirement.url or not requirement.specifier.contains(version, prereleases=True):
