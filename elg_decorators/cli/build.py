@@ -93,11 +93,14 @@ def add_build_parser(subparsers: Any) -> None:
 
 def _build_and_push(plan: BuildPlan, args: argparse.Namespace, client: Any) -> None:
     from ..image.engine import build_image, push_image
+    from ..image.leftovers import dependencies_reference
 
     assert plan.tag is not None
     build_kwargs = {"network_mode": args.network} if args.network else {}
     image_id = build_image(plan.context, plan.tag, pull=False, client=client, **build_kwargs)
     print(f"built {plan.tag} ({image_id})")
+    kept = dependencies_reference(plan.tag)
+    print(f"kept its dependencies stage as {kept}, the next build's cache ('docker rmi {kept}' frees it)")
     if args.push:
         push_image(plan.tag, client=client)
         print(f"pushed {plan.tag}")
