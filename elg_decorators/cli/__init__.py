@@ -5,11 +5,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any, NoReturn
 
 from ..errors import ElgDecoratorsError, error_line
+from ..image.extra import EXTRA_INSTALL, EXTRA_MODULES, extra_error
 from ..version import __version__
 from .build import add_build_parser
-from .deploy import add_deploy_parser
 from .serve import add_serve_parser
 
 DESCRIPTION = "Serve and package European Language Grid (ELG) services written with elg_decorators."
@@ -26,6 +27,30 @@ run 'python -m elg_decorators COMMAND --help' for a command's options.
 """
 
 
+def _add_deploy_parser(subparsers: Any) -> None:
+    # deploy reads and writes YAML with PyYAML, which the service's image does not have (it is in the
+    # build extra): without it, serve works and deploy fails with one line naming the extra.
+    try:
+        from .deploy import add_deploy_parser
+    except ModuleNotFoundError as err:
+        if err.name not in EXTRA_MODULES:
+            raise
+        missing = err.name
+    else:
+        add_deploy_parser(subparsers)
+        return
+
+    def run(args: argparse.Namespace) -> NoReturn:
+        raise extra_error("deploy", (missing,))
+
+    # Every argument is taken as it comes (no option is known), so that any deploy command line
+    # reaches the one-line error.
+    parser = subparsers.add_parser("deploy", help=f"write Knative, Kubernetes and ELG files (needs {EXTRA_INSTALL})",
+                                   add_help=False, prefix_chars="\0")
+    parser.add_argument("arguments", nargs="*")
+    parser.set_defaults(run=run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``elg_decorators`` command."""
     parser = argparse.ArgumentParser(
@@ -38,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     add_serve_parser(subparsers)
     add_build_parser(subparsers)
-    add_deploy_parser(subparsers)
+    _add_deploy_parser(subparsers)
     return parser
 
 

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..image.extra import require_extra
 from ..settings import default_base_image
 from .build_plan import IMAGE_OPTIONS, BuildPlan, make_plan
 from .server_options import add_server_options
@@ -13,19 +14,24 @@ from .server_options import add_server_options
 __all__ = ["add_build_parser", "run_build"]
 
 _DESCRIPTION = """\
-Write the build context of a service script (requirements.txt, requirements.lock, wheels/,
-Dockerfile and .dockerignore), build the image with the Docker engine and, with --push, push it.
+Write the build context of a service script, build the image with the Docker engine and, with
+--push, push it. Needs the build extra: pip install 'elg_decorators[build]'.
+
+The context is a build folder of the script's own, .elg-build/<script name>/ beside it (or
+--output DIR), so that the script's folder keeps only the user's code: build writes there
+requirements.txt, requirements.lock, wheels/, Dockerfile, .dockerignore and a .gitignore that
+keeps the folder out of git, and copies in the script and the --file and --folder paths
+(relative to the script's folder). Files in the build folder that build did not write are
+never overwritten, unless --force is given. The script is imported here to find its handlers,
+so its imports must work here.
 
 The build needs no network: the wheels of the framework (made from this installation), of the
 requirements and of all their dependencies are downloaded here, for the base image's Python
 version and the engine's architecture, and installed in the image with no index, checked
 against the hashes in requirements.lock. The image serves the script as 'python -m
-elg_decorators serve' does, with the same defaults, on $PORT (default 8000).
-
-The context is the script's folder, or --output DIR, into which the script and the --file and
---folder paths (relative to the script's folder) are copied. Files that build did not write
-are never overwritten: merge a requirements.txt of your own with --requirements-file, or pass
---force. The script is imported here to find its handlers, so its imports must work here.
+elg_decorators serve' does, with the same defaults, on $PORT (default 8000); its health check
+asks for readiness (/health/ready). The stage the dependencies are installed in is kept as
+REPOSITORY:dependencies, the cache of the next build; a build leaves no unnamed image.
 
 Without --tag the image is called after the script: 'ner.py' is built as 'ner:latest'.
 --push needs a --tag naming the repository, e.g. registry.example.org/me/ner:1.0. Registry
@@ -80,10 +86,11 @@ def add_build_parser(subparsers: Any) -> None:
                              "(default: the engine's; the generated steps need none)")
     add_server_options(parser, IMAGE_OPTIONS)
     parser.add_argument("--output", "-o", type=Path, metavar="DIR",
-                        help="write the build context here, copying the script and the files it needs "
-                             "(default: the script's folder)")
+                        help="the build folder: write the build context here, copying the script and the files "
+                             "it needs (default: .elg-build/SCRIPT-NAME/ beside the script)")
     parser.add_argument("--force", action="store_true",
-                        help="overwrite requirements.txt, Dockerfile … even if build did not write them")
+                        help="overwrite requirements.txt, Dockerfile … in the build folder even if build did not "
+                             "write them")
     parser.add_argument("--no-build", action="store_true", help="only write the build context")
     parser.add_argument("--no-pull", action="store_true",
                         help="use the base image in the engine as it is, without pulling a newer one")
@@ -92,11 +99,14 @@ def add_build_parser(subparsers: Any) -> None:
 
 def _build_and_push(plan: BuildPlan, args: argparse.Namespace, client: Any) -> None:
     from ..image.engine import build_image, push_image
+    from ..image.leftovers import dependencies_reference
 
     assert plan.tag is not None
     build_kwargs = {"network_mode": args.network} if args.network else {}
     image_id = build_image(plan.context, plan.tag, pull=False, client=client, **build_kwargs)
     print(f"built {plan.tag} ({image_id})")
+    kept = dependencies_reference(plan.tag)
+    print(f"kept its dependencies stage as {kept}, the next build's cache ('docker rmi {kept}' frees it)")
     if args.push:
         push_image(plan.tag, client=client)
         print(f"pushed {plan.tag}")
@@ -111,6 +121,7 @@ def run_build(args: argparse.Namespace) -> int:
     :param args: the namespace parsed by the parser :func:`add_build_parser` registered.
     :returns: the exit status.
     """
+    require_extra("build", "docker")
     client = None
     try:
         plan = make_plan(args)

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..image.context import context_path, context_paths, validate_build_tag
 from ..image.dockerfile import render_docker_files, write_docker_files
-from ..image.generated import LOCK_FILE, WHEELHOUSE, check_overwritable, write_generated
+from ..image.generated import LOCK_FILE, WHEELHOUSE, check_overwritable, is_generated, write_generated
 from ..image.requirements import render_requirements
+from ..image.sources import BUILD_FOLDER, GITIGNORE, default_build_folder, sync_sources, write_gitignore
 from ..image.target import TargetPlatform
 from ..errors import BuildError
 from ..settings import default_base_image
@@ -22,9 +22,8 @@ IMAGE_OPTIONS = ("workers", "threads", "timeout", "worker_class", "log_level")
 
 __all__ = ["BuildPlan", "make_plan", "GENERATED_FILES"]
 
-#: What ``build`` writes into the build context.
+#: What ``build`` writes into the build context (and a .gitignore, unless that is the script's folder).
 GENERATED_FILES = ("requirements.txt", LOCK_FILE, WHEELHOUSE, "Dockerfile", ".dockerignore")
-_COPY_IGNORED = shutil.ignore_patterns("__pycache__", "*.py[cod]", ".git", ".venv", ".tox", ".DS_Store")
 
 
 @dataclass
@@ -87,8 +86,13 @@ class BuildPlan:
         output.write(f"note: wheels are for this machine ({target.describe()}): {reason}\n")
         return target
 
+    @property
+    def separate(self) -> bool:
+        """Whether the context is a folder of its own (the default), into which the sources are copied."""
+        return self.context.resolve() != self.source_root
+
     def write_context(self, target: TargetPlatform, *, output: TextIO) -> list[Path]:
-        """Copy the sources (with --output), write the generated files and fill the wheelhouse.
+        """Copy the sources into the build folder, write the generated files and fill the wheelhouse.
 
         :returns: the paths written, in order.
         """
@@ -96,8 +100,9 @@ class BuildPlan:
 
         self.context.mkdir(parents=True, exist_ok=True)
         written = []
-        if self.context.resolve() != self.source_root:
-            written += self._copy_sources()
+        if self.separate:
+            written.append(write_gitignore(self.context))
+            written += sync_sources(self.source_root, self.context, [*self.files, self.script.name], self.folders)
         written.append(write_generated(self.context / "requirements.txt", self.requirements_text))
         output.flush()
         written.append(prepare_wheelhouse(self.context, target, output))
@@ -105,20 +110,13 @@ class BuildPlan:
             self.context, Path(self.script.name), required_files=self.files, required_folders=self.folders,
             base_image=self.base_image, **self.docker_options,
         )
+        earlier = [name for name in GENERATED_FILES if name != WHEELHOUSE and (self.source_root / name).is_file()
+                   and is_generated(self.source_root / name)]
+        if self.separate and earlier:
+            output.write(f"note: {', '.join(earlier)} beside {self.script.name} are generated files that build no "
+                         f"longer uses (it writes into {self.context}): delete them, and {WHEELHOUSE}/, unless "
+                         "something else does\n")
         return written
-
-    def _copy_sources(self) -> list[Path]:
-        copied = []
-        for folder in self.folders:
-            target = self.context / folder
-            shutil.copytree(self.source_root / folder, target, ignore=_COPY_IGNORED, dirs_exist_ok=True)
-            copied.append(target)
-        for name in [*self.files, self.script.name]:
-            target = self.context / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.source_root / name, target)
-            copied.append(target)
-        return copied
 
 
 def _default_tag(script: Path) -> str:
@@ -173,6 +171,16 @@ def _count_handlers(script: Path) -> int:
         ) from None
 
 
+def _check_copied_names(names: list[str], generated: tuple[str, ...]) -> None:
+    for name in names:
+        first = name.split("/", 1)[0]
+        if first in generated or first == BUILD_FOLDER:
+            raise BuildError(
+                f"{name!r} cannot be copied into the build folder, where build writes {first!r} itself: rename it, "
+                "or give --output the script's folder"
+            )
+
+
 def make_plan(args: argparse.Namespace) -> BuildPlan:
     """Check a parsed ``build`` command line whole, writing nothing.
 
@@ -182,7 +190,7 @@ def make_plan(args: argparse.Namespace) -> BuildPlan:
     if not script.is_file():
         raise BuildError(f"service script {args.script!r} does not exist (or is not a file)")
     script = script.resolve()
-    context = Path(args.output) if args.output is not None else script.parent
+    context = Path(args.output) if args.output is not None else default_build_folder(script)
     if context.exists() and not context.is_dir():
         raise BuildError(
             f"--output {str(context)!r} exists and is not a folder; name a folder (it is created if missing)"
@@ -191,13 +199,17 @@ def make_plan(args: argparse.Namespace) -> BuildPlan:
     files = context_paths(script.parent, args.files, kind="file")
     folders = context_paths(script.parent, args.folders, kind="folder")
     context_path(script.parent, script, kind="file")  # a name Docker can copy
+    separate = context.resolve() != script.parent
+    generated = (*GENERATED_FILES, GITIGNORE) if separate else GENERATED_FILES
+    if separate:
+        _check_copied_names([*folders, *files, script.name], generated)
     docker_options = dict(commands=args.commands, **server_options(args, IMAGE_OPTIONS))
     base_image = args.base_image or default_base_image()
     render_docker_files(script.name, required_files=files, required_folders=folders, base_image=base_image,
                         **docker_options)  # checks the options
     requirements_text = render_requirements(args.requirement, requirements_file=args.requirements_file, pin=args.pin)
     if context.is_dir():
-        check_overwritable(context, GENERATED_FILES, force=args.force, merged=args.requirements_file)
+        check_overwritable(context, generated, force=args.force, merged=args.requirements_file)
     if _count_handlers(script) == 0:
         raise BuildError(
             f"{args.script} defines no service: decorate a function with @text_service (or another "

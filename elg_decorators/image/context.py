@@ -12,6 +12,7 @@ __all__ = [
     "ImageReference",
     "parse_reference",
     "validate_build_tag",
+    "DEPENDENCIES_TAG",
     "context_path",
     "context_paths",
 ]
@@ -32,6 +33,8 @@ _DIGEST_RE = re.compile(_DIGEST, re.ASCII)
 _PATH_RE = re.compile(_PATH, re.ASCII)
 _DOMAIN_RE = re.compile(_DOMAIN, re.ASCII)
 _NAME_MAX = 255
+#: The tag, in an image's repository, under which its dependencies stage is kept (see .leftovers).
+DEPENDENCIES_TAG = "dependencies"
 
 # Characters a .dockerignore line, a COPY source or the entrypoint's shell quoting would read
 # as a pattern, a variable or a line break.
@@ -126,13 +129,19 @@ def parse_reference(reference: str) -> ImageReference:
 def validate_build_tag(reference: str) -> ImageReference:
     """Validate the name an image is built under: a reference without a digest.
 
-    :raises BuildError: if the reference is invalid or carries a digest.
+    :raises BuildError: if the reference is invalid, carries a digest, or the tag is
+        :data:`DEPENDENCIES_TAG`.
     """
     ref = parse_reference(reference)
     if ref.digest is not None:
         raise BuildError(
             f"cannot build {reference!r}: a digest identifies an existing image; "
             f"tag the build as 'name:tag' instead, e.g. {ref.repository + ':' + (ref.tag or 'latest')!r}"
+        )
+    if ref.tag == DEPENDENCIES_TAG:
+        raise BuildError(
+            f"cannot build {reference!r}: the tag {DEPENDENCIES_TAG!r} names the stage the image's dependencies "
+            f"are installed in, which build keeps for the next build; choose another tag, e.g. {ref.repository}:1.0"
         )
     return ref
 

@@ -17,7 +17,7 @@ from string import Template
 from typing import Any
 
 from ..errors import BuildError
-from ..settings import DEFAULT_PORT, HEALTH_PATH, ServerSettings, default_base_image
+from ..settings import DEFAULT_PORT, READY_PATH, ServerSettings, default_base_image
 from .context import context_path, context_paths, parse_reference
 from .generated import write_generated
 
@@ -37,10 +37,12 @@ def _template(name: str) -> Template:
 
 
 def _copy(source: str, target: str) -> str:
+    # Owned by root (COPY's default) and sent by the engine module as readable, not writable, by
+    # others (see .context_archive): the service's user can read its code but not change it.
     if _WHITESPACE_RE.search(source):
         # The JSON form is the only one in which a path may contain spaces.
-        return f"COPY --chown=elg:elg {json.dumps([source, target])}"
-    return f"COPY --chown=elg:elg {source} {target}"
+        return f"COPY {json.dumps([source, target])}"
+    return f"COPY {source} {target}"
 
 
 def server_settings(
@@ -107,8 +109,9 @@ class ImageOptions:
     timeout: int | None = None
     worker_class: str | None = None
     threads: int | None = None
-    #: The path the container's health check requests.
-    health_path: str = HEALTH_PATH
+    #: The path the container's health check requests: readiness, so that Docker reports the
+    #: container healthy only once every resource (the model, say) is loaded.
+    health_path: str = READY_PATH
 
 
 def render_docker_files(script: str, options: ImageOptions | None = None, **given: Any) -> dict[str, str]:

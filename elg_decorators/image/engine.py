@@ -14,6 +14,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from ..logger import logger
 from ..errors import BuildError
 from .context import parse_reference, validate_build_tag
+from .context_archive import context_archive
+from .extra import require_extra
+from .leftovers import dependencies_reference, keep_dependencies, remove_if_unnamed
+from .leftovers import image_id as _image_id
 from .progress import ProgressPrinter
 from .pull import base_images, pull_base_images
 from .stream import api_errors as _api_errors
@@ -40,8 +44,9 @@ def _engine_address() -> str:
 def connect(client: Any = None) -> Any:
     """Return a docker client that answers, ``docker.from_env()`` when ``client`` is None.
 
-    :raises BuildError: if the engine cannot be reached.
+    :raises BuildError: if the engine cannot be reached, or the docker SDK is not installed.
     """
+    require_extra("building and pushing images", "docker")
     import docker
 
     try:
@@ -110,16 +115,23 @@ def _build(client: Any, context: Path, tag: str, pull: bool, printer: ProgressPr
     if pull:
         pull_base_images(client, base_images(context / dockerfile), printer)
     logger.debug("building %s from %s", tag, context)
+    archive = None
     try:
-        events = client.api.build(path=str(context), tag=tag, pull=False, decode=True, **kwargs)
-        image_id = _follow_build(events, printer, tag)
-        if image_id is None:
-            image_id = client.api.inspect_image(tag)["Id"]
+        previous, previous_dependencies = _image_id(client, tag), _image_id(client, dependencies_reference(tag))
+        archive = context_archive(context, dockerfile)
+        events = client.api.build(fileobj=archive, custom_context=True, tag=tag, pull=False, decode=True, **kwargs)
+        built = _follow_build(events, printer, tag)
+        built = str(client.api.inspect_image(built or tag)["Id"])
+        keep_dependencies(client, tag, printer.stage_images, previous_dependencies)
+        if previous != built:
+            remove_if_unnamed(client, previous)
     except _api_errors() as err:
         raise BuildError(f"Building {tag} failed: {_explain(err)}") from err
     finally:
         printer.close()
-    return image_id
+        if archive is not None:
+            archive.close()
+    return built
 
 
 def auth_config(username: str | None = None, password: str | None = None) -> dict[str, str] | None:
@@ -184,6 +196,11 @@ def build_image(
     **build_kwargs: Any,
 ) -> str:
     """Build the image in ``context`` (as ``docker build --tag TAG CONTEXT``), streaming its output.
+
+    The files are sent owned by root and readable, not writable, by others (see
+    :mod:`.context_archive`). The stage the dependencies are installed in, Docker's cache for the
+    next build, is kept as ``REPOSITORY:dependencies``, and the image ``tag`` named before is
+    removed when nothing names it any more: a build leaves no unnamed image (see :mod:`.leftovers`).
 
     .. code-block:: python
 

@@ -54,8 +54,13 @@ def check_overwritable(context: Path, names: Iterable[str], *, force: bool, merg
 
 
 def write_generated(path: Path, text: str) -> Path:
-    """Write a generated file as bytes, so that LF line endings survive on Windows."""
+    """Write a generated file as bytes, so that LF line endings survive on Windows.
+
+    The file is replaced, not written into: a hard link of the same name elsewhere keeps its content.
+    """
     if not text.startswith(GENERATED_HEADER):
         raise AssertionError(f"{path.name} lacks the generated-file header")
-    path.write_bytes(text.encode("utf-8"))
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(text.encode("utf-8"))
+    partial.replace(path)
     return path

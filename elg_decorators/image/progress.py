@@ -10,6 +10,9 @@ __all__ = ["ProgressPrinter", "strip_ansi"]
 
 # Colour and cursor sequences (CSI ... letter) and the other escapes programs in a build step print.
 _ANSI_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
+# The image a build step made: `` ---> 0123456789ab`` (not `` ---> Running in …`` nor `` ---> Using cache``).
+_STEP_IMAGE_RE = re.compile(r" ---> ([0-9a-f]{12,64})")
+_FROM_STEP_RE = re.compile(r"Step \d+/\d+ : FROM\s", re.I)
 
 
 def strip_ansi(text: str) -> str:
@@ -24,7 +27,7 @@ class ProgressPrinter:
     unless ``output`` is a terminal. Layer progress (``status`` with an ``id``) is
     shown as one line per change of a layer's status, or, on a terminal, as a single line
     rewritten in place. It also remembers the current build step and its last log lines, for
-    error messages.
+    error messages, and the image each stage but the last of a multi-stage build ended with.
 
     :param output: where to write.
     :param keep: how many log lines of the current step to remember.
@@ -36,6 +39,9 @@ class ProgressPrinter:
         self.tty = bool(isatty()) if callable(isatty) else False
         self.step: str | None = None
         self.step_lines: deque[str] = deque(maxlen=keep)
+        #: The (short) ids of the images the earlier stages of a multi-stage build ended with.
+        self.stage_images: list[str] = []
+        self._last_image: str | None = None
         self._layer_status: dict[str, str] = {}
         self._open_line = False
         self._partial = ""
@@ -59,7 +65,12 @@ class ProgressPrinter:
         *lines, self._partial = self._partial.split("\n")
         for line in lines:
             line = line.rstrip()
+            image = _STEP_IMAGE_RE.fullmatch(line)
+            if image is not None:
+                self._last_image = image.group(1)
             if line.startswith("Step ") and " : " in line:
+                if _FROM_STEP_RE.match(line) and self._last_image is not None:
+                    self.stage_images.append(self._last_image)
                 self.step = line
                 self.step_lines.clear()
             elif line and not line.startswith((" ---> ", "Removing intermediate container")):

@@ -40,7 +40,8 @@ def _has_image(client: Any, image: str) -> bool:
 
 
 def pull_base_images(client: Any, images: Iterable[str], printer: ProgressPrinter) -> None:
-    """Pull ``images``; a failure says when the image is there already, to be used with ``--no-pull``.
+    """Pull ``images``; a failure names the way out offline: ``--no-pull``, and ``--base-image`` when the image is not
+    in the engine.
 
     :raises BuildError: naming the image, the engine's reason and what to do.
     """
@@ -62,7 +63,11 @@ def pull_base_images(client: Any, images: Iterable[str], printer: ProgressPrinte
             if _has_image(client, image):
                 hint = f"{image} is in the engine already: build with --no-pull (pull=False) to use it as it is"
             else:
-                hint = "check the image name, the network and the registry login ('docker login')"
+                hint = (
+                    f"{image} is not in the engine either: without a network, name a Debian-based Python image "
+                    "the engine has with --base-image IMAGE and build with --no-pull (pull=False), or 'docker load' "
+                    "this one first; else check the image name and the registry login ('docker login')"
+                )
             raise BuildError(f"Pulling the base image {image} failed: {reason}; {hint}") from None
         finally:
             printer.close()

@@ -6,6 +6,7 @@ would refuse is refused here, before anything is downloaded or built.
 from __future__ import annotations
 
 import re
+import shlex
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
@@ -16,7 +17,7 @@ from packaging.utils import canonicalize_name
 
 from ..errors import BuildError
 from .generated import GENERATED_HEADER
-from .wheel import DISTRIBUTION
+from .wheel import DISTRIBUTION, framework_version
 
 __all__ = ["requirement_lines", "render_requirements", "write_requirements", "canonical_name"]
 
@@ -25,6 +26,7 @@ _INCLUDE_OPTIONS = ("-r", "--requirement")
 _KEPT_OPTIONS = (
     "-i", "--index-url", "--extra-index-url", "--trusted-host", "-f", "--find-links", "--pre",
 )
+_FIND_LINKS_OPTIONS = ("-f", "--find-links")
 _HEADER = (
     f"{GENERATED_HEADER}: the service's requirements. The wheels of these and of all their\n"
     "# dependencies are downloaded into wheels/ and pinned, with their hashes, in requirements.lock.\n"
@@ -84,6 +86,14 @@ def _split_option(line: str) -> tuple[str, str]:
     return match.group(1), match.group(2).strip()
 
 
+def _find_links_line(option: str, value: str, folder: Path) -> str:
+    """A ``--find-links`` line whose local folder is named from the requirements file's folder, made absolute:
+    the generated requirements.txt lives in the build folder, where the relative path would lead elsewhere."""
+    if "://" in value or not value or Path(value).is_absolute() or not (folder / value).exists():
+        return f"{option} {value}".strip()
+    return f"{option} {shlex.quote(str((folder / value).resolve()))}"
+
+
 def _read_file(path: Path, seen: tuple[Path, ...]) -> tuple[list[str], list[_Line]]:
     """Return (option lines, requirements) of a requirements file, following ``-r``."""
     resolved = path.resolve()
@@ -104,6 +114,8 @@ def _read_file(path: Path, seen: tuple[Path, ...]) -> tuple[list[str], list[_Lin
             more_options, more = _read_file(path.parent / value, seen + (resolved,))
             options += more_options
             requirements += more
+        elif option in _FIND_LINKS_OPTIONS:
+            options.append(_find_links_line(option, value, path.parent))
         elif option in _KEPT_OPTIONS:
             options.append(line)
         else:
@@ -139,7 +151,7 @@ def _pinned(line: _Line) -> str:
 
 
 def _framework_line(user: _Line | None) -> str:
-    version = metadata.version(DISTRIBUTION)
+    version = framework_version()
     if user is not None:
         requirement = user.requirement
         if requirement.url or not requirement.specifier.contains(version, prereleases=True):

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 from collections.abc import Sequence
 
-from ..settings import HEALTH_PATH
-
 
 class DockerPackaging:
     """Requirements, Docker files, image build and push for the script that defines a service class.
@@ -16,7 +14,6 @@ class DockerPackaging:
     """
 
     requirements: ClassVar[Sequence[str]]
-    health_path: ClassVar[str | None]
 
     @classmethod
     def service_script(cls, path: str | None = None) -> Path:
@@ -57,6 +54,7 @@ class DockerPackaging:
         """Write the Dockerfile and ``.dockerignore`` beside the service script.
 
         The defaults are the ``elg`` package's; ``python -m elg_decorators build`` uses serve's.
+        The image's health check asks the readiness path, ``/health/ready``, which every service answers.
 
         :param required_files: files the service needs, copied into the image.
         :param required_folders: folders the service needs, copied into the image.
@@ -77,7 +75,6 @@ class DockerPackaging:
             required_files=required_files or (), required_folders=required_folders or (),
             commands=commands or (), base_image=base_image, log_level=log_level,
             workers=workers, timeout=timeout, worker_class=worker_class,
-            health_path=cls.health_path or HEALTH_PATH,
         )
 
     @classmethod

@@ -2,7 +2,8 @@
 
 It listens on a unix socket, records every request, and answers ``/_ping``, ``/version``,
 ``POST /build`` (reading the context tar and streaming ``Step n/m`` lines made from the
-Dockerfile it received), ``GET /images/{name}/json`` and ``POST /images/{name}/push``.
+Dockerfile it received, each step making an image), ``GET /images/{name or id}/json``,
+``POST /images/{name}/tag``, ``DELETE /images/{name or id}`` and ``POST /images/{name}/push``.
 Setting ``fail_build_at`` (a text the failing instruction contains) or ``reject_push``
 (the registry's reason) switches on the error paths.
 """
@@ -42,7 +43,12 @@ class FakeEngine:
     requests: list[Recorded] = field(default_factory=list)
     builds: list[dict[str, Any]] = field(default_factory=list)
     pushes: list[dict[str, Any]] = field(default_factory=list)
+    #: name:tag -> image id
     images: dict[str, str] = field(default_factory=dict)
+    #: the ids of the images the builds made (each step's and each build's), tagged or not
+    made_images: set[str] = field(default_factory=set)
+    #: the images removed, as named in the request
+    removed: list[str] = field(default_factory=list)
     fail_build_at: str | None = None
     reject_push: str | None = None
     send_image_id: bool = True
@@ -155,10 +161,31 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(self._build(record))
         elif method == "GET" and (match := re.fullmatch(r"/images/(.+)/json", path)):
             name = unquote(match.group(1))
-            if name in self.fake.images:
-                self._json(200, {"Id": self.fake.images[name], "RepoTags": [name]})
-            else:
+            image = self._resolve(name)
+            if image is None:
                 self._json(404, {"message": f"No such image: {name}"})
+            else:
+                tags = sorted(tag for tag, known in self.fake.images.items() if known == image)
+                self._json(200, {"Id": image, "RepoTags": tags})
+        elif method == "POST" and (match := re.fullmatch(r"/images/(.+)/tag", path)):
+            image = self._resolve(unquote(match.group(1)))
+            if image is None:
+                self._json(404, {"message": f"No such image: {unquote(match.group(1))}"})
+            else:
+                self.fake.images[f"{record.query['repo'][0]}:{record.query.get('tag', ['latest'])[0]}"] = image
+                self._json(201, {})
+        elif method == "DELETE" and (match := re.fullmatch(r"/images/(.+)", path)):
+            name = unquote(match.group(1))
+            image = self._resolve(name)
+            tags = [tag for tag, known in self.fake.images.items() if known == image]
+            if image is None or len(tags) > 1 and name not in tags:
+                self._json(404 if image is None else 409, {"message": f"cannot remove {name}"})
+            else:
+                self.fake.removed.append(name)
+                for tag in [name] if name in tags else tags:
+                    del self.fake.images[tag]
+                self.fake.made_images.discard(image)
+                self._json(200, [{"Untagged": name}])
         elif method == "POST" and path == "/images/create":
             self._stream(_pull_events(record.query.get("fromImage", [""])[0]))
         elif method == "POST" and (match := re.fullmatch(r"/images/(.+)/push", path)):
@@ -175,12 +202,26 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:  # noqa: N802
         self._handle("HEAD")
 
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._handle("DELETE")
+
+    def _resolve(self, name: str) -> str | None:
+        """The id of the image a name, a full id or a short id names."""
+        if name in self.fake.images:
+            return self.fake.images[name]
+        short = name.removeprefix("sha256:")
+        for image in [*self.fake.images.values(), *self.fake.made_images]:
+            if len(short) >= 12 and image.removeprefix("sha256:").startswith(short):
+                return image
+        return None
+
     def _build(self, record: Recorded) -> Iterable[dict[str, Any]]:
         with tarfile.open(fileobj=io.BytesIO(record.body)) as tar:
             members = {m.name: (tar.extractfile(m).read() if m.isfile() else None)  # type: ignore[union-attr]
                        for m in tar.getmembers()}
+            owners = {m.name: (m.mode, m.uid, m.gid, m.uname, m.gname) for m in tar.getmembers()}
         tag = record.query.get("t", [""])[0]
-        self.fake.builds.append({"members": members, "tag": tag, "query": record.query})
+        self.fake.builds.append({"members": members, "owners": owners, "tag": tag, "query": record.query})
         dockerfile = (members.get("Dockerfile") or b"").decode()
         steps = _instructions(dockerfile)
         if record.query.get("pull", ["False"])[0] in ("1", "True", "true"):
@@ -194,8 +235,11 @@ class _Handler(BaseHTTPRequestHandler):
                 message = f"The command '/bin/sh -c {step.split(' ', 1)[1]}' returned a non-zero code: 1"
                 yield {"errorDetail": {"code": 1, "message": message}, "error": message}
                 return
-            yield {"stream": f" ---> {hashlib.sha256(step.encode()).hexdigest()[:12]}\n"}
+            step_image = hashlib.sha256(f"{number} {step}".encode()).hexdigest()
+            self.fake.made_images.add(f"sha256:{step_image}")
+            yield {"stream": f" ---> {step_image[:12]}\n"}
         image_id = "sha256:" + hashlib.sha256(record.body).hexdigest()
+        self.fake.made_images.add(image_id)
         self.fake.images[tag if ":" in tag.rsplit("/", 1)[-1] else tag + ":latest"] = image_id
         if self.fake.send_image_id:
             yield {"aux": {"ID": image_id}}

@@ -36,7 +36,17 @@ def clear_wheel_cache() -> None:
 def _context(argv: tuple[str, ...]) -> Path:
     if "--output" in argv:
         return Path(argv[argv.index("--output") + 1])
-    return Path(argv[0]).parent
+    return build_folder(Path(argv[0]))
+
+
+def build_folder(script: Path) -> Path:
+    """Where ``build`` writes for ``script`` without --output."""
+    return script.parent / ".elg-build" / script.stem
+
+
+def dangling_images(engine: Engine) -> list[str]:
+    """The ids of the engine's unnamed images (``<none>:<none>``, not used by another image)."""
+    return sorted(image.id for image in engine.client.images.list(filters={"dangling": True}))
 
 
 def _requirements(argv: tuple[str, ...]) -> tuple[str, ...]:
@@ -83,12 +93,12 @@ def build_steps(output: str) -> list[tuple[str, str]]:
     return steps
 
 
-def wait_for_health(port: int, what: str, log: Any = None) -> None:
-    """Wait until ``GET /health`` on 127.0.0.1:port answers 200."""
+def wait_for_health(port: int, what: str, log: Any = None, path: str = "/health/ready") -> None:
+    """Wait until ``GET path`` (readiness) on 127.0.0.1:port answers 200."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}{path}", timeout=2).status_code == 200:
                 return
         except requests.ConnectionError:
             pass
@@ -98,14 +108,17 @@ def wait_for_health(port: int, what: str, log: Any = None) -> None:
 
 
 @contextmanager
-def container(engine: Engine, image: str, **env: str) -> Iterator[tuple[Any, int]]:
-    """Run ``image`` on the host network, bound to 127.0.0.1 on a free ``PORT``; removed afterwards."""
+def container(engine: Engine, image: str, wait_for: str = "/health/ready", **env: str) -> Iterator[tuple[Any, int]]:
+    """Run ``image`` on the host network, bound to 127.0.0.1 on a free ``PORT``; removed afterwards.
+
+    :param wait_for: the path that must answer 200 before the container is handed over.
+    """
     port = free_port()
     running = engine.client.containers.run(
         image, detach=True, network_mode="host", environment={"PORT": str(port), "HOST": "127.0.0.1", **env},
     )
     try:
-        wait_for_health(port, image, lambda: running.logs().decode(errors="replace")[-2000:])
+        wait_for_health(port, image, lambda: running.logs().decode(errors="replace")[-2000:], wait_for)
         yield running, port
     finally:
         running.remove(force=True)
@@ -151,5 +164,12 @@ def serve_locally(script: Path) -> Iterator[int]:
 
 
 def remove_image(engine: Engine, tag: str) -> None:
-    """Remove the tagged image (its layers stay cached while another image or stage uses them)."""
-    engine.client.images.remove(tag, force=True)
+    """Remove the tagged image and the dependencies stage build kept beside it."""
+    import docker.errors
+
+    repository = tag.rsplit(":", 1)[0] if ":" in tag.rsplit("/", 1)[-1] else tag
+    for name in (tag, f"{repository}:dependencies"):
+        try:
+            engine.client.images.remove(name, force=True)
+        except docker.errors.ImageNotFound:
+            pass

@@ -1,4 +1,4 @@
-"""The build subcommand without an engine: the build context it writes, and the errors it gives before any work.
+"""The build subcommand without an engine: the build folder it writes, and the errors it gives before any work.
 
 Building, pushing and the engine's own errors are tested on a real engine (test_real_*.py).
 Writing the context downloads the wheels of the framework's dependencies with pip, as users do.
@@ -6,7 +6,12 @@ Writing the context downloads the wheels of the framework's dependencies with pi
 from __future__ import annotations
 
 import argparse
+import email
 import hashlib
+import os
+import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -18,6 +23,22 @@ from elg_decorators.cli import main
 from elg_decorators.cli.build import add_build_parser
 
 GENERATED = ("requirements.txt", "requirements.lock", "wheels", "Dockerfile", ".dockerignore")
+REPOSITORY = Path(__file__).resolve().parents[2]
+#: What only build and deploy need: never in the image.
+BUILD_EXTRA = {"docker", "pyyaml", "requests", "urllib3", "certifi", "charset_normalizer", "idna"}
+
+
+def build_folder(script: Path) -> Path:
+    """The build folder of ``script`` when --output is not given."""
+    return script.parent / ".elg-build" / script.stem
+
+
+def share_wheels(source: Path, target: Path) -> None:
+    """Give ``target`` the lock and wheels of ``source``, as a second build of the same requirements finds them."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source / "wheels", target / "wheels")
+    for name in ("requirements.txt", "requirements.lock"):
+        shutil.copyfile(source / name, target / name)
 
 
 @pytest.fixture
@@ -84,9 +105,17 @@ def test_no_build_writes_the_whole_context_into_output(
     assert _locked(output) == wheels
     names = {name.split("-")[0].lower() for name in wheels}
     assert {"elg_decorators", "regex", "flask", "gunicorn", "pydantic", "pydantic_core", "packaging"} <= names
+    assert not names & BUILD_EXTRA, "the image gets the serving stack only"
     own = zipfile.ZipFile(output / "wheels" / f"elg_decorators-{__version__}-py3-none-any.whl")
     assert "elg_decorators/image/templates/Dockerfile.template" in own.namelist()
+    # the framework's requirements are those of this source tree's setup.cfg, docker and PyYAML in the extra
+    fields = email.message_from_bytes(own.read(f"elg_decorators-{__version__}.dist-info/METADATA"))
+    run_time = {line.split(";")[0] for line in fields.get_all("Requires-Dist") if ";" not in line}
+    assert {"flask>=2.3", "gunicorn>=27.0,<28", "prometheus-client>=0.18"} <= run_time
+    assert not [line for line in run_time if line.lower().startswith(("docker", "pyyaml"))]
+    assert 'docker>=6.1; extra == "build"' in fields.get_all("Requires-Dist")
     assert 'WORKERS="3"' in (output / "Dockerfile").read_text()
+    assert (output / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_a_relative_output_folder_works_wherever_pip_runs(
@@ -106,42 +135,121 @@ def test_a_relative_output_folder_works_wherever_pip_runs(
 def test_a_second_run_reuses_the_lock_and_the_wheels(
     parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    folder = build_folder(service_dir / "ner.py")
     assert run(parser, service_dir / "ner.py", "--no-build") == 0
-    first = {path.name: path.read_bytes() for path in (service_dir / "wheels").iterdir()}
-    lock = (service_dir / "requirements.lock").read_bytes()
+    first = {path.name: path.read_bytes() for path in (folder / "wheels").iterdir()}
+    lock = (folder / "requirements.lock").read_bytes()
     capsys.readouterr()
     assert run(parser, service_dir / "ner.py", "--no-build") == 0
     assert "requirements.lock is up to date" in capsys.readouterr().out
-    assert {path.name: path.read_bytes() for path in (service_dir / "wheels").iterdir()} == first
-    assert (service_dir / "requirements.lock").read_bytes() == lock
+    assert {path.name: path.read_bytes() for path in (folder / "wheels").iterdir()} == first
+    assert (folder / "requirements.lock").read_bytes() == lock
 
 
-@pytest.mark.parametrize("name", ["requirements.txt", "Dockerfile", ".dockerignore", "requirements.lock"])
-def test_files_build_did_not_write_are_not_overwritten(
-    parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str],
-    name: str,
+def _git_status(folder: Path) -> list[str]:
+    git = shutil.which("git")
+    if git is None:
+        return []
+    environ = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run([git, "init", "-q", str(folder)], check=True, env=environ)
+    result = subprocess.run([git, "status", "--porcelain", "--untracked-files=all"], cwd=folder, check=True,
+                            capture_output=True, text=True, env=environ)
+    return sorted(line[3:] for line in result.stdout.splitlines())
+
+
+def test_the_users_folder_keeps_their_code_and_each_service_has_a_build_folder(
+    parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (service_dir / name).write_text("mine\n")
-    err = _assert_failed(run(parser, service_dir / "ner.py", "--no-build"), capsys,
-                         f"{service_dir / name} was not written by elg_decorators")
-    assert "--force" in err
-    if name == "requirements.txt":
-        assert "--requirements-file requirements.txt" in err
-    assert (service_dir / name).read_text() == "mine\n"
-    assert not (service_dir / "wheels").exists()
+    shutil.rmtree(service_dir / ".git")
+    (service_dir / "sentiment.py").write_text((service_dir / "ner.py").read_text().replace("Person", "Mood"))
+    before = sorted(path.relative_to(service_dir) for path in service_dir.rglob("*"))
+    assert run(parser, service_dir / "ner.py", "--no-build", "--file", "labels.json", "--folder", "models") == 0
+    share_wheels(build_folder(service_dir / "ner.py"), build_folder(service_dir / "sentiment.py"))
+    assert run(parser, service_dir / "sentiment.py", "--no-build") == 0
+    out = capsys.readouterr().out
+    # beside the code, one folder more: .elg-build, with a build folder for each script
+    assert sorted(path.name for path in service_dir.iterdir()) == sorted(
+        {str(path).split("/")[0] for path in before} | {".elg-build"})
+    assert sorted(path.name for path in (service_dir / ".elg-build").iterdir()) == ["ner", "sentiment"]
+    ner, sentiment = build_folder(service_dir / "ner.py"), build_folder(service_dir / "sentiment.py")
+    assert sorted(path.name for path in ner.iterdir()) == sorted(
+        [*GENERATED, ".gitignore", "ner.py", "labels.json", "models"])
+    assert sorted(path.name for path in sentiment.iterdir()) == sorted([*GENERATED, ".gitignore", "sentiment.py"])
+    assert "/elg/ner.py" in (ner / "Dockerfile").read_text() and "ner.py" not in (sentiment / "Dockerfile").read_text()
+    assert (ner / "models" / "model.bin").read_bytes() == b"\x00weights"
+    assert not (ner / "models" / "__pycache__").exists()
+    assert f"wrote {sentiment / 'Dockerfile'}" in out
+    # git sees the user's files only
+    assert _git_status(service_dir) in ([], sorted(str(path) for path in before if (service_dir / path).is_file()))
 
 
-def test_a_users_requirements_file_is_merged_and_force_overwrites(
+def test_the_copies_follow_the_users_files(
+    parser: argparse.ArgumentParser, no_engine: str, service_dir: Path
+) -> None:
+    assert run(parser, service_dir / "ner.py", "--no-build", "--folder", "models") == 0
+    folder = build_folder(service_dir / "ner.py")
+    (service_dir / "ner.py").write_text((service_dir / "ner.py").read_text().replace("Person", "Who"))
+    (service_dir / "models" / "model.bin").unlink()
+    (service_dir / "models" / "v2").mkdir()
+    (service_dir / "models" / "v2" / "model.bin").write_bytes(b"v2")
+    assert run(parser, service_dir / "ner.py", "--no-build", "--folder", "models") == 0
+    assert (folder / "ner.py").read_text() == (service_dir / "ner.py").read_text()
+    assert sorted(str(path.relative_to(folder / "models")) for path in (folder / "models").rglob("*")) == [
+        "v2", "v2/model.bin"]
+    # the generated files replace theirs, never write into them
+    assert (service_dir / "ner.py").read_text().count("Who") == 1
+
+
+def test_a_named_path_that_build_writes_itself_is_refused(
+    parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (service_dir / "requirements.txt").write_text("regex\n")
+    _assert_failed(run(parser, service_dir / "ner.py", "--no-build", "--file", "requirements.txt"), capsys,
+                   "'requirements.txt' cannot be copied into the build folder, where build writes")
+    assert (service_dir / "requirements.txt").read_text() == "regex\n"
+    assert not (service_dir / ".elg-build").exists()
+
+
+def test_the_users_own_docker_files_stay_as_they_are(
     parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (service_dir / "requirements.txt").write_text("# mine\nregex>=2020.1\n")
     (service_dir / "Dockerfile").write_text("FROM mine\n")
-    code = run(parser, service_dir / "ner.py", "--no-build", "--requirements-file", service_dir / "requirements.txt")
-    _assert_failed(code, capsys, "Dockerfile was not written by elg_decorators")
-    assert run(parser, service_dir / "ner.py", "--no-build", "--force",
+    assert run(parser, service_dir / "ner.py", "--no-build", "--requirements-file",
+               service_dir / "requirements.txt") == 0
+    assert (service_dir / "requirements.txt").read_text() == "# mine\nregex>=2020.1\n"
+    assert (service_dir / "Dockerfile").read_text() == "FROM mine\n"
+    assert "regex>=2020.1" in (build_folder(service_dir / "ner.py") / "requirements.txt").read_text().splitlines()
+
+
+@pytest.mark.parametrize("name", ["requirements.txt", "Dockerfile", ".dockerignore", "requirements.lock", ".gitignore"])
+def test_files_build_did_not_write_are_not_overwritten(
+    parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str],
+    name: str,
+) -> None:
+    folder = build_folder(service_dir / "ner.py")
+    folder.mkdir(parents=True)
+    (folder / name).write_text("mine\n")
+    err = _assert_failed(run(parser, service_dir / "ner.py", "--no-build"), capsys,
+                         f"{folder / name} was not written by elg_decorators")
+    assert "--force" in err
+    assert (folder / name).read_text() == "mine\n"
+    assert not (folder / "wheels").exists()
+    assert run(parser, service_dir / "ner.py", "--no-build", "--force") == 0
+    assert (folder / name).read_text().startswith("# Generated by elg_decorators")
+
+
+def test_the_script_folder_as_output_keeps_the_old_layout(
+    parser: argparse.ArgumentParser, no_engine: str, service_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (service_dir / "requirements.txt").write_text("# mine\nregex>=2020.1\n")
+    code = run(parser, service_dir / "ner.py", "--no-build", "--output", service_dir)
+    _assert_failed(code, capsys, "requirements.txt was not written by elg_decorators")
+    assert run(parser, service_dir / "ner.py", "--no-build", "--output", service_dir,
                "--requirements-file", service_dir / "requirements.txt") == 0
     assert "regex>=2020.1" in (service_dir / "requirements.txt").read_text().splitlines()
-    assert (service_dir / "Dockerfile").read_text().startswith("# Generated by elg_decorators")
+    assert (service_dir / "Dockerfile").is_file() and (service_dir / "wheels").is_dir()
+    assert not (service_dir / ".gitignore").exists() and not (service_dir / ".elg-build").exists()
 
 
 @pytest.mark.parametrize(
@@ -154,6 +262,7 @@ def test_a_users_requirements_file_is_merged_and_force_overwrites(
         (["--tag", "me/ner:1 0", "--no-build"], "must not contain spaces"),
         (["--tag", "me/ner:v1+x", "--no-build"], "may contain only letters"),
         (["--tag", "me/ner@sha256:" + "a" * 64], "tag the build as 'name:tag'"),
+        (["--tag", "me/ner:dependencies"], "names the stage the image's dependencies are installed in"),
         (["--push"], "--push needs --tag"),
         (["--push", "--no-build", "--tag", "me/ner:1"], "drop --no-build"),
         (["--push", "--tag", "me/ner:1", "{username-only}"], "registry password is missing"),
@@ -181,6 +290,7 @@ def test_bad_input_fails_before_anything_is_written(
     err = _assert_failed(run(parser, service_dir / "ner.py", *argv), capsys, message)
     assert PASSWORD not in err
     assert not [name for name in GENERATED if (service_dir / name).exists()]
+    assert not (service_dir / ".elg-build").exists()
 
 
 def test_missing_script(parser: argparse.ArgumentParser, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -195,7 +305,7 @@ def test_script_without_a_service(
     code = run(parser, service_dir / "empty.py", "--no-build")
     err = capsys.readouterr().err
     assert code == 1 and "defines no ELG service" in err
-    assert not (service_dir / "Dockerfile").exists()
+    assert not (service_dir / ".elg-build").exists()
 
 
 def test_script_whose_imports_fail_here_names_the_module(
@@ -205,7 +315,7 @@ def test_script_whose_imports_fail_here_names_the_module(
     err = _assert_failed(run(parser, service_dir / "needs.py", "--no-build"), capsys,
                          "needs.py imports 'no_such_module_xyz', which is not installed here")
     assert "pip install no_such_module_xyz" in err
-    assert not (service_dir / "Dockerfile").exists()
+    assert not (service_dir / ".elg-build").exists()
 
 
 def test_engine_down(
@@ -213,7 +323,7 @@ def test_engine_down(
 ) -> None:
     _assert_failed(run(parser, service_dir / "ner.py", "--tag", "me/ner"), capsys,
                    f"Cannot reach the Docker engine at {no_engine}: is it running?")
-    assert not (service_dir / "Dockerfile").exists()
+    assert not (service_dir / ".elg-build").exists()
 
 
 def test_a_project_without_wheels_gets_a_pure_wheel_built_here(
@@ -223,5 +333,42 @@ def test_a_project_without_wheels_gets_a_pure_wheel_built_here(
     assert run(parser, service_dir / "ner.py", "--no-build", "--requirement", "langdetect==1.0.9") == 0
     out = capsys.readouterr().out
     assert "langdetect==1.0.9 publishes no wheel: built langdetect-1.0.9-py3-none-any.whl from its source" in out
-    assert "langdetect-1.0.9-py3-none-any.whl" in _locked(service_dir)
-    assert (service_dir / "wheels" / "langdetect-1.0.9-py3-none-any.whl").is_file()
+    folder = build_folder(service_dir / "ner.py")
+    assert "langdetect-1.0.9-py3-none-any.whl" in _locked(folder)
+    assert (folder / "wheels" / "langdetect-1.0.9-py3-none-any.whl").is_file()
+
+
+def test_build_without_the_build_extra_is_one_line(
+    parser: argparse.ArgumentParser, service_dir: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "docker", None)  # as if not installed
+    _assert_failed(run(parser, service_dir / "ner.py", "--no-build"), capsys,
+                   "build needs the docker SDK, which is not installed here: pip install 'elg_decorators[build]'")
+    assert not (service_dir / ".elg-build").exists()
+
+
+_WITHOUT_EXTRA = """\
+import runpy, sys
+sys.modules["docker"] = sys.modules["yaml"] = None  # as if not installed
+sys.argv = ["elg_decorators", *sys.argv[1:]]
+runpy.run_module("elg_decorators", run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["deploy", "ner.py", "--image", "me/ner:1.0"], "deploy needs PyYAML"),
+    (["deploy", "--help"], "deploy needs PyYAML"),
+    (["build", "ner.py", "--tag", "me/ner:1.0"], "build needs the docker SDK"),
+])
+def test_without_the_build_extra_serve_works_and_build_and_deploy_say_what_to_install(
+    service_dir: Path, argv: list[str], message: str
+) -> None:
+    environ = {**os.environ, "PYTHONPATH": str(REPOSITORY)}
+    served = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRA, "serve", "--help"], capture_output=True,
+                            text=True, cwd=service_dir, env=environ, timeout=120)
+    assert served.returncode == 0 and "usage:" in served.stdout, served.stderr
+    result = subprocess.run([sys.executable, "-c", _WITHOUT_EXTRA, *argv], capture_output=True, text=True,
+                            cwd=service_dir, env=environ, timeout=120)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stderr == f"error: {message}, which is not installed here: pip install 'elg_decorators[build]'\n"

@@ -15,7 +15,7 @@ from .golden_files import assert_golden
 
 from elg_decorators.image.dockerfile import default_base_image, render_docker_files, write_docker_files
 from elg_decorators.errors import BuildError
-from elg_decorators.settings import ServerSettings
+from elg_decorators.settings import READY_PATH, ServerSettings
 
 OPTION_SETS: dict[str, dict[str, Any]] = {
     "default": {},
@@ -100,7 +100,8 @@ def test_dockerfile_structure(service_dir: Path, option_set: str) -> None:
     user = kinds.index("USER")
     assert values[user] == "1001:1001" and kinds.count("USER") == 1 and user < kinds.index("ENTRYPOINT")
     copies = [v for k, v in zip(kinds[second:], values[second:]) if k == "COPY" and "--from" not in v]
-    assert all(v.startswith("--chown=elg:elg ") for v in copies)
+    assert copies and not [v for v in copies if "--chown" in v], "the service's code belongs to root"
+    assert "--home-dir /home/elg " in values[second + 1], "the service's home is not where its code is"
     # user commands run as root, after the dependencies, before the code
     for command in commands:
         index = values.index(command)
@@ -108,6 +109,7 @@ def test_dockerfile_structure(service_dir: Path, option_set: str) -> None:
     assert values[kinds.index("EXPOSE")] == "8000"
     health = values[kinds.index("HEALTHCHECK")]
     assert "/elg/venv/bin/python" in health and "os.environ.get('PORT') or '8000'" in health
+    assert f"+ {OPTION_SETS[option_set].get('health_path', READY_PATH)!r}," in health, "the check follows readiness"
     assert json.loads(values[kinds.index("ENTRYPOINT")]) == [
         "/elg/venv/bin/python", "-m", "elg_decorators", "serve", "/elg/ner.py"
     ]
@@ -144,14 +146,14 @@ def test_options_reach_the_dockerfile(service_dir: Path) -> None:
     for value in ('WORKERS="4"', 'TIMEOUT="120"', 'WORKER_CLASS="gthread"', 'LOG_LEVEL="DEBUG"'):
         assert value in text
     assert "+ '/healthz'" in text
-    assert "COPY --chown=elg:elg models /elg/models/\n" in text
-    assert "COPY --chown=elg:elg models/model.bin /elg/models/model.bin\n" in text
+    assert "COPY models /elg/models/\n" in text
+    assert "COPY models/model.bin /elg/models/model.bin\n" in text
 
 
 def test_paths_with_spaces_use_the_json_form(service_dir: Path) -> None:
     _write(service_dir, "spaces")
     text = (service_dir / "Dockerfile").read_text()
-    assert 'COPY --chown=elg:elg ["my data.txt", "/elg/my data.txt"]\n' in text
+    assert 'COPY ["my data.txt", "/elg/my data.txt"]\n' in text
 
 
 def test_default_base_image_follows_the_interpreter() -> None:

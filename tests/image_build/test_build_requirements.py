@@ -95,3 +95,16 @@ def test_unusable_lines_are_reported(tmp_path: Path) -> None:
         requirement_lines(requirements_file=tmp_path / "loop.txt")
     with pytest.raises(BuildError, match="is a pip option"):
         requirement_lines(["--pre"])
+
+
+def test_a_local_find_links_folder_is_named_from_the_build_folder(tmp_path: Path) -> None:
+    # requirements.txt is written into the build folder, where pip would read a relative folder from
+    (tmp_path / "my wheels").mkdir()
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "reqs.txt").write_text(
+        "--find-links ../my wheels\n-f=https://example.org/wheels/\n--find-links gone\nregex\n"
+    )
+    lines = requirement_lines(requirements_file=tmp_path / "sub" / "reqs.txt")
+    assert lines[:3] == [
+        f"--find-links '{(tmp_path / 'my wheels').resolve()}'", "-f https://example.org/wheels/", "--find-links gone",
+    ]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from .conftest import SCRIPT
-from .images import build
+from .images import build, remove_image
 from .real_engine import BASE_IMAGE, Engine, free_port
 
 GENERATED = ("requirements.txt", "requirements.lock", "wheels", "Dockerfile", ".dockerignore")
@@ -33,6 +33,7 @@ def _assert_one_line_error(result, message: str) -> str:  # type: ignore[no-unty
 
 def _nothing_written(folder: Path) -> None:
     assert not [name for name in GENERATED if (folder / name).exists()]
+    assert not (folder / ".elg-build").exists()
 
 
 def test_base_image_that_is_not_debian(engine: Engine, script: Path) -> None:
@@ -74,6 +75,14 @@ def test_offline_pull_suggests_no_pull(engine: Engine, script: Path) -> None:
     _nothing_written(script.parent)
 
 
+def test_offline_pull_of_an_image_the_engine_lacks_names_base_image_and_no_pull(engine: Engine, script: Path) -> None:
+    missing = f"127.0.0.1:{free_port()}/python:3.11-slim"
+    result = build(engine, script, "--tag", "me/ner:1", base_image=missing, pull=True, share_wheels=False)
+    error = _assert_one_line_error(result, f"Pulling the base image {missing} failed")
+    assert "--base-image IMAGE and build with --no-pull" in error, error
+    _nothing_written(script.parent)
+
+
 def test_build_steps_have_no_network_and_failures_leave_nothing_behind(engine: Engine, script: Path) -> None:
     only_loopback = "test \"$(ls /sys/class/net)\" = lo"
     result = build(engine, script, "--tag", "elg-test-offline:1", "--command", only_loopback)
@@ -82,7 +91,7 @@ def test_build_steps_have_no_network_and_failures_leave_nothing_behind(engine: E
     more_than_loopback = "test \"$(ls /sys/class/net)\" != lo"
     result = build(engine, script, "--tag", "elg-test-offline:1", "--network", "host", "--command", more_than_loopback)
     assert result.returncode == 0, result.stderr + result.stdout[-3000:]
-    engine.client.images.remove("elg-test-offline:1")
+    remove_image(engine, "elg-test-offline:1")
 
     coloured = "printf '\\033[31mcoloured failure\\033[0m\\n' && exit 3"
     result = build(engine, script, "--tag", "elg-test-failing:1", "--command", coloured)

@@ -91,6 +91,7 @@ def test_example_image_answers_as_serve_does(engine: Engine, tmp_path: Path, nam
     result = build(engine, EXAMPLES / f"{name}.py", "--tag", tag, "--output", tmp_path / "context")
     assert result.returncode == 0, result.stderr + result.stdout[-3000:]
     assert not list(EXAMPLES.glob("Dockerfile*")) and not (EXAMPLES / "wheels").exists()
+    assert not (EXAMPLES / ".elg-build").exists()
     valid, invalid = CALLS[name]
     try:
         with serve_locally(tmp_path / "context" / f"{name}.py") as local_port:
