@@ -49,6 +49,12 @@ def _answer(body: bytes | str, content_type: str) -> Response:
     return Response(body, status=200, content_type=content_type, headers=dict(_HEADERS))
 
 
+def _file_view(name: str) -> Callable[[], Response]:
+    def view() -> Response:
+        return _answer(_read(name), _FILES[name])
+    return view
+
+
 def install_try_page(app: Flask, name: str, endpoints: Callable[[], Sequence[Endpoint]]) -> None:
     """Add ``GET /try``, its files and ``GET /try/endpoints.json`` to ``app``, unless it answers them itself.
 
@@ -68,11 +74,8 @@ def install_try_page(app: Flask, name: str, endpoints: Callable[[], Sequence[End
     routes: list[tuple[str, str, Callable[[], Response]]] = [
         (TRY_PATH, "try_page", page), (f"{TRY_PATH}/endpoints.json", "try_endpoints", endpoints_json),
     ]
-    for file_name, content_type in _FILES.items():
-        if file_name != "try.html":
-            routes.append((f"{TRY_PATH}/{file_name}", f"try_{file_name}",
-                           lambda file_name=file_name, content_type=content_type: _answer(_read(file_name),
-                                                                                           content_type)))
+    routes += [(f"{TRY_PATH}/{file_name}", f"try_{file_name}", _file_view(file_name))
+               for file_name in _FILES if file_name != "try.html"]
     for path, endpoint, view in routes:
         if path not in taken:
             app.add_url_rule(path, endpoint, view, methods=["GET"], provide_automatic_options=False)

@@ -173,7 +173,8 @@ class Watched:
 
 def _unexpected(message: Any) -> bool:
     """A console error other than the browser's note of an HTTP failure status (the page shows those)."""
-    return bool(message.type == "error" and not message.text.startswith("Failed to load resource: the server responded"))
+    note = "Failed to load resource: the server responded"
+    return bool(message.type == "error" and not message.text.startswith(note))
 
 
 @pytest.fixture

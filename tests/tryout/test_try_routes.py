@@ -1,4 +1,4 @@
-"""The try-out page's routes in process: the description of the endpoints, its headers, the setting that turns it off."""
+"""The try-out page's routes in process: the endpoints' description, the headers, the setting that turns it off."""
 from __future__ import annotations
 
 from typing import Any
