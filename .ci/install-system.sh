@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # System packages of the image tests: a Docker engine (dockerd), debootstrap for the Debian base
-# image, the reference registry server and htpasswd for its users. The tests start and stop them.
+# image, the reference registry server and htpasswd for its users, and Chromium, the browser the try-out
+# page's tests drive (Debian's package, /usr/bin/chromium). The tests start and stop them.
 set -euo pipefail
-packages=(docker.io debootstrap docker-registry apache2-utils)
+packages=(docker.io debootstrap docker-registry apache2-utils chromium)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -9,7 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from .errors import error_line
 from .logger import logger
-from .settings import SYNC_WORKER_CLASS, ServerSettings
+from .settings import SYNC_WORKER_CLASS, TRY_PAGE, ServerSettings
 from .worker.arbiter import ServiceArbiter, give_state, mark_booted, worker_exited
 from .worker.hooks import application_started, application_worker_exited
 
@@ -56,6 +56,9 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
         routes = _routes(app) if app is not None else "(loaded by each worker)"
         addresses = ", ".join(f"http://{address}" for address in server.cfg.bind)
         logger.info("serving on %s: %s", addresses.replace("0.0.0.0", "localhost"), routes)
+        if TRY_PAGE.read() and (app is None or any(rule.rule == "/try" for rule in app.url_map.iter_rules())):
+            first = f"http://{server.cfg.bind[0]}".replace("0.0.0.0", "localhost")
+            logger.info("try it in a browser: %s/try (TRY_PAGE=0 turns the page off)", first)
 
 
 # gunicorn checks each hook's arity, so each is a function of its own rather than a combination.

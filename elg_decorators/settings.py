@@ -239,4 +239,6 @@ LOG_FORMAT = Setting("log_format", "LOG_FORMAT", str, "text", "log lines as text
                      choices=("text", "json"))
 REFERENCE_STATUSES = Setting("reference_statuses", "ELG_REFERENCE_STATUSES", bool, False,
                              "answer the failures of a service's POST paths with HTTP 200, as the elg package does")
-APPLICATION_SETTINGS: tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES)
+TRY_PAGE = Setting("try_page", "TRY_PAGE", bool, True,
+                   "serve the try-out page at /try, which calls only the service's own POST paths (0: off)")
+APPLICATION_SETTINGS: tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES, TRY_PAGE)

@@ -26,7 +26,8 @@ from ..runtime.log_values import printable
 from ..runtime.resources import ResourceSet
 from ..runtime.service_app import handler_name, note_failure, note_request
 from ..runtime.service_runtime import install_runtime, lifecycle_resource
-from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH
+from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH, TRY_PAGE
+from ..tryout import install_try_page
 from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .compat import reference_statuses
@@ -62,6 +63,8 @@ class FlaskService(DockerPackaging):
     health_path: ClassVar[str | None] = HEALTH_PATH
     #: GET path serving the OpenAPI description; None to have none.
     openapi_path: ClassVar[str | None] = OPENAPI_PATH
+    #: Whether ``GET /try`` serves the try-out page (``TRY_PAGE`` overrides it).
+    try_page: ClassVar[bool] = True
     #: True: every failure answered on a POST path is sent with HTTP 200, as the elg package sends it
     #: (``ELG_REFERENCE_STATUSES`` overrides it); the failure JSON is the same either way.
     reference_statuses: ClassVar[bool] = False
@@ -95,6 +98,8 @@ class FlaskService(DockerPackaging):
             self.app.add_url_rule(
                 self.openapi_path, "openapi", self.openapi, methods=["GET"], provide_automatic_options=False
             )
+        if TRY_PAGE.read(type(self).try_page):
+            install_try_page(self.app, self.name, self.describe_endpoints)
         install_runtime(self, self.runtime_resources())
 
     def _add_endpoint(self, path: str) -> None:
