@@ -134,8 +134,10 @@ Sender = Callable[[Probe], Exchange]
 
 
 def _invalid_pair(number: int, prefix: str, title: str, section: str, sender: Sender,
-                  statuses: tuple[int, ...], codes: tuple[str, ...], kinds: tuple[str, ...] = ()) -> None:
-    """Two cases on one exchange: MUST answer with an ELG failure; SHOULD with the standard status and code."""
+                  statuses: tuple[int, ...], codes: tuple[str, ...], kinds: tuple[str, ...] = (),
+                  level: Level = MUST) -> None:
+    """Two cases on one exchange: answer with an ELG failure (MUST, or ``level``); with the standard status
+    and code (SHOULD)."""
     def failure(probe: Probe) -> None:
         expect_failure(sender(probe), "an ELG failure message (JSON), never an HTML page or a response")
 
@@ -143,7 +145,7 @@ def _invalid_pair(number: int, prefix: str, title: str, section: str, sender: Se
         wanted = f"HTTP {' or '.join(map(str, statuses))}" + (f" with code {' or '.join(codes)}" if codes else "")
         expect_status(sender(probe), statuses, codes, wanted)
 
-    case(f"INVAL-{prefix}-{number:03d}", MUST, "invalid", section, f"{title}: an ELG failure", kinds)(failure)
+    case(f"INVAL-{prefix}-{number:03d}", level, "invalid", section, f"{title}: an ELG failure", kinds)(failure)
     case(f"INVAL-{prefix}-{number + 1:03d}", SHOULD, "invalid", "4.4 Standard codes",
          f"{title}: the standard status and code", kinds)(status)
 
@@ -204,7 +206,7 @@ def _oversized(probe: Probe) -> Exchange:
 
 
 _invalid_pair(1, "SIZE", "a body over the size limit", "4.4 Standard codes (elg.request.too.large)",
-              _oversized, (413,), ("elg.request.too.large",))
+              _oversized, (413,), ("elg.request.too.large",), level=SHOULD)
 
 
 def _bad_charset(probe: Probe) -> Exchange:
@@ -216,4 +218,4 @@ def _bad_charset(probe: Probe) -> Exchange:
 
 
 _invalid_pair(1, "CHARSET", "a JSON body in an unknown charset", "1.2 Request bodies",
-              _bad_charset, (415, 400), ())
+              _bad_charset, (415, 400), (), level=SHOULD)
