@@ -237,7 +237,8 @@ def _parallel(probe: Probe) -> None:
     if kind in ("text", "structuredText"):
         def post(item: tuple[dict[str, Any], str | None]) -> Sent:
             body = json.dumps(item[0], ensure_ascii=False).encode("utf-8")
-            return Sent(send("POST", probe.url, body, {"Content-Type": "application/json"}, probe.timeout), item[1], True)
+            exchange = send("POST", probe.url, body, {"Content-Type": "application/json"}, probe.timeout)
+            return Sent(exchange, item[1], True)
         with ThreadPoolExecutor(PARALLEL) as pool:
             answers = list(pool.map(post, messages))
     else:
@@ -247,8 +248,11 @@ def _parallel(probe: Probe) -> None:
     for sent in answers:
         probe.record(sent)
         response = expect_response(sent.exchange, "HTTP 200 and a valid response to each")
-        for name, start, end in _spans(response) if sent.text is not None else ():
-            if isinstance(start, (int, float)) and isinstance(end, (int, float)) and not 0 <= start <= end <= len(sent.text):
+        if sent.text is None:
+            continue
+        length = len(sent.text)
+        for name, start, end in _spans(response):
+            if isinstance(start, (int, float)) and isinstance(end, (int, float)) and not 0 <= start <= end <= length:
                 raise CaseFailed(f"annotation {name} [{start}, {end}] lies outside this request's text",
                                  "annotations within the request's own text", sent.exchange)
 

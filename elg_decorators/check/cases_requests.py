@@ -52,7 +52,8 @@ def _one_message(probe: Probe) -> None:
       "a JSON request with Content-Type application/json; charset=utf-8 is taken", kinds=JSON_KINDS)
 def _json_charset(probe: Probe) -> None:
     kind = "text" if probe.takes("text") else "structuredText"
-    exchange = send_valid(probe, kind, key=f"charset-{kind}", headers={"Content-Type": "application/json; charset=utf-8"})
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    exchange = send_valid(probe, kind, key=f"charset-{kind}", headers=headers)
     expect_response(exchange, "HTTP 200 and a response, as for application/json")
 
 

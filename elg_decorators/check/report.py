@@ -97,7 +97,8 @@ def junit(results: Sequence[Result], seconds: float, strict: bool = False) -> by
                 ET.SubElement(element, "system-out").text = "SHOULD failed:\n" + details(result)
     suites.set("failures", str(total["failedMust"] + (total["failedShould"] if strict else 0)))
     suites.set("skipped", str(total["skipped"]))
-    return ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    written: bytes = ET.tostring(suites, encoding="utf-8", xml_declaration=True)
+    return written
 
 
 def as_json(results: Sequence[Result], target: str, notes: Sequence[str], seconds: float,

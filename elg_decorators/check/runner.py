@@ -31,8 +31,8 @@ def selected(only: Collection[str], skip: Collection[str]) -> list[Case]:
     if unknown:
         raise ValueError(f"no group or case {', '.join(unknown)}: groups are {', '.join(GROUPS)}")
     order = list(GROUPS)
-    return [c for c in sorted(CASES, key=lambda c: order.index(c.group)) if (not only or c.group in only or c.id in only)
-            and c.id not in skip and c.group not in skip]
+    return [c for c in sorted(CASES, key=lambda c: order.index(c.group))
+            if (not only or c.group in only or c.id in only) and c.id not in skip and c.group not in skip]
 
 
 def run_case(case: Case, probe: Probe) -> Result:
@@ -58,7 +58,7 @@ def run_case(case: Case, probe: Probe) -> Result:
 def run(base_url: str, endpoints: Sequence[Endpoint], options: Options) -> list[Result]:
     """Every selected case on every endpoint, in order."""
     cases = selected(options.only, options.skip)
-    results = []
+    results: list[Result] = []
     for endpoint in endpoints:
         probe = Probe(base_url, endpoint, options.sample_text, options.params, options.metadata,
                       options.max_size, options.timeout)

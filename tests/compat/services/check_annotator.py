@@ -1,4 +1,4 @@
-"""An annotator of capitalised words written for the elg package, as `check` sees it (tests/compat/test_check_reference.py)."""
+"""An annotator of capitalised words written for the elg package (tests/compat/test_check_reference.py)."""
 import re
 
 from elg import FlaskService
