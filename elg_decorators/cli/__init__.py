@@ -1,4 +1,4 @@
-"""The command line: ``python -m elg_decorators serve|build|deploy …``."""
+"""The command line: ``python -m elg_decorators serve|build|deploy|check …``."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,7 @@ from ..errors import ElgDecoratorsError, error_line
 from ..image.extra import EXTRA_INSTALL, EXTRA_MODULES, extra_error
 from ..version import __version__
 from .build import add_build_parser
+from .check import add_check_parser
 from .serve import add_serve_parser
 
 DESCRIPTION = "Serve and package European Language Grid (ELG) services written with elg_decorators."
@@ -22,6 +23,7 @@ examples:
   python -m elg_decorators build my_service.py --tag registry.example.org/me/ner:1.0 --push
   python -m elg_decorators build my_service.py --no-build --requirement nltk==3.8
   python -m elg_decorators deploy my_service.py --image registry.example.org/me/ner:1.0
+  python -m elg_decorators check http://localhost:8000/process --type text
 
 run 'python -m elg_decorators COMMAND --help' for a command's options.
 """
@@ -64,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_parser(subparsers)
     add_build_parser(subparsers)
     _add_deploy_parser(subparsers)
+    add_check_parser(subparsers)
     return parser
 
 
