@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..settings import TRY_PAGE
 from .description import ServiceDescription
 from .elg_deployment import elg_deployment
 from .inputs import DeployError
@@ -18,13 +19,17 @@ KNATIVE_FILE = "knative-service.yaml"
 KUBERNETES_FILE = "kubernetes.yaml"
 ELG_DEPLOYMENT_FILE = "elg-deployment.yaml"
 METADATA_FILE = "elg-metadata.xml"
+#: How the manifests say to turn the try-out page off in production.
+TRY_PAGE_COMMENT = (f"The try-out page (GET /try) is on; add {TRY_PAGE.env}=0 to the container's env to turn it "
+                    "off in production.")
 
 
 def render_files(description: ServiceDescription) -> dict[str, bytes]:
     """Each file's name and bytes; the same description always gives the same bytes."""
     return {
-        KNATIVE_FILE: dump_documents([knative_service(description)]),
-        KUBERNETES_FILE: dump_documents(kubernetes_objects(description), header_comments(description)),
+        KNATIVE_FILE: dump_documents([knative_service(description)], [TRY_PAGE_COMMENT]),
+        KUBERNETES_FILE: dump_documents(kubernetes_objects(description),
+                                        [*header_comments(description), TRY_PAGE_COMMENT]),
         ELG_DEPLOYMENT_FILE: dump_documents([elg_deployment(description)]),
         METADATA_FILE: metadata_record(description),
     }

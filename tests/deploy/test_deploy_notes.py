@@ -158,7 +158,11 @@ def test_a_minimum_the_autoscaler_can_keep_is_kept_without_a_note(
     lines, output = deploy(tmp_path, capsys, "--min-scale", "2", "--max-scale", "3")
     assert not [line for line in lines if "kubernetes.yaml" in line]
     text = (output / "kubernetes.yaml").read_text()
-    assert text.splitlines()[1:3] == ["# Needs Kubernetes 1.25 or later.", "---"]
+    assert text.splitlines()[1:4] == [
+        "# Needs Kubernetes 1.25 or later.",
+        "# The try-out page (GET /try) is on; add TRY_PAGE=0 to the container's env to turn it off in production.",
+        "---",
+    ]
     assert list(yaml.safe_load_all(text))[2]["spec"]["minReplicas"] == 2
 
 
