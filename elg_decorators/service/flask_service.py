@@ -86,6 +86,7 @@ class FlaskService(DockerPackaging):
         self._endpoints: tuple[Endpoint, ...] | None = None
         self._openapi: dict[str, Any] | None = None
         self._content_required_types: frozenset[str] | None = None
+        self._types_by_route: dict[str, frozenset[str]] | None = None
         self._add_endpoint(path)
         if self.health_path:
             self.app.add_url_rule(
@@ -103,6 +104,7 @@ class FlaskService(DockerPackaging):
         self.app.add_url_rule(path, endpoint, self.process, methods=["POST"], provide_automatic_options=False)
         self.paths.append(path)
         self._endpoints = None
+        self._types_by_route = None
 
     # -- documented hooks -------------------------------------------------
 
@@ -200,7 +202,8 @@ class FlaskService(DockerPackaging):
         request_type = "-"
         try:
             elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query, kinds=self.kinds,
-                                        content_required=self.content_required_types())
+                                        content_required=self.content_required_at(exchange.route),
+                                        served=self.request_types_at(exchange.route))
             request_type = elg_request.type or "-"
             note_request(exchange.route, request_type)
             result = self.dispatch(elg_request, exchange.route, exchange.url_values)
@@ -233,6 +236,16 @@ class FlaskService(DockerPackaging):
         service of decorated handlers overrides it to call the handler directly.
         """
         return self.process_request(request)
+
+    def request_types_at(self, route: str) -> frozenset[str] | None:
+        """The request types served on ``route`` (None if it is not one of the service's POST paths)."""
+        if self._types_by_route is None:
+            self._types_by_route = {path: frozenset(types) for path, types in self.endpoints().items()}
+        return self._types_by_route.get(route)
+
+    def content_required_at(self, route: str) -> frozenset[str]:
+        """The binary request types refused without content on ``route``: here, :meth:`content_required_types`."""
+        return self.content_required_types()
 
     def content_required_types(self) -> frozenset[str]:
         """The binary request types this service refuses without content (see :attr:`content_required`)."""
