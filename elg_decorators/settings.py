@@ -238,5 +238,6 @@ MAX_REQUEST_SIZE = Setting("max_request_size", "MAX_REQUEST_SIZE", int, 64 * 102
 LOG_FORMAT = Setting("log_format", "LOG_FORMAT", str, "text", "log lines as text, or one JSON object per line",
                      choices=("text", "json"))
 REFERENCE_STATUSES = Setting("reference_statuses", "ELG_REFERENCE_STATUSES", bool, False,
-                             "answer the failures of a service's POST paths with HTTP 200, as the elg package does")
+                             "send the failures of a service's own code (what its handlers raise or return) with "
+                             "HTTP 200, as the elg package does; the server's own rejections keep their status")
 APPLICATION_SETTINGS: tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES)
