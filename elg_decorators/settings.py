@@ -240,4 +240,7 @@ LOG_FORMAT = Setting("log_format", "LOG_FORMAT", str, "text", "log lines as text
 REFERENCE_STATUSES = Setting("reference_statuses", "ELG_REFERENCE_STATUSES", bool, False,
                              "send the failures of a service's own code (what its handlers raise or return) with "
                              "HTTP 200, as the elg package does; the server's own rejections keep their status")
-APPLICATION_SETTINGS: tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES)
+HIDE_EXCEPTION_TEXT = Setting("hide_exception_text", "HIDE_EXCEPTION_TEXT", bool, False,
+                              "send a 500 for an exception without the exception's text (the log keeps it), so that "
+                              "paths, queries or keys in it stay inside the service")
+APPLICATION_SETTINGS: tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES, HIDE_EXCEPTION_TEXT)

@@ -20,7 +20,7 @@ from ..runtime.log_values import printable
 from ..runtime.resources import ResourceSet
 from ..runtime.service_app import handler_name, note_request
 from ..runtime.service_runtime import install_runtime, lifecycle_resource
-from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH
+from ..settings import DEFAULT_PATH, HEALTH_PATH, HIDE_EXCEPTION_TEXT, OPENAPI_PATH
 from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
 from .compat import reference_statuses
@@ -83,6 +83,7 @@ class FlaskService(DockerPackaging):
         self.encoder = MessageEncoder(hook)
         self.size_limit = max_request_size(self.max_request_size)
         self.reference_statuses = reference_statuses(type(self).reference_statuses)  # type: ignore[misc]
+        HIDE_EXCEPTION_TEXT.read()  # a value that is not a boolean is refused now, in one line
         self.app = create_flask_app(name, self.encoder, size_limit=self.size_limit)
         self.app.extensions[self.EXTENSION_KEY] = self
         self.paths: list[str] = []
