@@ -12,13 +12,16 @@ from .logger import logger
 from .settings import SYNC_WORKER_CLASS, ServerSettings
 from .worker.arbiter import ServiceArbiter, give_state, mark_booted, worker_exited
 from .worker.hooks import application_started, application_worker_exited
+from .worker.listening import CannotListen, listen
 
 
 class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
     """A gunicorn application whose configuration comes from ServerSettings, not the command line."""
 
-    def __init__(self, app: Flask | Callable[[], Flask], options: ServerSettings) -> None:
-        self._app = app
+    def __init__(self, options: ServerSettings) -> None:
+        self._app: Flask | Callable[[], Flask] | None = None
+        #: The application whose routes the start announces (the one loaded in the master).
+        self._shown: Flask | None = None
         self._options = options
         #: What the service worker reads its settings from (gunicorn hands it this object).
         self.settings = options
@@ -48,14 +51,19 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
         for name, value in settings.items():
             self.cfg.set(name, value)
 
+    def serve(self, app: Flask | Callable[[], Flask], shown: Flask | None = None) -> None:
+        """Serve ``app``, or the application a factory makes in each worker (``shown``: one made already)."""
+        self._app = app
+        self._shown = app if isinstance(app, Flask) else shown
+
     def load(self) -> Flask:
+        if self._app is None:
+            raise RuntimeError("no application to serve")
         return self._app() if not isinstance(self._app, Flask) else self._app
 
     def _announce(self, server: Any) -> None:
-        app = self.load() if isinstance(self._app, Flask) else None
-        routes = _routes(app) if app is not None else "(loaded by each worker)"
-        addresses = ", ".join(f"http://{address}" for address in server.cfg.bind)
-        logger.info("serving on %s: %s", addresses.replace("0.0.0.0", "localhost"), routes)
+        routes = _routes(self._shown) if self._shown is not None else "(loaded by each worker)"
+        logger.info("serving on %s: %s", ", ".join(_url(address) for address in server.cfg.address), routes)
 
 
 # gunicorn checks each hook's arity, so each is a function of its own rather than a combination.
@@ -70,14 +78,50 @@ def _child_exit(arbiter: Any, worker: Any) -> None:
 
 
 def _routes(app: Flask) -> str:
-    rules = sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule)
-    return ", ".join(f"{'POST' if 'POST' in (rule.methods or ()) else 'GET'} {rule.rule}" for rule in rules)
+    """The POST paths, then the GET ones: ``POST /process, GET /health, ...``."""
+    methods = {rule.rule: "POST" if "POST" in (rule.methods or ()) else "GET" for rule in app.url_map.iter_rules()}
+    ordered = sorted(methods, key=lambda path: (methods[path] != "POST", path))
+    return ", ".join(f"{methods[path]} {path}" for path in ordered)
+
+
+def _url(address: Any) -> str:
+    """The URL a client on this machine uses for a bound ``address``, saying when every interface listens."""
+    if not isinstance(address, tuple):
+        return f"unix:{address}"
+    host, port = address[0], address[1]
+    if host in ("0.0.0.0", "::", ""):
+        shown = "[::]" if host == "::" else "0.0.0.0"
+        return f"http://localhost:{port} (listening on every interface, {shown}:{port})"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class GunicornServer:
+    """gunicorn's master for a service, listening from the moment it is made.
+
+    Made before the service loads, so that an address that cannot be listened on (a port in
+    use) ends the program at once, in one line naming the fix (see :mod:`.worker.listening`).
+    """
+
+    def __init__(self, options: ServerSettings) -> None:
+        self.application = _EmbeddedApplication(options)
+        self.arbiter = ServiceArbiter(self.application)
+        try:
+            self.arbiter.LISTENERS = listen(self.application.cfg, self.arbiter.log)
+        except CannotListen as exc:
+            raise SystemExit(error_line(exc)) from None
+
+    def run(self, app: Flask | Callable[[], Flask], shown: Flask | None = None) -> None:
+        """Serve ``app`` (or a factory called by each worker) until gunicorn is told to stop.
+
+        ``shown``: the application the start announces, when ``app`` is a factory.
+        """
+        self.application.serve(app, shown)
+        try:
+            self.arbiter.run()
+        except RuntimeError as exc:  # what gunicorn's own runner does with a configuration it cannot use
+            raise SystemExit(error_line(exc)) from None
 
 
 def run_gunicorn(app: Flask | Callable[[], Flask], options: ServerSettings) -> None:
     """Serve ``app`` (or a factory called by each worker) until gunicorn is told to stop."""
-    application = _EmbeddedApplication(app, options)
-    try:
-        ServiceArbiter(application).run()
-    except RuntimeError as exc:  # what gunicorn's own runner does with a configuration it cannot use
-        raise SystemExit(error_line(exc)) from None
+    GunicornServer(options).run(app)
