@@ -110,6 +110,12 @@ class GunicornServer:
         except CannotListen as exc:
             raise SystemExit(error_line(exc)) from None
 
+    def close(self) -> None:
+        """Stop listening (when the service fails to load, say)."""
+        for listener in self.arbiter.LISTENERS:
+            listener.close()
+        self.arbiter.LISTENERS = []
+
     def run(self, app: Flask | Callable[[], Flask], shown: Flask | None = None) -> None:
         """Serve ``app`` (or a factory called by each worker) until gunicorn is told to stop.
 

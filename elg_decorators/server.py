@@ -49,9 +49,13 @@ def serve(target: str | None = None, *, registry: Registry | None = None, **sett
         _run_werkzeug(_app_loader(target, registry, options.reload)(), options)
         return
     server = GunicornServer(options)  # listening now: a port in use is said before the service loads
-    load = _app_loader(target, registry, options.reload)
-    app = load()  # fail here, in the foreground, rather than in every worker
-    prepare_master(app)  # shared resources, created before the fork
+    try:
+        load = _app_loader(target, registry, options.reload)
+        app = load()  # fail here, in the foreground, rather than in every worker
+        prepare_master(app)  # shared resources, created before the fork
+    except BaseException:
+        server.close()
+        raise
     gc.freeze()  # what is loaded now lives as long as the process: the collector need not scan it again
     server.run(app if not options.reload else load, app)
 
