@@ -13,6 +13,7 @@ from .settings import SYNC_WORKER_CLASS, ServerSettings
 from .worker.arbiter import ServiceArbiter, give_state, mark_booted, worker_exited
 from .worker.hooks import application_started, application_worker_exited
 from .worker.listening import CannotListen, listen
+from .worker.reloading import Reloads, SourceWatcher, fresh_loader, note_worker
 
 
 class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
@@ -36,13 +37,14 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
             "timeout": options.timeout,
             "worker_class": SYNC_WORKER_CLASS if options.worker_class == "sync" else options.worker_class,
             "loglevel": options.log_level.lower(),
-            "reload": options.reload,
+            "reload": False,  # the master watches the files instead (worker/reloading.py)
             "graceful_timeout": options.graceful_timeout,
             "keepalive": options.keepalive,
             "max_requests": options.max_requests,
             "max_requests_jitter": options.max_requests // 10,
             "when_ready": self._announce,
             "pre_fork": give_state,
+            "post_fork": _post_fork,
             "post_worker_init": _post_worker_init,
             "child_exit": _child_exit,
         }
@@ -67,6 +69,10 @@ class _EmbeddedApplication(BaseApplication):  # type: ignore[misc]
 
 
 # gunicorn checks each hook's arity, so each is a function of its own rather than a combination.
+def _post_fork(server: Any, worker: Any) -> None:
+    note_worker(worker)
+
+
 def _post_worker_init(worker: Any) -> None:
     mark_booted(worker)
     application_started(worker)
@@ -122,6 +128,21 @@ class GunicornServer:
         ``shown``: the application the start announces, when ``app`` is a factory.
         """
         self.application.serve(app, shown)
+        self._run()
+
+    def run_reloading(self, load: Callable[[], Flask], shown: Flask) -> None:
+        """Serve what ``load`` makes in each worker, with new workers when the service's files change.
+
+        ``shown``: the application loaded here (whose modules say which folders to watch).
+        """
+        watcher = SourceWatcher.of_service()
+        self.arbiter.reloads = Reloads(watcher)
+        logger.warning("reloading when a Python file changes in %s (for development only)",
+                       ", ".join(str(folder) for folder in watcher.folders) or "no folder")
+        self.application.serve(fresh_loader(load), shown)
+        self._run()
+
+    def _run(self) -> None:
         try:
             self.arbiter.run()
         except RuntimeError as exc:  # what gunicorn's own runner does with a configuration it cannot use

@@ -52,12 +52,16 @@ def serve(target: str | None = None, *, registry: Registry | None = None, **sett
     try:
         load = _app_loader(target, registry, options.reload)
         app = load()  # fail here, in the foreground, rather than in every worker
-        prepare_master(app)  # shared resources, created before the fork
+        if not options.reload:  # reloading, each worker loads the service afresh, resources included
+            prepare_master(app)  # shared resources, created before the fork
     except BaseException:
         server.close()
         raise
     gc.freeze()  # what is loaded now lives as long as the process: the collector need not scan it again
-    server.run(app if not options.reload else load, app)
+    if options.reload:
+        server.run_reloading(load, app)
+    else:
+        server.run(app)
 
 
 def _app_loader(target: str | None, registry: Registry | None, reload: bool) -> Callable[[], Flask]:
