@@ -83,9 +83,9 @@ class ServiceArbiter(Arbiter):  # type: ignore[misc]
             self.kill_worker(pid, signal.SIGTERM)
         for pid in retiring - self._stopping_retired:
             worker = self.WORKERS[pid]
-            # A newer worker that is not itself being replaced (several may be at once: a reload).
+            # A newer worker, unless a reload is replacing it too (it replaces every worker at once).
             newer = [other for other_pid, other in self.WORKERS.items()
-                     if other.age > worker.age and other_pid not in retiring]
+                     if other.age > worker.age and not (reloads is not None and reloads.replacing(other_pid))]
             if any(_booted(other) for other in newer):
                 self._stopping_retired.add(pid)
                 self.kill_worker(pid, signal.SIGTERM)

@@ -202,6 +202,10 @@ class Reloads:
                 self._shown = None
                 logger.info("the service's code loads again")
 
+    def replacing(self, pid: int) -> bool:
+        """Whether the worker ``pid`` was asked to make way for workers of newer code."""
+        return pid in self._asked
+
     def doomed(self, worker: Any) -> bool:
         """Whether ``worker`` is still loading code already found not to load (it does not count as serving)."""
         state = state_of(worker)
