@@ -148,7 +148,3 @@ class GunicornServer:
         except RuntimeError as exc:  # what gunicorn's own runner does with a configuration it cannot use
             raise SystemExit(error_line(exc)) from None
 
-
-def run_gunicorn(app: Flask | Callable[[], Flask], options: ServerSettings) -> None:
-    """Serve ``app`` (or a factory called by each worker) until gunicorn is told to stop."""
-    GunicornServer(options).run(app)
