@@ -86,6 +86,7 @@ def _import(target: str) -> ModuleType:
         spec = None
     if spec is None:
         raise ServiceLoadError(f"could not import {target!r}: no such module (give a .py file or a module on sys.path)")
+    sys.modules.pop(target, None)  # load it afresh, so its decorators run into the new registry
     return _run_import(lambda: importlib.import_module(target), target)
 
 

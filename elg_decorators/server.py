@@ -25,7 +25,7 @@ def serve(target: str | None = None, *, registry: Registry | None = None, **sett
     .. code-block:: python
 
         if __name__ == "__main__":
-            serve()                       # http://0.0.0.0:8000/process
+            serve()                       # http://localhost:8000/process, on every interface
             serve(port=8080, threads=8)   # any setting by name
 
     :param target: a script path or module to load the service from; by
@@ -36,21 +36,32 @@ def serve(target: str | None = None, *, registry: Registry | None = None, **sett
         comes from its environment variable (``PORT``, ...), else its default. The settings
         reference of the documentation lists them all.
     :raises ValueError: in one line, for an unknown setting or a value out of its bounds.
+    :raises SystemExit: with one line naming the fix, when the address cannot be listened on
+        (a port in use, say); this is checked before the service loads.
     """
     options = ServerSettings.resolve(**settings)
     configure_logging(options.log_level)
     prepare_multiprocess_dir()  # before anything imports prometheus-client: workers count into one place
-    load = _app_loader(target, registry, options.reload)
-    app = load()  # fail here, in the foreground, rather than in every worker
-    prepare_master(app)  # shared resources, created before the fork
-    gc.freeze()  # what is loaded now lives as long as the process: the collector need not scan it again
     try:
-        from .gunicorn_app import run_gunicorn
+        from .gunicorn_app import GunicornServer
     except ImportError as exc:  # gunicorn needs fcntl: not on Windows
         logger.warning("gunicorn cannot run here (%s); serving with werkzeug's development server instead", exc)
-        _run_werkzeug(app, options)
+        _run_werkzeug(_app_loader(target, registry, options.reload)(), options)
         return
-    run_gunicorn(app if not options.reload else load, options)
+    server = GunicornServer(options)  # listening now: a port in use is said before the service loads
+    try:
+        load = _app_loader(target, registry, options.reload)
+        app = load()  # fail here, in the foreground, rather than in every worker
+        if not options.reload:  # reloading, each worker loads the service afresh, resources included
+            prepare_master(app)  # shared resources, created before the fork
+    except BaseException:
+        server.close()
+        raise
+    gc.freeze()  # what is loaded now lives as long as the process: the collector need not scan it again
+    if options.reload:
+        server.run_reloading(load, app)
+    else:
+        server.run(app)
 
 
 def _app_loader(target: str | None, registry: Registry | None, reload: bool) -> Callable[[], Flask]:

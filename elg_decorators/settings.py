@@ -238,7 +238,12 @@ MAX_REQUEST_SIZE = Setting("max_request_size", "MAX_REQUEST_SIZE", int, 64 * 102
 LOG_FORMAT = Setting("log_format", "LOG_FORMAT", str, "text", "log lines as text, or one JSON object per line",
                      choices=("text", "json"))
 REFERENCE_STATUSES = Setting("reference_statuses", "ELG_REFERENCE_STATUSES", bool, False,
-                             "answer the failures of a service's POST paths with HTTP 200, as the elg package does")
+                             "send the failures of a service's own code (what its handlers raise or return) with "
+                             "HTTP 200, as the elg package does; the server's own rejections keep their status")
+HIDE_EXCEPTION_TEXT = Setting("hide_exception_text", "HIDE_EXCEPTION_TEXT", bool, False,
+                              "send a 500 for an exception without the exception's text (the log keeps it), so that "
+                              "paths, queries or keys in it stay inside the service")
 TRY_PAGE = Setting("try_page", "TRY_PAGE", bool, True,
                    "serve the try-out page at /try, which calls only the service's own POST paths (0: off)")
-APPLICATION_SETTINGS: tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES, TRY_PAGE)
+APPLICATION_SETTINGS: tuple[Setting, ...] = (MAX_REQUEST_SIZE, LOG_FORMAT, REFERENCE_STATUSES, HIDE_EXCEPTION_TEXT,
+                                             TRY_PAGE)

@@ -6,9 +6,13 @@
     import my_service
 
     def test_ner():
-        client = ServiceClient.for_module(my_service)
+        client = ServiceClient.for_module(my_service, raise_for_failure=True)
         response = client.text("Ada Lovelace wrote", params={"lang": "en"})
         assert response.annotations["Person"][0].end == 12
+
+With ``raise_for_failure=True`` a failure answered where a response was expected raises
+:class:`ServiceFailure` (naming the HTTP status, the code and the text) instead of being
+returned as a :class:`~elg_decorators.model.Failure`.
 """
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ from .discovery import load_service
 from .kinds import REQUEST_KINDS, Endpoint, RequestKind, RequestKinds, url_variables
 from .model.response import get_response
 from .model.request import Request
+from .model.status import Failure
 from .registry.registry import Registry
 from .registry.service import RegistryService
 from .runtime.service_runtime import runtime_of
@@ -34,6 +39,27 @@ from .settings import DEFAULT_PATH
 
 #: Binary content: the bytes themselves, or a file to read them from.
 Binary = bytes | str | Path
+#: How much of a failure's detail the message of :class:`ServiceFailure` repeats.
+MAX_SHOWN_DETAIL = 300
+
+
+class ServiceFailure(AssertionError):
+    """A service answered with a failure where the test expected a response (see ``raise_for_failure``).
+
+    An ``AssertionError``: a test that meets one fails (rather than errs), with a message
+    such as ``POST /process answered 400 elg.request.parameter.missing: Required parameter
+    lang missing from request``.
+    """
+
+    def __init__(self, failure: Failure, status: int, method: str = "POST", path: str = "") -> None:
+        #: The failure message, as the service sent it.
+        self.failure = failure
+        #: The HTTP status it came with (200 for a failure event ending a stream).
+        self.status = status
+        #: The code of its first error (``elg.request.parameter.missing``).
+        self.code = failure.errors[0].code
+        request = f"{method} {path}" if path else method
+        super().__init__(f"{request} answered {status} {'; '.join(_describe(error) for error in failure.errors)}")
 
 
 class ServiceClient:
@@ -43,14 +69,17 @@ class ServiceClient:
     :meth:`stream`) ``Progress`` messages; with ``with_status=True`` it
     returns ``(http_status, message)``. Every request kind has a method taking
     the same arguments: the content, then ``params``, ``path``,
-    ``with_status`` and any other request field by name.
+    ``with_status``, ``raise_for_failure`` and any other request field by name.
 
     :param service: a Flask app, a FlaskService, or a Registry of handlers.
     :param path: the path requests go to unless a call gives one; default: the one path
         (without URL variables) that takes the request's kind, else ``/process``.
+    :param raise_for_failure: True: a failure answered raises :class:`ServiceFailure` instead of
+        being returned (a call's own ``raise_for_failure`` overrides it for that call).
     """
 
-    def __init__(self, service: Flask | FlaskService | Registry, *, path: str | None = None) -> None:
+    def __init__(self, service: Flask | FlaskService | Registry, *, path: str | None = None,
+                 raise_for_failure: bool = False) -> None:
         served: Flask | FlaskService = RegistryService(service) if isinstance(service, Registry) else service
         if isinstance(served, Flask):
             served = served.extensions.get(FlaskService.EXTENSION_KEY, served)
@@ -59,67 +88,93 @@ class ServiceClient:
         self.endpoints: tuple[Endpoint, ...] = served.describe_endpoints() if isinstance(served, FlaskService) else ()
         self.app: Flask = served.app if isinstance(served, FlaskService) else served
         self.path = path
+        self.raise_for_failure = raise_for_failure
         runtime = runtime_of(self.app)
         if runtime is not None:
             runtime.wait()  # the service's resources exist (or failed) before the first request
         self.http = self.app.test_client()
 
     @classmethod
-    def for_module(cls, module: ModuleType | str, *, path: str | None = None) -> ServiceClient:
+    def for_module(cls, module: ModuleType | str, *, path: str | None = None,
+                   raise_for_failure: bool = False) -> ServiceClient:
         """A client for the service that a module (or script path) defines, loaded afresh."""
         target = module if isinstance(module, str) else (module.__file__ or module.__name__)
-        return cls(load_service(target).app(), path=path)
+        return cls(load_service(target).app(), path=path, raise_for_failure=raise_for_failure)
 
     # -- one call per request kind, all alike ----------------------------------------
 
     def text(self, content: str, *, params: dict[str, Any] | None = None, path: str | None = None,
-             with_status: bool = False, **fields: Any) -> Any:
+             with_status: bool = False, raise_for_failure: bool | None = None, **fields: Any) -> Any:
         """Send a text request (other fields by name: ``mime_type``, ``features``, ``annotations``)."""
-        return self.call("text", content, params=params, path=path, with_status=with_status, **fields)
+        return self.call("text", content, params=params, path=path, with_status=with_status,
+                         raise_for_failure=raise_for_failure, **fields)
 
     def structured_text(self, texts: Any, *, params: dict[str, Any] | None = None, path: str | None = None,
-                        with_status: bool = False, **fields: Any) -> Any:
+                        with_status: bool = False, raise_for_failure: bool | None = None, **fields: Any) -> Any:
         """Send a structuredText request; plain strings among ``texts`` become leaf nodes."""
-        return self.call("structuredText", texts, params=params, path=path, with_status=with_status, **fields)
+        return self.call("structuredText", texts, params=params, path=path, with_status=with_status,
+                         raise_for_failure=raise_for_failure, **fields)
 
     def audio(self, audio: Binary, *, params: dict[str, Any] | None = None, path: str | None = None,
-              with_status: bool = False, **fields: Any) -> Any:
+              with_status: bool = False, raise_for_failure: bool | None = None, **fields: Any) -> Any:
         """Send an audio request (bytes or a file path) as multipart; ``format`` from the file's type by default."""
-        return self.call("audio", audio, params=params, path=path, with_status=with_status, **fields)
+        return self.call("audio", audio, params=params, path=path, with_status=with_status,
+                         raise_for_failure=raise_for_failure, **fields)
 
     def image(self, image: Binary, *, params: dict[str, Any] | None = None, path: str | None = None,
-              with_status: bool = False, **fields: Any) -> Any:
+              with_status: bool = False, raise_for_failure: bool | None = None, **fields: Any) -> Any:
         """Send an image request (bytes or a file path) as multipart; ``format`` from the file's type by default."""
-        return self.call("image", image, params=params, path=path, with_status=with_status, **fields)
+        return self.call("image", image, params=params, path=path, with_status=with_status,
+                         raise_for_failure=raise_for_failure, **fields)
 
     def call(self, request_type: str, content: Any, *, params: dict[str, Any] | None = None,
-             path: str | None = None, with_status: bool = False, **fields: Any) -> Any:
+             path: str | None = None, with_status: bool = False, raise_for_failure: bool | None = None,
+             **fields: Any) -> Any:
         """Send a request of any kind the service knows, built from its content and fields."""
         request = build_request(self.kinds[request_type], content, params=params, **fields)
-        return self.send(request, path=path, with_status=with_status)
+        return self.send(request, path=path, with_status=with_status, raise_for_failure=raise_for_failure)
 
-    def send(self, request: Request, *, path: str | None = None, with_status: bool = False) -> Any:
-        """Send any ELG request and parse the single JSON answer."""
-        answer = self.http.post(self._path(request.type, path), **self._body(request))
+    def send(self, request: Request, *, path: str | None = None, with_status: bool = False,
+             raise_for_failure: bool | None = None) -> Any:
+        """Send any ELG request and parse the single JSON answer.
+
+        :raises ServiceFailure: for a failure, with ``raise_for_failure`` (default: the client's).
+        """
+        where = self._path(request.type, path)
+        answer = self.http.post(where, **self._body(request))
         message = get_response(answer.get_data())
+        self._check(message, answer.status_code, where, raise_for_failure)
         return (answer.status_code, message) if with_status else message
 
     def stream(self, content: Any, *, request_type: str = "text", params: dict[str, Any] | None = None,
-               path: str | None = None, **fields: Any) -> Iterator[Any]:
+               path: str | None = None, raise_for_failure: bool | None = None, **fields: Any) -> Iterator[Any]:
         """Send a request asking for server-sent events; yield Progress messages, then the result.
 
         ``content`` is what the method of ``request_type`` takes, or a whole request model.
+
+        :raises ServiceFailure: for a failure (answered, or the event ending the stream), with
+            ``raise_for_failure`` (default: the client's).
         """
         request = content if isinstance(content, Request) else build_request(
             self.kinds[request_type], content, params=params, **fields
         )
-        answer = self.http.post(self._path(request.type, path), headers={"Accept": "text/event-stream"},
-                                **self._body(request))
+        where = self._path(request.type, path)
+        answer = self.http.post(where, headers={"Accept": "text/event-stream"}, **self._body(request))
         if answer.mimetype != "text/event-stream":
-            yield get_response(answer.get_data())
+            message = get_response(answer.get_data())
+            self._check(message, answer.status_code, where, raise_for_failure)
+            yield message
             return
         for data in event_data(answer.get_data()):
-            yield get_response(data)
+            message = get_response(data)
+            self._check(message, answer.status_code, where, raise_for_failure)
+            yield message
+
+    def _check(self, message: Any, status: int, path: str, raise_for_failure: bool | None) -> None:
+        """Raise :class:`ServiceFailure` for a failure if asked to (by the call, else by the client)."""
+        chosen = self.raise_for_failure if raise_for_failure is None else raise_for_failure
+        if chosen and isinstance(message, Failure):
+            raise ServiceFailure(message, status, "POST", path)
 
     def _path(self, request_type: str | None, path: str | None) -> str:
         """The path given, else the client's, else the one fixed path that takes ``request_type``."""
@@ -182,6 +237,15 @@ def event_data(stream: bytes) -> list[bytes]:
 def event_messages(stream: bytes) -> list[dict[str, Any]]:
     """The JSON of each server-sent event in a whole event stream (see :func:`event_data`)."""
     return [json.loads(data) for data in event_data(stream)]
+
+
+def _describe(error: Any) -> str:
+    """``code: text`` of one status message, with its detail (shortened) when it has one."""
+    shown = f"{error.code}: {error.render()}"
+    if error.detail:
+        detail = json.dumps(error.detail, ensure_ascii=False, default=str)
+        shown += f" (detail: {detail if len(detail) <= MAX_SHOWN_DETAIL else detail[:MAX_SHOWN_DETAIL] + '…'})"
+    return shown
 
 
 def _read(source: Binary) -> tuple[bytes, str | None]:

@@ -7,12 +7,15 @@ from collections.abc import Iterable, Mapping
 from pydantic import ValidationError
 
 from ..errors import ProcessingError
+from ..settings import HIDE_EXCEPTION_TEXT
 from .charsets import accepted_charset_names
 
 #: How many validation errors a failure's detail lists at most.
 MAX_REPORTED_ERRORS = 20
 #: How much of a client's charset or content type a failure repeats.
 MAX_ECHOED_LABEL = 100
+#: What a 500 says instead of an exception's text when ``HIDE_EXCEPTION_TEXT`` is on.
+HIDDEN_EXCEPTION_TEXT = "the service's log has the details"
 
 
 def invalid_request(reason: str, **detail: Any) -> ProcessingError:
@@ -101,9 +104,16 @@ def unrepresentable_values(problems: list[dict[str, str]]) -> ProcessingError:
     return invalid_request("the request holds values JSON cannot carry", errors=problems)
 
 
-def internal_error(exc: BaseException) -> ProcessingError:
-    """500 ``elg.service.internalError`` carrying the exception's message."""
-    return ProcessingError("elg.service.internalError", params=[str(exc) or type(exc).__name__])
+def internal_error(exc: BaseException, *, hide_text: bool | None = None) -> ProcessingError:
+    """500 ``elg.service.internalError`` for an unexpected exception, carrying its message.
+
+    With ``hide_text`` (None: the ``HIDE_EXCEPTION_TEXT`` setting) the message is replaced by
+    :data:`HIDDEN_EXCEPTION_TEXT`: the caller logs the exception, and the answer holds nothing of it.
+    """
+    hidden = HIDE_EXCEPTION_TEXT.read() if hide_text is None else hide_text
+    return ProcessingError(
+        "elg.service.internalError", params=[HIDDEN_EXCEPTION_TEXT if hidden else str(exc) or type(exc).__name__]
+    )
 
 
 def interrupted() -> ProcessingError:

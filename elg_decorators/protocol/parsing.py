@@ -34,6 +34,7 @@ def parse_request(
     *,
     kinds: RequestKinds = REQUEST_KINDS,
     content_required: Collection[str] | None = None,
+    served: Collection[str] | None = None,
 ) -> Request:
     """The ELG request carried by a body of ``content_type`` read from ``stream``.
 
@@ -44,7 +45,8 @@ def parse_request(
     parameters (read only for bare bodies). Raises :class:`ProcessingError`
     with the fitting ELG failure otherwise. An audio or image request without
     content is refused if its type is in ``content_required`` (None: every
-    binary type) and otherwise returned with ``content`` None.
+    binary type) and otherwise returned with ``content`` None. ``served``: the request
+    types the service takes there, whose media types a 415 lists (None: every kind's).
     """
     if content_type == "application/json":  # what nearly every client sends: no header to parse
         mimetype, options = content_type, _NO_OPTIONS
@@ -60,8 +62,7 @@ def parse_request(
         return _parse_multipart(stream, options.get("boundary", ""), kinds, content_required)
     raw = kinds.for_raw_body(mimetype)
     if raw is None:
-        accepted = ("application/json", "multipart/form-data", *kinds.raw_media_types)
-        raise unsupported_media_type(content_type or "", accepted)
+        raise unsupported_media_type(content_type or "", accepted_media_types(kinds, served))
     kind, fields = raw
     if kind.binary:
         content: Any = _read_body(stream)
@@ -69,6 +70,17 @@ def parse_request(
         charset = options.get("charset")
         content = _decode(_read_body(stream), "utf_8" if charset is None else _codec(charset, content_type))
     return _validated(kind.model, content=content, params=_params_from(query()), **fields)
+
+
+def accepted_media_types(kinds: RequestKinds, served: Collection[str] | None = None) -> tuple[str, ...]:
+    """The media types a body may have for the request types ``served`` (None: every kind of ``kinds``).
+
+    JSON always; multipart when a binary kind is served (its content travels in a part of its
+    own); then the bare bodies of each kind served.
+    """
+    chosen = [kind for kind in kinds if served is None or kind.type in served]
+    multipart = ("multipart/form-data",) if any(kind.binary for kind in chosen) or not chosen else ()
+    return ("application/json", *multipart, *(media for kind in chosen for media in kind.raw_media_types))
 
 
 def _read_body(stream: IO[bytes]) -> bytes:

@@ -25,6 +25,7 @@ from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
 from .binding import (
     Argument,
+    ArgumentSource,
     annotated_function,
     bind_arguments,
     callable_name,
@@ -54,6 +55,13 @@ class Handler:
     name: str
     #: Seconds a request to this handler may take (``timeout=``); None: the service's default.
     timeout: float | None = None
+
+    @property
+    def content_optional(self) -> bool:
+        """Whether it declares a default for its ``content`` (``content: bytes | None = None``): a request
+        without content then reaches it with that default instead of being refused (400)."""
+        return any(argument.name == "content" and argument.source is ArgumentSource.REQUEST_FIELD
+                   and not argument.required for argument in self.arguments)
 
     def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
         """Call the function for ``request`` and return its result as an ELG message or stream."""

@@ -35,7 +35,8 @@ class RegistryService(FlaskService):
     #: The registry instances serve by default and the class-level docker classmethods
     #: describe (see :func:`service_class`); None: the registry being filled.
     bound_registry: ClassVar[Registry | None] = None
-    #: Handlers take their content as an argument: a request without it is a 400 before they run.
+    #: Handlers take their content as an argument: a request without it is a 400 before they run,
+    #: unless the handler declares a default for it (see :meth:`content_required_at`).
     content_required: ClassVar[bool] = True
 
     def __init__(self, registry: Registry | None = None, *, name: str | None = None) -> None:
@@ -47,6 +48,7 @@ class RegistryService(FlaskService):
             )
         self.registry = chosen
         self.kinds = chosen.kinds
+        self._content_required_by_route: dict[str, frozenset[str]] = {}
         paths = list(chosen.endpoints())
         super().__init__(name or chosen.name, paths[0])
         for path in paths[1:]:
@@ -63,6 +65,18 @@ class RegistryService(FlaskService):
         if handler is None:
             raise ProcessingError("elg.request.type.unsupported", params=[request.type])
         return handler(request, url_values)
+
+    def content_required_at(self, route: str) -> frozenset[str]:
+        """The binary request types refused without content on ``route``: those whose handler there takes
+        ``content`` without a default (one declaring ``content: bytes | None = None`` receives None)."""
+        required = self._content_required_by_route.get(route)
+        if required is None:
+            required = frozenset(
+                request_type for request_type in self.content_required_types()
+                if not getattr(self.registry.lookup(route, request_type), "content_optional", False)
+            )
+            self._content_required_by_route[route] = required
+        return required
 
     def process_request(self, request: Request) -> Any:
         """Call the handler of the request's type, as :meth:`dispatch` does without a route."""

@@ -1,8 +1,9 @@
 """Behaviour of the elg package that services written for it rely on, kept apart from our defaults.
 
-- :func:`reference_statuses`: whether failures are sent with HTTP 200, as the
-  elg package's FlaskService sends them (chains of services that forward a
-  remote failure only when the remote answered 2xx depend on it).
+- :func:`reference_statuses`: whether the failures of a service's own code are sent
+  with HTTP 200, as the elg package's FlaskService sends them (chains of services
+  that forward a remote failure only when the remote answered 2xx depend on it);
+  the exact rule is in the docstring of ``FlaskService.reference_statuses``.
 - :class:`CompatFlask`: the Flask application class of our services, with
   ``before_first_request`` (removed from Flask in 2.3, still used by services
   to load their models).

@@ -1,9 +1,8 @@
 """FlaskService: the documented base class of an ELG service written as a class."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from functools import cached_property
 from typing import Any, ClassVar
+from collections.abc import Mapping, Sequence
 
 from flask import Response, stream_with_context
 from flask import request as http_request
@@ -12,21 +11,16 @@ from werkzeug.exceptions import HTTPException
 
 from ..errors import ProcessingError
 from ..kinds import REQUEST_KINDS, Endpoint, RequestKinds
-from ..logger import logger
 from ..logs import configure_logging
 from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextRequest, TextRequest
-from ..model.response import ResponseObject
-from ..model.status import Failure
 from ..protocol import failures
-from ..protocol.encoding import MessageEncoder, sse_event
-from ..protocol.negotiation import wants_event_stream
+from ..protocol.encoding import MessageEncoder
 from ..protocol.parsing import parse_request
-from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
 from ..runtime.log_values import printable
 from ..runtime.resources import ResourceSet
-from ..runtime.service_app import handler_name, note_failure, note_request
+from ..runtime.service_app import handler_name, note_request
 from ..runtime.service_runtime import install_runtime, lifecycle_resource
-from ..settings import DEFAULT_PATH, HEALTH_PATH, OPENAPI_PATH, TRY_PAGE
+from ..settings import DEFAULT_PATH, HEALTH_PATH, HIDE_EXCEPTION_TEXT, OPENAPI_PATH, TRY_PAGE
 from ..tryout import install_try_page
 from ..version import __version__
 from .app import DEFAULT_MAX_REQUEST_SIZE, create_flask_app, failure_for_http_error, max_request_size
@@ -35,8 +29,8 @@ from .description import classic_endpoints
 from .exchange import Exchange, Reply
 from .openapi import openapi_document
 from .packaging import DockerPackaging
-
-SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+from .replies import failure_reply, result_reply
+from ..logger import logger
 
 
 class FlaskService(DockerPackaging):
@@ -65,8 +59,17 @@ class FlaskService(DockerPackaging):
     openapi_path: ClassVar[str | None] = OPENAPI_PATH
     #: Whether ``GET /try`` serves the try-out page (``TRY_PAGE`` overrides it).
     try_page: ClassVar[bool] = True
-    #: True: every failure answered on a POST path is sent with HTTP 200, as the elg package sends it
-    #: (``ELG_REFERENCE_STATUSES`` overrides it); the failure JSON is the same either way.
+    #: True: a failure of the service's own code is sent with HTTP 200, as the elg package sends it
+    #: (``ELG_REFERENCE_STATUSES`` overrides it); the failure JSON is the same either way. The service's
+    #: own failures are those of a request that reached :meth:`dispatch`: a ProcessingError raised there
+    #: (by a ``process_*`` method or a decorated handler, by the binding of a handler's arguments, or for
+    #: a request type the path does not take), a Failure returned (or ending a stream sent as JSON), an
+    #: exception raised (``elg.service.internalError``) and a value returned that is not an ELG message
+    #: (``elg.response.invalid``). The server's own rejections keep their status: a body that is not an
+    #: ELG request (malformed JSON, no or an unknown ``type``, an empty body, a binary request without
+    #: the content its handler requires: 400), an unsupported Content-Type or charset (415), a body over
+    #: the size limit (413), an unknown path or method (404, 405), and the worker's answers (503 when
+    #: overloaded, not ready or past a deadline; 500 when the worker timeout cuts a handler short).
     reference_statuses: ClassVar[bool] = False
     #: False (as in the elg package): an audio or image request without content reaches ``process_audio``/
     #: ``process_image`` with ``content`` None. True: it is refused (400) before dispatch.
@@ -83,12 +86,14 @@ class FlaskService(DockerPackaging):
         self.encoder = MessageEncoder(hook)
         self.size_limit = max_request_size(self.max_request_size)
         self.reference_statuses = reference_statuses(type(self).reference_statuses)  # type: ignore[misc]
+        HIDE_EXCEPTION_TEXT.read()  # a value that is not a boolean is refused now, in one line
         self.app = create_flask_app(name, self.encoder, size_limit=self.size_limit)
         self.app.extensions[self.EXTENSION_KEY] = self
         self.paths: list[str] = []
         self._endpoints: tuple[Endpoint, ...] | None = None
         self._openapi: dict[str, Any] | None = None
         self._content_required_types: frozenset[str] | None = None
+        self._types_by_route: dict[str, frozenset[str]] | None = None
         self._add_endpoint(path)
         if self.health_path:
             self.app.add_url_rule(
@@ -108,6 +113,7 @@ class FlaskService(DockerPackaging):
         self.app.add_url_rule(path, endpoint, self.process, methods=["POST"], provide_automatic_options=False)
         self.paths.append(path)
         self._endpoints = None
+        self._types_by_route = None
 
     # -- documented hooks -------------------------------------------------
 
@@ -203,11 +209,14 @@ class FlaskService(DockerPackaging):
         :mod:`elg_decorators.runtime.requestlog`).
         """
         request_type = "-"
+        dispatched = False  # a failure from here on is the service's own (see reference_statuses)
         try:
             elg_request = parse_request(exchange.content_type, exchange.body(), exchange.query, kinds=self.kinds,
-                                        content_required=self._content_required)
+                                        content_required=self.content_required_at(exchange.route),
+                                        served=self.request_types_at(exchange.route))
             request_type = elg_request.type or "-"
             note_request(exchange.route, request_type)
+            dispatched = True
             result = self.dispatch(elg_request, exchange.route, exchange.url_values)
             reply = self._reply(result, exchange.accept)
         except ProcessingError as error:
@@ -226,7 +235,8 @@ class FlaskService(DockerPackaging):
             logger.error("%s was interrupted on a %s request (worker timeout?)", handler_name(type(self).__name__),
                          printable(request_type))
             reply = self._failure(failures.interrupted())
-        if self.reference_statuses and reply.status >= 400:
+            dispatched = False  # the server cut the handler short: the failure is the server's
+        if dispatched and self.reference_statuses and reply.status >= 400:
             reply.status = 200
         return reply
 
@@ -239,6 +249,16 @@ class FlaskService(DockerPackaging):
         """
         return self.process_request(request)
 
+    def request_types_at(self, route: str) -> frozenset[str] | None:
+        """The request types served on ``route`` (None if it is not one of the service's POST paths)."""
+        if self._types_by_route is None:
+            self._types_by_route = {path: frozenset(types) for path, types in self.endpoints().items()}
+        return self._types_by_route.get(route)
+
+    def content_required_at(self, route: str) -> frozenset[str]:
+        """The binary request types refused without content on ``route``: here, :meth:`content_required_types`."""
+        return self.content_required_types()
+
     def content_required_types(self) -> frozenset[str]:
         """The binary request types this service refuses without content (see :attr:`content_required`)."""
         if self._content_required_types is None:
@@ -246,54 +266,11 @@ class FlaskService(DockerPackaging):
             self._content_required_types = frozenset(kind for kind in served if self.kinds[kind].binary)
         return self._content_required_types
 
-    @cached_property
-    def _content_required(self) -> frozenset[str]:
-        """:meth:`content_required_types`, worked out once (an attribute read per request, not a call)."""
-        return self.content_required_types()
-
     def _reply(self, result: Any, accept: str | None) -> Reply:
-        if isinstance(result, (ResponseObject, Failure)):
-            return self._json(as_outgoing(result))
-        if is_stream(result):
-            name = handler_name(type(self).__name__)
-            if wants_event_stream(accept):
-                events = self._events(messages(result, name=name))
-                return Reply(200, "text/event-stream; charset=utf-8", events, dict(SSE_HEADERS))
-            return self._json(final_message(result, name=name))
-        logger.warning("%s returned %s, not an ELG response", handler_name(type(self).__name__), type(result).__name__)
-        raise failures.invalid_response(f"the service returned {type(result).__name__}, not an ELG response")
-
-    def _json(self, message: Outgoing) -> Reply:
-        if message.kind == "failure":
-            note_failure(message.model.errors[0].code)  # type: ignore[attr-defined]
-        return Reply(message.status, "application/json", self.encoder.envelope(message.kind, message.model))
+        return result_reply(result, accept, self.encoder, type(self).__name__)
 
     def _failure(self, error: ProcessingError) -> Reply:
-        try:
-            body = self.encoder.envelope("failure", error.failure)
-        except Exception as exc:  # e.g. a detail holding an object JSON cannot represent
-            logger.exception("%s: a failure could not be encoded", type(self).__name__)
-            error = failures.internal_error(exc)
-            body = self.encoder.envelope("failure", error.failure)
-        note_failure(error.message.code)
-        return Reply(error.status, "application/json", body, dict(error.headers))
-
-    def _events(self, stream: Iterator[Outgoing]) -> Iterator[bytes]:
-        try:
-            for message in stream:
-                try:
-                    payload = self.encoder.envelope(message.kind, message.model)
-                except Exception as exc:  # the status line is sent: end the stream with a failure event
-                    logger.exception("%s: a streamed %s could not be encoded", type(self).__name__, message.kind)
-                    error = failures.internal_error(exc)
-                    note_failure(error.message.code)
-                    yield sse_event(self.encoder.envelope("failure", error.failure))
-                    return
-                if message.kind == "failure":
-                    note_failure(message.model.errors[0].code)  # type: ignore[attr-defined]
-                yield sse_event(payload)
-        finally:
-            stream.close()  # type: ignore[attr-defined]
+        return failure_reply(error, self.encoder, type(self).__name__)
 
     def process_request(self, request: Request) -> Any:
         """Call the ``process_*`` method for the type of ``request``."""

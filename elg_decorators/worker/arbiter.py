@@ -7,6 +7,8 @@
 - A worker may ask to be replaced (:mod:`.recycling`): the master starts the new worker
   first and stops the old one gracefully once the new one has booted, so that capacity
   never drops to nothing.
+- With ``--reload`` the master itself replaces the workers when the service's files change,
+  and keeps the old ones while the new code does not load (:mod:`.reloading`).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from gunicorn.arbiter import Arbiter
 from gunicorn.errors import HaltServer
 
 from .recycling import WorkerState, state_of
+from .reloading import Reloads
 from .restarts import count_restart
 
 _BOOT_FAILURES = (Arbiter.WORKER_BOOT_ERROR, Arbiter.APP_LOAD_ERROR)
@@ -29,6 +32,8 @@ class ServiceArbiter(Arbiter):  # type: ignore[misc]
         super().__init__(app)
         self._stopping_retired: set[int] = set()
         self.stopping = False
+        #: Replacing the workers when the service's files change (``--reload``), or None.
+        self.reloads: Reloads | None = None
 
     def stop(self, graceful: bool = True) -> None:
         self.stopping = True
@@ -60,20 +65,27 @@ class ServiceArbiter(Arbiter):  # type: ignore[misc]
         self.cfg.child_exit(self, worker)
 
     def manage_workers(self) -> None:
+        if self.reloads is not None:
+            self.reloads.poll(self.WORKERS)
         retiring = {pid for pid, worker in self.WORKERS.items() if _wants_replacement(worker)}
+        # Workers loading code already found not to load do not count: they will not serve.
+        reloads = self.reloads
+        doomed = {pid for pid, worker in self.WORKERS.items() if reloads is not None and reloads.doomed(worker)}
         self._stopping_retired &= set(self.WORKERS)
         active = sorted(
-            ((pid, worker) for pid, worker in self.WORKERS.items() if pid not in retiring),
+            ((pid, worker) for pid, worker in self.WORKERS.items() if pid not in retiring and pid not in doomed),
             key=lambda item: item[1].age,
         )
-        for _ in range(self.num_workers - len(active)):
+        for _ in range(self.num_workers - len(active) if self.reloads is None or self.reloads.may_spawn else 0):
             self.spawn_worker()
         while len(active) > self.num_workers:
             pid, _ = active.pop(0)
             self.kill_worker(pid, signal.SIGTERM)
         for pid in retiring - self._stopping_retired:
             worker = self.WORKERS[pid]
-            newer = [other for other in self.WORKERS.values() if other.age > worker.age and pid != other.pid]
+            # A newer worker, unless a reload is replacing it too (it replaces every worker at once).
+            newer = [other for other_pid, other in self.WORKERS.items()
+                     if other.age > worker.age and not (reloads is not None and reloads.replacing(other_pid))]
             if any(_booted(other) for other in newer):
                 self._stopping_retired.add(pid)
                 self.kill_worker(pid, signal.SIGTERM)
@@ -90,14 +102,21 @@ def _wants_replacement(worker: Any) -> bool:
 
 
 def worker_exited(arbiter: Any, worker: Any) -> None:
-    """gunicorn's ``child_exit`` hook: count the restart, unless the server is stopping."""
+    """gunicorn's ``child_exit`` hook: count the restart, unless the server is stopping; tell the reloads."""
     if not getattr(arbiter, "stopping", False):
         count_restart(worker)
+    reloads = getattr(arbiter, "reloads", None)
+    if reloads is not None:
+        reloads.exited(worker, arbiter.WORKERS)
 
 
 def give_state(arbiter: Any, worker: Any) -> None:
-    """gunicorn's ``pre_fork`` hook: the shared state of the worker about to be forked."""
+    """gunicorn's ``pre_fork`` hook: the shared state of the worker about to be forked (and its generation
+    of the code, with ``--reload``)."""
     worker.elg_state = WorkerState()
+    reloads = getattr(arbiter, "reloads", None)
+    if reloads is not None:
+        reloads.spawning(worker)
 
 
 def mark_booted(worker: Any) -> None:

@@ -1,10 +1,12 @@
 """What a worker and the master tell each other without signals: booted, or wants a replacement.
 
-The master creates a :class:`WorkerState` for each worker just before it forks it: one byte
+The master creates a :class:`WorkerState` for each worker just before it forks it: a page
 of anonymous shared memory that both processes see. The worker marks it once it has loaded
 the application (so the master can tell a boot failure from a handler that called
 ``os._exit(3)``), and when it wants to be replaced (so the master can start the new worker
-before stopping this one, and no request waits for a worker to boot).
+before stopping this one, and no request waits for a worker to boot). With ``--reload`` the
+master asks for replacements itself, and a worker that cannot load the changed code writes
+why (see :mod:`.reloading`).
 """
 from __future__ import annotations
 
@@ -17,13 +19,16 @@ from typing import Any
 from ..logger import logger
 
 BOOTING, BOOTED, REPLACE_ME = 0, 1, 2
+#: Bytes of UTF-8 a worker may write about why it could not load the application.
+FAILURE_BYTES = 4095
 
 
 class WorkerState:
-    """One byte shared between the master and one worker."""
+    """A state byte, and a note on a load failure, shared between the master and one worker."""
 
     def __init__(self) -> None:
-        self._memory = mmap.mmap(-1, 1)  # MAP_SHARED | MAP_ANONYMOUS: inherited by the fork
+        # MAP_SHARED | MAP_ANONYMOUS, zero-filled and inherited by the fork; one page in all.
+        self._memory = mmap.mmap(-1, 1 + FAILURE_BYTES)
 
     def _get(self) -> int:
         return self._memory[0]
@@ -34,6 +39,21 @@ class WorkerState:
 
     def ask_replacement(self) -> None:
         self._memory[0] = REPLACE_ME
+
+    def keep(self) -> None:
+        """Take back a replacement asked for (the master: the replacement could not load the code)."""
+        if self._get() == REPLACE_ME:
+            self._memory[0] = BOOTED
+
+    def report_load_failure(self, text: str) -> None:
+        """The worker: why it could not load the application (cut to :data:`FAILURE_BYTES`)."""
+        data = text.encode("utf-8", "replace")[:FAILURE_BYTES]
+        self._memory[1:1 + FAILURE_BYTES] = data.ljust(FAILURE_BYTES, b"\0")
+
+    @property
+    def load_failure(self) -> str:
+        """What :meth:`report_load_failure` wrote ("" if nothing)."""
+        return self._memory[1:].split(b"\0", 1)[0].decode("utf-8", "ignore")
 
     @property
     def booted(self) -> bool:

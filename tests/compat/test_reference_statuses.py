@@ -52,10 +52,35 @@ def test_success_and_routing_are_unchanged_with_reference_statuses(our_services)
     assert ok.status == 200 and ok.json()["response"]["annotations"]["errs"][0]["end"] == 3
     crashed = post(inner.port, "/process", json.dumps({"type": "text", "content": "crash"}).encode())
     assert crashed.status == 200 and crashed.json()["failure"]["errors"][0]["params"] == ["the checker crashed"]
-    malformed = post(inner.port, "/process", b"{nope")
-    assert malformed.status == 200 and malformed.json()["failure"]["errors"][0]["code"] == "elg.request.invalid"
     unknown_path = post(inner.port, "/elsewhere", b"{}")
     assert unknown_path.status == 404 and unknown_path.json()["failure"]["errors"][0]["code"] == "elg.service.not.found"
+
+
+def test_reference_statuses_cover_what_the_service_code_raises(our_services):
+    inner = our_services.ours("raising.py", env={"ELG_REFERENCE_STATUSES": "1"})
+    raised = post(inner.port, "/process", json.dumps({"type": "text", "content": "crash"}).encode())
+    assert (raised.status, raised.json()["failure"]["errors"][0]["code"]) == (200, "elg.service.internalError")
+    assert raised.json()["failure"]["errors"][0]["params"] == ["cannot reach postgres://admin:hunter2@db/records"]
+    # A request type the service does not take reaches its (unimplemented) process_audio, as in the elg package.
+    untaken = post(inner.port, "/process", json.dumps({"type": "audio", "format": "MP3"}).encode())
+    assert (untaken.status, untaken.json()["failure"]["errors"][0]["code"]) == (200, "elg.request.type.unsupported")
+
+
+#: Requests the server itself refuses, before any code of the service runs, and the status each keeps.
+REJECTIONS = {
+    "malformed JSON": (b"{nope", "application/json", 400, "elg.request.invalid"),
+    "no type": (b'{"content": "no type"}', "application/json", 400, "elg.request.invalid"),
+    "unknown type": (b'{"type": "video", "content": "x"}', "application/json", 400, "elg.request.type.unsupported"),
+    "empty body": (b"", "application/json", 400, "elg.request.missing"),
+    "unknown media type": (b"<text>x</text>", "application/xml", 415, "elg.request.type.unsupported"),
+}
+
+
+def test_the_server_s_own_rejections_keep_their_status_with_reference_statuses(our_services):
+    inner = our_services.ours("checker.py", env={"ELG_REFERENCE_STATUSES": "1"})
+    for name, (body, content_type, status, code) in REJECTIONS.items():
+        rejected = post(inner.port, "/process", body, content_type)
+        assert (rejected.status, rejected.json()["failure"]["errors"][0]["code"]) == (status, code), name
 
 
 def test_a_bad_value_of_the_variable_is_refused_in_one_line(monkeypatch):
@@ -65,3 +90,7 @@ def test_a_bad_value_of_the_variable_is_refused_in_one_line(monkeypatch):
     with pytest.raises(ValueError) as raised:
         FlaskService("bad")
     assert str(raised.value) == "ELG_REFERENCE_STATUSES='maybe': use 1 or 0 (true/false, yes/no)"
+    monkeypatch.delenv("ELG_REFERENCE_STATUSES")
+    monkeypatch.setenv("HIDE_EXCEPTION_TEXT", "sometimes")
+    with pytest.raises(ValueError, match=r"^HIDE_EXCEPTION_TEXT='sometimes': use 1 or 0 \(true/false, yes/no\)$"):
+        FlaskService("bad")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,13 +17,17 @@ import pytest
 from elg_decorators.testing import event_messages
 
 from .conftest import (
+    HOSTILE_SERVICE,
     ConnectionClosed,
     RawResponse,
     Server,
     assert_elg_failure,
     assert_elg_response,
     assert_serving,
+    free_port,
     post,
+    serve_command,
+    start_server,
 )
 
 SSE = {"Accept": "text/event-stream"}
@@ -47,6 +52,26 @@ def test_exception_is_a_500_internal_error(main_server: Server) -> None:
     assert failure["errors"][0]["params"] == ["kaboom: über"]
     assert "Traceback" not in json.dumps(failure)
     assert_serving(main_server.port)
+
+
+def test_hide_exception_text_keeps_the_exception_in_the_log_and_out_of_the_answers(tmp_path: Path) -> None:
+    port = free_port()
+    server = start_server("hidden", serve_command(HOSTILE_SERVICE, port, "--log-level", "INFO"), port, tmp_path,
+                          env={"HIDE_EXCEPTION_TEXT": "1"})
+    try:
+        answered = post(port, "/boom", text("secret-token-42"))
+        streamed = events(post(port, "/stream", text("x", steps=2, fail_at=1), headers=SSE))
+        collapsed = post(port, "/stream", text("x", steps=2, fail_at=1))
+    finally:
+        server.stop()
+    hidden = {"code": "elg.service.internalError", "params": ["the service's log has the details"],
+              "text": "Internal error during processing: {0}", "detail": {}}
+    assert assert_elg_failure(answered, 500, "elg.service.internalError")["errors"] == [hidden]
+    assert streamed[-1] == {"failure": {"errors": [hidden]}}
+    assert assert_elg_failure(collapsed, 500, "elg.service.internalError")["errors"] == [hidden]
+    assert "secret-token-42" not in answered.body.decode()
+    log = server.log()
+    assert "RuntimeError: kaboom: secret-token-42" in log and "RuntimeError: stream broke at step 1" in log
 
 
 def test_exception_mid_stream_with_sse_is_a_terminal_failure_event(main_server: Server) -> None:

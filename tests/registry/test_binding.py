@@ -1,7 +1,9 @@
 """Filling handler arguments from the request, by name."""
 from __future__ import annotations
 
-from typing import Any
+import io
+import json
+from typing import Any, Optional
 
 from pydantic import BaseModel
 
@@ -88,6 +90,35 @@ def test_audio_receives_content_format_and_sample_rate(registry: Registry) -> No
     )
 
     assert response.features == {"bytes": "0102", "format": "MP3", "sample_rate": 16000, "features": {"speaker": "a"}}
+
+
+def test_a_handler_with_a_default_content_receives_it_for_a_request_without_content(registry: Registry) -> None:
+    @audio_service(registry=registry)
+    def optional(content: Optional[bytes] = None, format: str = "LINEAR16") -> AnnotationsResponse:  # noqa: UP045
+        return AnnotationsResponse(features={"content": repr(content), "format": format})
+
+    @audio_service("/union", registry=registry)
+    def union(content: bytes | None = b"silence") -> AnnotationsResponse:
+        return AnnotationsResponse(features={"content": repr(content)})
+
+    @audio_service("/required", registry=registry)
+    def required(content: bytes | None) -> AnnotationsResponse:
+        return AnnotationsResponse(features={"content": repr(content)})
+
+    http = ServiceClient(registry).http
+    as_json = http.post("/process", json={"type": "audio", "format": "MP3"})
+    as_multipart = http.post("/union", content_type="multipart/form-data", data={
+        "request": (io.BytesIO(json.dumps({"type": "audio"}).encode()), "r.json", "application/json"),
+    })
+    refused = http.post("/required", json={"type": "audio"})
+
+    assert as_json.get_json() == {"response": {"type": "annotations", "features": {"content": "None", "format": "MP3"}}}
+    assert as_multipart.get_json()["response"]["features"] == {"content": "b'silence'"}
+    assert refused.status_code == 400
+    assert refused.get_json()["failure"]["errors"][0]["detail"]["reason"] == (
+        "audio requests carry their audio as the content part of a multipart body, or as a raw body"
+    )
+    assert ServiceClient(registry).audio(b"\x01", path="/required").features == {"content": "b'\\x01'"}
 
 
 def test_image_receives_content_and_format(registry: Registry) -> None:

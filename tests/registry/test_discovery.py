@@ -56,6 +56,21 @@ def test_loading_the_same_script_twice_works(tmp_path: Path) -> None:
     assert ServiceClient(second.app()).text("again") == TextsResponse(texts=[{"content": "AGAIN"}])
 
 
+def test_loading_the_same_module_twice_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "twice_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    write(package, "shouter.py", SERVICE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    first = load_service("twice_package.shouter")
+    second = load_service("twice_package.shouter")
+
+    assert (first.handler_count, second.handler_count) == (1, 1)
+    assert second.module is not first.module and second.module.LOADS == [1]
+    monkeypatch.delitem(sys.modules, "twice_package.shouter")
+
+
 def test_a_script_can_import_modules_beside_it(tmp_path: Path) -> None:
     write(tmp_path, "wordlist.py", "WORDS = {'hi': 'hello'}\n")
     script = write(tmp_path, "expander.py", (

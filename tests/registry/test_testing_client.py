@@ -5,8 +5,10 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterator
 
+import pytest
+
 from elg_decorators import Registry, audio_service, create_app, image_service, service_class, text_service
-from elg_decorators import structured_text_service
+from elg_decorators import ProcessingError, structured_text_service
 from elg_decorators.model import (
     AnnotationsResponse,
     Failure,
@@ -15,7 +17,7 @@ from elg_decorators.model import (
     StructuredTextRequest,
     TextsResponse,
 )
-from elg_decorators.testing import ServiceClient
+from elg_decorators.testing import ServiceClient, ServiceFailure
 
 
 def describe_everything(registry: Registry) -> None:
@@ -84,6 +86,58 @@ def test_failures_are_returned_not_raised(registry: Registry) -> None:
     assert failure.errors[0].render() == "Required parameter lang missing from request"
 
 
+def test_raise_for_failure_raises_a_service_failure_naming_status_code_and_text(registry: Registry) -> None:
+    @text_service(registry=registry)
+    def needs_lang(content: str, lang: str) -> TextsResponse:
+        return content
+
+    client = ServiceClient(registry, raise_for_failure=True)
+
+    with pytest.raises(ServiceFailure) as raised:
+        client.text("hi")
+    assert str(raised.value) == (
+        "POST /process answered 400 elg.request.parameter.missing: Required parameter lang missing from request"
+    )
+    assert (raised.value.status, raised.value.code) == (400, "elg.request.parameter.missing")
+    assert raised.value.failure.errors[0].params == ["lang"]
+    assert isinstance(raised.value, AssertionError)  # a test meeting one fails rather than errs
+    assert client.text("hi", params={"lang": "en"}) == TextsResponse(texts=[{"content": "hi"}])
+    assert isinstance(client.text("hi", raise_for_failure=False), Failure)  # a call overrides its client
+
+
+def test_a_call_may_ask_to_raise_and_the_message_shows_the_detail(registry: Registry) -> None:
+    @text_service(registry=registry)
+    def picky(content: str) -> TextsResponse:
+        raise ProcessingError("elg.request.text.mimeType.unsupported", params=["text/x-tex"], detail={"hint": "é"})
+
+    client = ServiceClient(registry)
+
+    with pytest.raises(ServiceFailure) as raised:
+        client.text("x", raise_for_failure=True)
+    assert str(raised.value) == (
+        "POST /process answered 400 elg.request.text.mimeType.unsupported: MIME type text/x-tex not supported "
+        'by this service (detail: {"hint": "é"})'
+    )
+    with pytest.raises(ServiceFailure, match="answered 404 elg.service.not.found: Service /nowhere not found"):
+        client.send(StructuredTextRequest(texts=[{"content": "c"}]), path="/nowhere", raise_for_failure=True)
+
+
+def test_a_stream_ending_in_a_failure_raises_after_its_progress(registry: Registry) -> None:
+    @text_service(registry=registry)
+    def gives_up(content: str) -> Iterator[Progress | TextsResponse]:
+        yield Progress(percent=10.0)
+        raise RuntimeError("out of patience")
+
+    messages = ServiceClient(registry, raise_for_failure=True).stream("x")
+
+    assert next(messages) == Progress(percent=10.0)
+    with pytest.raises(ServiceFailure) as raised:
+        next(messages)
+    assert raised.value.status == 200  # the stream had begun: the failure is its last event
+    assert raised.value.code == "elg.service.internalError"
+    assert "out of patience" in str(raised.value)
+
+
 def test_stream_yields_progress_then_the_result(registry: Registry) -> None:
     @text_service(registry=registry)
     def slow(content: str) -> Iterator[Progress | TextsResponse]:
@@ -123,6 +177,8 @@ def test_for_module_loads_a_script_afresh(tmp_path: Path) -> None:
         "    return content[::-1]\n"
     )
 
-    client = ServiceClient.for_module(str(script), path="/reverse")
+    client = ServiceClient.for_module(str(script), path="/reverse", raise_for_failure=True)
 
     assert client.text("abc") == TextsResponse(texts=[{"content": "cba"}])
+    with pytest.raises(ServiceFailure, match="elg.request.type.unsupported"):
+        client.structured_text(["abc"])

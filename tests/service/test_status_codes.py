@@ -186,6 +186,26 @@ def test_unsupported_content_type_is_415(client, content_type):
     assert (error["code"], error["params"]) == ("elg.request.type.unsupported", [content_type])
 
 
+def test_a_415_lists_the_media_types_of_the_kinds_the_path_takes(client):
+    class TextAndAudio(FlaskService):
+        def process_text(self, request):
+            return TextsResponse(texts=[{"content": request.content}])
+
+        def process_audio(self, request):
+            return TextsResponse(texts=[{"content": "heard"}])
+
+    text_only = client.post("/process", data=b"<x/>", content_type="application/xml")
+    both = TextAndAudio("both").app.test_client().post("/process", data=b"<x/>", content_type="application/xml")
+
+    assert text_only.get_json()["failure"]["errors"][0]["detail"] == {
+        "reason": "unsupported Content-Type", "accepted": ["application/json", "text/plain", "text/html"],
+    }
+    assert both.get_json()["failure"]["errors"][0]["detail"]["accepted"] == [
+        "application/json", "multipart/form-data", "text/plain", "text/html",
+        "audio/wav", "audio/x-wav", "audio/wave", "audio/vnd.wave", "audio/mpeg", "audio/mp3",
+    ]
+
+
 def test_missing_content_type_is_415(client):
     response = client.post("/process", data=b'{"type":"text","content":"x"}')
     assert response.status_code == 415
