@@ -87,7 +87,9 @@ def test_max_requests_recycles_the_worker_without_losing_a_request(server_factor
     while time.monotonic() < until and len(set(pids)) < 2:  # every request answered, by either worker
         pids.append(assert_answered(server.port)["features"]["pid"])
     assert set(pids) - {first[0]}, "the worker was not replaced"
-    assert pids.count(first[0]) >= 20  # it kept serving until its replacement was ready
+    # It served about MAX_REQUESTS (20 plus a jitter of up to 2, less the start-up probe it also answered),
+    # then took no new connection: the requests after it waited for its successor, none was lost.
+    assert 18 <= pids.count(first[0]) <= 23, pids.count(first[0])
     server.wait_for_replacement(first)
     assert_answered(server.port)
 
