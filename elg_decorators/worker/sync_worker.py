@@ -262,6 +262,10 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
                 replace(self, f"it answered {self.nr} requests (MAX_REQUESTS)", logging.INFO)
             elif self.memory.exceeded():
                 replace(self, f"its memory ({self.memory.describe()}) is over MAX_WORKER_MEMORY")
+            if self.retiring:
+                # Take no new connection (they wait in the listening socket's backlog for the successor
+                # the master starts): MAX_REQUESTS is kept, and no request is lost.
+                self.alive = False
 
     def handle_exit(self, sig: int, frame: Any) -> None:
         lifecycle.begin_draining()
