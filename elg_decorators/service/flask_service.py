@@ -22,6 +22,7 @@ from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.parsing import parse_request
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
+from ..runtime.batching import Pending, Settled
 from ..runtime.log_values import printable
 from ..runtime.resources import ResourceSet
 from ..runtime.service_app import handler_name, note_failure, note_request
@@ -204,6 +205,8 @@ class FlaskService(DockerPackaging):
             request_type = elg_request.type or "-"
             note_request(exchange.route, request_type)
             result = self.dispatch(elg_request, exchange.route, exchange.url_values)
+            if isinstance(result, Pending):
+                return Reply(0, "", b"", pending=result)
             reply = self._reply(result, exchange.accept)
         except ProcessingError as error:
             reply = self._failure(error)
@@ -221,6 +224,23 @@ class FlaskService(DockerPackaging):
             logger.error("%s was interrupted on a %s request (worker timeout?)", handler_name(type(self).__name__),
                          printable(request_type))
             reply = self._failure(failures.interrupted())
+        if self.reference_statuses and reply.status >= 400:
+            reply.status = 200
+        return reply
+
+    def settle(self, outcome: Settled, exchange: Exchange) -> Reply:
+        """The reply to a request of a batch, once its entry of the batch's result (or its error) is known:
+        what :meth:`answer` would have replied had the handler given that alone."""
+        try:
+            if outcome.error is not None:
+                raise outcome.error
+            reply = self._reply(outcome.value, None)
+        except ProcessingError as error:
+            reply = self._failure(error)
+        except Exception as exc:
+            logger.exception("%s failed on a request to %s (in a batch)", handler_name(type(self).__name__),
+                             printable(exchange.path))
+            reply = self._failure(failures.internal_error(exc))
         if self.reference_statuses and reply.status >= 400:
             reply.status = 200
         return reply
