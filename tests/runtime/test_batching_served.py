@@ -190,3 +190,16 @@ def test_the_sync_worker_runs_batches_of_one_and_says_so(tmp_path: Path) -> None
         assert server.log().count("run with batches of one") == 1
     finally:
         server.stop()
+
+
+def test_waiting_requests_tie_no_thread(server: Server) -> None:
+    # 12 requests for a handler taking 4 at a time for 0.5 s: 8 of them wait while the 4 threads are free.
+    waiting = threading.Thread(target=lambda: concurrently(12, lambda i: post(server.port, "/slow-batch",
+                                                                              text(f"w{i}", seconds=0.5))))
+    waiting.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    assert [post(server.port, "/plain", text(f"p{i}")).status for i in range(4)] == [200] * 4
+    assert get(server.port, "/health/ready").status == 200
+    assert time.monotonic() - started < 0.4  # none waited for a batch to end
+    waiting.join()
