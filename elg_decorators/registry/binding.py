@@ -94,18 +94,21 @@ def resolved_hints(func: Callable[..., Any], decorator: str) -> dict[str, Any]:
 
 def plan_arguments(
     func: Callable[..., Any], kind: RequestKind, url_variables: tuple[str, ...], decorator: str,
-    resources: Mapping[str, Callable[[], Any]] | None = None,
+    resources: Mapping[str, Callable[[], Any]] | None = None, hints: Mapping[str, Any] | None = None,
 ) -> tuple[Argument, ...]:
     """How to fill each parameter of ``func`` for a request of ``kind``.
 
-    ``resources`` gives the value of each resource declared so far, by name.
+    ``resources`` gives the value of each resource declared so far, by name; ``hints``, the type
+    of each parameter's value for one request (default: its annotation; a batched handler's
+    parameters are lists of them).
 
     Raises :class:`HandlerDefinitionError` naming the function and saying
     what to change when a parameter cannot be filled.
     """
     model = kind.model
     fields = {name: model.model_fields[name] for name in kind.fields}
-    hints = resolved_hints(func, decorator)
+    if hints is None:
+        hints = resolved_hints(func, decorator)
     arguments = []
     for parameter in inspect.signature(func).parameters.values():
         where = f"{decorator} {describe(func)}: parameter {parameter.name!r}"

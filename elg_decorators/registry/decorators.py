@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from typing import Any, TypeVar, overload
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ..kinds import REQUEST_KINDS, RequestKind
 from ..settings import DEFAULT_PATH
@@ -37,6 +37,9 @@ class ServiceDecorator:
         path: str | None = None,
         registry: Registry | None = None,
         timeout: float | None = None,
+        max_batch_size: int | None = None,
+        max_batch_wait: float | None = None,
+        batch_by: str | Sequence[str] | None = None,
     ) -> Callable[[F], F]: ...
 
     def __call__(
@@ -47,6 +50,9 @@ class ServiceDecorator:
         path: str | None = None,
         registry: Registry | None = None,
         timeout: float | None = None,
+        max_batch_size: int | None = None,
+        max_batch_wait: float | None = None,
+        batch_by: str | Sequence[str] | None = None,
     ) -> Any:
         target = registry if registry is not None else current_registry()
         if callable(func_or_path):
@@ -57,7 +63,8 @@ class ServiceDecorator:
         chosen_path = func_or_path or path or DEFAULT_PATH
 
         def register(func: F) -> F:
-            target.add(self.kind, func, path=chosen_path, timeout=timeout)
+            target.add(self.kind, func, path=chosen_path, timeout=timeout, max_batch_size=max_batch_size,
+                       max_batch_wait=max_batch_wait, batch_by=batch_by)
             return func
 
         return register
@@ -83,6 +90,13 @@ request's ``params``, converted to its annotation.
 :param registry: the registry to add to; default the one :func:`serve` serves.
 :param timeout: seconds a request may take before it is answered with a deadline
     failure; default the service's ``REQUEST_TIMEOUT``.
+:param max_batch_size: make it a batched handler taking up to this many requests at
+    once: each argument from a request gets a list (one value per request, in order)
+    and it returns a list with one entry per request (an exception entry fails that
+    request alone). See "Batched handlers" in the handlers guide.
+:param max_batch_wait: seconds a request may wait for its batch at most; default
+    adaptive (a batch fires as soon as waiting longer would cost more than it gains).
+:param batch_by: arguments whose values are equal within a batch, passed as one value.
 """
 
 

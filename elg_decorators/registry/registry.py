@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import inspect
+import typing
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from ..errors import HandlerDefinitionError
 from ..kinds import (
@@ -19,8 +20,11 @@ from ..kinds import (
     url_variables,
 )
 from ..model.request import Request
+from ..logger import logger
 from ..protocol import event_loop
-from ..runtime.service_app import note_handler
+from ..protocol.failures import invalid_response
+from ..runtime import batching
+from ..runtime.service_app import current_request, note_handler
 from ..runtime.resources import ResourceSet
 from ..settings import DEFAULT_PATH
 from .binding import (
@@ -34,6 +38,7 @@ from .binding import (
     plan_arguments,
     resolved_hints,
 )
+from .batching import BatchOptions, batch_arguments, batch_key, batch_options, element_hints
 from .returns import MESSAGE_TYPES, coerce
 
 
@@ -55,6 +60,9 @@ class Handler:
     name: str
     #: Seconds a request to this handler may take (``timeout=``); None: the service's default.
     timeout: float | None = None
+    #: For a batched handler (``max_batch_size=``): its options, and the queue its requests wait in.
+    batch: BatchOptions | None = None
+    batcher: batching.Batcher | None = None
 
     @property
     def content_optional(self) -> bool:
@@ -64,14 +72,52 @@ class Handler:
                    and not argument.required for argument in self.arguments)
 
     def __call__(self, request: Request, url_values: Mapping[str, Any]) -> Any:
-        """Call the function for ``request`` and return its result as an ELG message or stream."""
+        """Call the function for ``request`` and return its result as an ELG message or stream.
+
+        A batched handler's request is queued for its batch when the server can answer it later
+        (the result is then a :class:`~elg_decorators.runtime.batching.Pending`); elsewhere it runs
+        at once, in a batch of one.
+        """
         note_handler(self.name, self.timeout)
+        if self.batcher is not None:
+            return self._batched(bind_arguments(self.arguments, request, url_values))
         result = self.func(**bind_arguments(self.arguments, request, url_values))
         if self.is_async:
             result = event_loop.run(result)  # on the process's loop, with the async resources
         if isinstance(result, MESSAGE_TYPES):  # coerce()'s first case, tested here: the usual return
             return result
         return coerce(result, self.response_kind, self.name)
+
+    def _batched(self, bound: dict[str, Any]) -> Any:
+        assert self.batch is not None and self.batcher is not None
+        record = current_request.get()
+        if batching.deferral.get() is not None:
+            return self.batcher.submit(batch_key(self.arguments, bound, self.batch), bound, record)
+        if record is not None:
+            record.batch_size = 1
+        entries = self.call_batch([bound])
+        if not isinstance(entries, (list, tuple)) or len(entries) != 1:
+            got = f"{len(entries)} entries" if isinstance(entries, (list, tuple)) else type(entries).__name__
+            logger.error("batched handler %s returned %s for a batch of 1 request", self.name, got)
+            raise invalid_response(f"the batched handler returned {got} for a batch of 1 request")
+        entry = entries[0]
+        if isinstance(entry, BaseException):
+            raise entry
+        return self.settle_entry(entry)
+
+    def call_batch(self, bound: list[dict[str, Any]]) -> Any:
+        """Call a batched handler's function for the requests whose single arguments are ``bound``."""
+        assert self.batch is not None
+        result = self.func(**batch_arguments(self.arguments, bound, self.batch))
+        if self.is_async:
+            result = event_loop.run(result)  # on the process's loop, with the async resources
+        return result
+
+    def settle_entry(self, entry: Any) -> Any:
+        """One entry of a batch's result as an ELG message (a stream collapses to its final message)."""
+        if isinstance(entry, MESSAGE_TYPES):
+            return entry
+        return coerce(entry, self.response_kind, self.name)
 
 
 def _is_generator_function(func: Callable[..., Any]) -> bool:
@@ -108,13 +154,15 @@ class Registry:
 
     def add(
         self, kind: str | RequestKind, func: Callable[..., Any], *, path: str = DEFAULT_PATH,
-        timeout: float | None = None,
+        timeout: float | None = None, max_batch_size: int | None = None, max_batch_wait: float | None = None,
+        batch_by: str | Sequence[str] | None = None,
     ) -> Handler:
         """Register ``func`` for requests of type ``kind`` on ``path`` (the decorators' imperative twin).
 
         ``kind`` is a request type of the registry's table, or a :class:`RequestKind`, which
         the table gains if it lacks it (as a decorator made by ``service_decorator`` passes it).
         ``timeout``: seconds a request to it may take before it is answered with a deadline failure.
+        ``max_batch_size``, ``max_batch_wait``, ``batch_by``: make it a batched handler (see the decorators).
         """
         request_kind = self._learn(kind, func) if isinstance(kind, RequestKind) else self.kinds.get(kind)
         if request_kind is None:
@@ -135,19 +183,31 @@ class Registry:
                 f"{describe(existing.func)} (in {existing.func.__module__}); give one of them another path, "
                 f"e.g. {decorator}(\"{path.rstrip('/')}/{func.__name__}\")"
             )
-        declared = declared_return(resolved_hints(func, decorator).get("return"), f"{decorator} {describe(func)}")
+        options = batch_options(max_batch_size, max_batch_wait, batch_by, f"{decorator} {describe(func)}")
+        resources = self.resources.providers()
+        hints = element_hints(func, options, resources, decorator) if options is not None else None
+        returned = resolved_hints(func, decorator).get("return")
+        if options is not None and typing.get_origin(returned) in (list, Sequence, typing.Sequence):
+            (returned,) = typing.get_args(returned) or (None,)  # list[X]: each entry is an X
+        declared = declared_return(returned, f"{decorator} {describe(func)}")
         variables = tuple(variable.name for variable in url_variables(path))
         handler = Handler(
             func=func,
             kind=request_type,
             path=path,
-            arguments=plan_arguments(func, request_kind, variables, decorator, self.resources.providers()),
+            arguments=plan_arguments(func, request_kind, variables, decorator, resources, hints),
             response_kind=declared.response_kind,
-            streams=_is_generator_function(func) or declared.streams is not False,
+            streams=options is None and (_is_generator_function(func) or declared.streams is not False),
             is_async=_is_coroutine_function(func),
             name=callable_name(func),
             timeout=timeout,
+            batch=options,
         )
+        if options is not None:
+            batcher = batching.Batcher(handler.name, path, handler.call_batch, handler.settle_entry,
+                                       options.max_batch_size, options.max_batch_wait)
+            object.__setattr__(handler, "batcher", batcher)
+            batching.declare(handler.name)
         self._handlers[(path, request_type)] = handler
         return handler
 

@@ -8,13 +8,18 @@ timeout). Whoever answers the request, the application or the server in its plac
 passed, the worker stopped), finishes the record, and only the first to do so is heard:
 listeners (request logs, metrics) get exactly one :class:`Outcome` per request. The worker
 also says here when the process starts draining.
+
+A server that can answer a request later, once the application's thread has gone back to it,
+offers so on the record (:attr:`RequestRecord.defer`): the application then returns the
+:class:`DeferredAnswer` it got as the request's WSGI body, and completes it from whichever
+thread has the answer (a batch's runner). Under servers that offer nothing, ``defer`` is None.
 """
 from __future__ import annotations
 
 import threading
 import time
 from typing import NamedTuple
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 #: WSGI environ key under which the worker hands the application the request's :class:`RequestRecord`.
 RECORD_KEY = "elg_decorators.record"
@@ -39,13 +44,44 @@ class Outcome(NamedTuple):
     events: int | None = None
     #: The route that matched (``/translate/<src>/<tgt>``), empty when none did or it is not known.
     route: str = ""
+    #: The size of the batch the request ran in (batched handlers), else None.
+    batch: int | None = None
+
+
+class DeferredAnswer:
+    """The WSGI body of a request answered later: the server made it (see :attr:`RequestRecord.defer`).
+
+    It iterates as an empty body. The application calls the server's ``start_response`` and then
+    :meth:`complete` with the body, from any thread; what it wants done just before the answer
+    goes out (reporting the request finished) it gives :meth:`when_answered`.
+    """
+
+    def __init__(self) -> None:
+        self._finishers: list[Callable[[], None]] = []
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(())
+
+    def when_answered(self, finisher: Callable[[], None]) -> None:
+        """Call ``finisher`` just before the answer is written (in the thread that writes it)."""
+        self._finishers.append(finisher)
+
+    def answering(self) -> None:
+        """Run the finishers (the server calls it just before it writes the answer)."""
+        finishers, self._finishers = self._finishers, []
+        for finisher in finishers:
+            finisher()
+
+    def complete(self, body: Iterable[bytes]) -> None:
+        """The answer is ready: ``start_response`` was called, ``body`` is what to write."""
+        raise NotImplementedError
 
 
 class RequestRecord:
     """One request, from the moment it was read until it is answered, as both sides know it."""
 
     __slots__ = ("request_id", "method", "path", "started", "seconds", "request_type", "route", "handler",
-                 "status", "code", "overtaken", "answered", "_unfinished")
+                 "status", "code", "overtaken", "answered", "_unfinished", "defer", "batch_size")
 
     def __init__(self, request_id: str, method: str = "-", path: str = "-", seconds: float = 0.0,
                  started: float | None = None) -> None:
@@ -69,6 +105,10 @@ class RequestRecord:
         #: True once the application handed the server the last of its answer (a stream's final event):
         #: from then on the server adds nothing to it.
         self.answered = False
+        #: Given by a server that can answer later: makes the request's :class:`DeferredAnswer`.
+        self.defer: Callable[[], DeferredAnswer] | None = None
+        #: The size of the batch the request ran in, once it ran in one.
+        self.batch_size: int | None = None
         self._unfinished = threading.Lock()
 
     @property
@@ -91,7 +131,7 @@ class RequestRecord:
         self.status = status
         self.code = code
         outcome = Outcome(self.method, self.path, self.request_type, status, code, time.monotonic() - self.started,
-                          self.request_id, events, self.route)
+                          self.request_id, events, self.route, self.batch_size)
         for listener in lifecycle.listeners:  # Lifecycle.finished, inlined: this runs for every request
             listener(outcome)
         return True
@@ -104,6 +144,8 @@ class Lifecycle:
         self._draining = threading.Event()
         #: Called with the outcome of every request (see :meth:`add_listener`).
         self.listeners: list[Callable[[Outcome], None]] = []
+        #: Requests that may wait in one batched handler's queue (the server's ``MAX_QUEUE``).
+        self.max_queue = 64
 
     @property
     def draining(self) -> bool:

@@ -9,6 +9,10 @@
 * ``elg_request_duration_seconds{path, type}``: a histogram of the time to answer (to the end of
   the stream for event streams);
 * ``elg_requests_in_progress``: requests being answered now;
+* ``elg_batch_size{path}``: a histogram of the sizes of the batches batched handlers ran;
+* ``elg_batch_wait_seconds{path}``: a histogram of how long the oldest request of each batch waited;
+* ``elg_batches_total{path, reason}``: batches fired, by why: ``full``, ``waited`` (waiting no longer
+  paid, or ``max_batch_wait`` passed) or ``deadline`` (a queued request's deadline);
 * ``elg_resource_creation_seconds{resource}``: a histogram of the time each resource took to create;
 * ``elg_worker_restarts_total{reason}``: workers the master replaced, counted by the master (see
   :mod:`.restarts`).
@@ -51,6 +55,8 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "<unmatched>"
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 CREATION_BUCKETS = (0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0)
+BATCH_SIZE_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+BATCH_WAIT_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0)
 _DURATION_BOUNDS = DURATION_BUCKETS + (float("inf"),)
 #: Seconds between two updates of the metrics from the requests that ended meanwhile.
 FLUSH_SECONDS = 0.5
@@ -72,6 +78,11 @@ class _Instruments:
                                  multiprocess_mode="livesum")
         self.resource_seconds = Histogram("elg_resource_creation_seconds", "Time taken to create a resource.",
                                           ["resource"], buckets=CREATION_BUCKETS)
+        self.batch_size = Histogram("elg_batch_size", "Requests per batch of a batched handler.", ["path"],
+                                    buckets=BATCH_SIZE_BUCKETS)
+        self.batch_wait = Histogram("elg_batch_wait_seconds", "How long the oldest request of a batch waited.",
+                                    ["path"], buckets=BATCH_WAIT_BUCKETS)
+        self.batches = Counter("elg_batches", "Batches fired, by why.", ["path", "reason"])
         self.counters: dict[tuple[str, str, str, str], Any] = {}
         self.histograms: dict[tuple[str, str], Any] = {}
 
@@ -168,6 +179,14 @@ def _flush_every(seconds: float) -> None:
 def _flush_at_exit(generation: int) -> None:
     if generation == process.generation:  # not in a child that inherited the handler
         flush()
+
+
+def batch_fired(path: str, size: int, waited: float, reason: str) -> None:
+    """Count a batch of ``size`` requests fired for ``reason`` after its oldest waited ``waited`` seconds."""
+    instruments = _get()
+    instruments.batch_size.labels(path).observe(size)
+    instruments.batch_wait.labels(path).observe(waited)
+    instruments.batches.labels(path, reason).inc()
 
 
 def resource_created(resource: Resource) -> None:

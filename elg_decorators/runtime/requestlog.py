@@ -5,6 +5,7 @@ Each request, whoever answered it, is logged at INFO when it ends::
     POST /process text 200 - 3.1ms id=5f0c…
     GET /nowhere - 404 elg.service.not.found 0.2ms id=…
     POST /process text 200 - 1520.4ms 12 events id=…      (an event stream, logged when it ends)
+    POST /embed text 200 - 14.2ms batch=32 id=…           (a batched handler: the size of its batch)
 
 With ``LOG_FORMAT=json`` every record of the framework's logger is one JSON object per line;
 request lines carry their fields (``method``, ``path``, ``type``, ``status``, ``code``,
@@ -38,6 +39,8 @@ def log_request(outcome: Outcome) -> None:
     if not logger.isEnabledFor(logging.INFO):
         return
     events = f" {outcome.events} events" if outcome.events is not None else ""
+    if outcome.batch is not None:
+        events += f" batch={outcome.batch}"
     logger.info(
         "%s %s %s %d %s %.1fms%s id=%s", printable(outcome.method), printable(outcome.path),
         printable(outcome.request_type), outcome.status, outcome.code or "-", outcome.duration * 1000, events,
@@ -64,6 +67,8 @@ class JSONFormatter(logging.Formatter):
             )
             if outcome.events is not None:
                 entry["events"] = outcome.events
+            if outcome.batch is not None:
+                entry["batch"] = outcome.batch
         else:
             request_id = _current_request_id()
             if request_id:

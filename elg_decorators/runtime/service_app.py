@@ -17,7 +17,7 @@ from flask import Flask
 
 from ..errors import ProcessingError
 from . import metrics, process
-from .lifecycle import RECORD_KEY, RequestRecord
+from .lifecycle import RECORD_KEY, DeferredAnswer, RequestRecord
 from .process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 
 
@@ -135,6 +135,9 @@ class ServiceApp(Flask):
         finally:
             current_request.reset(token)
         assert body is not None
+        if isinstance(body, DeferredAnswer):  # a batched handler's: reported when the server writes it
+            body.when_answered(lambda: self._finish(record, None))
+            return body
         if stream:
             return _ReportedStream(body, record, lambda events: self._finish(record, events))
         metrics.answering.discard(record)  # self._finish, inlined: this runs for every request

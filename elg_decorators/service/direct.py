@@ -22,7 +22,10 @@ from werkzeug.wsgi import get_input_stream
 
 from ..protocol.status_lines import STATUS_LINES, status_line
 from ..protocol.streaming import close
-from .exchange import Exchange
+from ..runtime import batching
+from ..runtime.lifecycle import RECORD_KEY, RequestRecord
+from ..runtime.service_app import current_request
+from .exchange import Exchange, Reply
 
 if TYPE_CHECKING:
     from .flask_service import FlaskService
@@ -59,6 +62,19 @@ class DirectDispatch:
             query=lambda: Request(environ).args.to_dict(flat=False),  # read for raw bodies only
             accept=environ.get("HTTP_ACCEPT"),
         )
+        record: RequestRecord | None = environ.get(RECORD_KEY)
+        if record is None or record.defer is None:
+            return self._start(self._answer(exchange), start_response)
+        deferring = batching.deferral.set(record.defer)  # batched handlers may queue the request
+        try:
+            reply = self._answer(exchange)
+        finally:
+            batching.deferral.reset(deferring)
+        if reply.pending is not None:
+            return self._later(reply, exchange, record, start_response)
+        return self._start(reply, start_response)
+
+    def _answer(self, exchange: Exchange) -> Reply:
         # Handlers may use current_app and g, as in a Flask view: answer inside the application context.
         if _current_app_context is not None and not (_PUSHED.receivers or _POPPED.receivers
                                                      or _TEARING_DOWN.receivers):  # _lean_context_will_do()
@@ -70,6 +86,26 @@ class DirectDispatch:
         else:
             with self.app.app_context():
                 reply = self.service.answer(exchange)
+        return reply
+
+    def _later(self, reply: Reply, exchange: Exchange, record: RequestRecord,
+               start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """The server's deferred answer, completed when the batched handler's result settles."""
+        assert record.defer is not None
+        deferred = record.defer()
+
+        def settled(outcome: batching.Settled) -> None:  # in the batch's runner thread
+            token = current_request.set(record)
+            try:
+                body = self._start(self.service.settle(outcome, exchange), start_response)
+            finally:
+                current_request.reset(token)
+            deferred.complete(body)
+
+        reply.pending.then(settled)
+        return deferred
+
+    def _start(self, reply: Reply, start_response: Callable[..., Any]) -> Iterable[bytes]:
         body = reply.body
         headers = [("Content-Type", reply.content_type)]
         if isinstance(body, bytes):

@@ -37,4 +37,7 @@ class Reply:
     content_type: str
     body: bytes | Iterator[bytes]
     headers: dict[str, str] = field(default_factory=dict)
+    #: A batched handler's answer to come (:class:`~elg_decorators.runtime.batching.Pending`): the
+    #: status and body are then those of :meth:`FlaskService.settle`, once it settles.
+    pending: Any = None
 

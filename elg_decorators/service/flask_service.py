@@ -16,6 +16,7 @@ from ..model.request import AudioRequest, ImageRequest, Request, StructuredTextR
 from ..protocol import failures
 from ..protocol.encoding import MessageEncoder
 from ..protocol.parsing import parse_request
+from ..runtime.batching import Pending, Settled
 from ..runtime.log_values import printable
 from ..runtime.resources import ResourceSet
 from ..runtime.service_app import handler_name, note_request
@@ -218,6 +219,8 @@ class FlaskService(DockerPackaging):
             note_request(exchange.route, request_type)
             dispatched = True
             result = self.dispatch(elg_request, exchange.route, exchange.url_values)
+            if isinstance(result, Pending):
+                return Reply(0, "", b"", pending=result)
             reply = self._reply(result, exchange.accept)
         except ProcessingError as error:
             reply = self._failure(error)
@@ -237,6 +240,23 @@ class FlaskService(DockerPackaging):
             reply = self._failure(failures.interrupted())
             dispatched = False  # the server cut the handler short: the failure is the server's
         if dispatched and self.reference_statuses and reply.status >= 400:
+            reply.status = 200
+        return reply
+
+    def settle(self, outcome: Settled, exchange: Exchange) -> Reply:
+        """The reply to a request of a batch, once its entry of the batch's result (or its error) is known:
+        what :meth:`answer` would have replied had the handler given that alone."""
+        try:
+            if outcome.error is not None:
+                raise outcome.error
+            reply = self._reply(outcome.value, None)
+        except ProcessingError as error:
+            reply = self._failure(error)
+        except Exception as exc:
+            logger.exception("%s failed on a request to %s (in a batch)", handler_name(type(self).__name__),
+                             printable(exchange.path))
+            reply = self._failure(failures.internal_error(exc))
+        if self.reference_statuses and reply.status >= 400:
             reply.status = 200
         return reply
 

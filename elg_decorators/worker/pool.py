@@ -32,6 +32,8 @@ class HandlerPool:
         self._stuck: dict[int, Job] = {}
         self._live = 0
         self._stopping = False
+        #: Requests whose thread went back to the pool before they were answered (see :mod:`.deferred`).
+        self._deferred: dict[int, Job] = {}
 
     def start(self) -> None:
         with self._ready:
@@ -53,8 +55,15 @@ class HandlerPool:
         return self._idle == 0
 
     def unanswered(self) -> int:
-        """Requests queued, or running and not yet answered by the server in their place."""
-        return len(self._queue) + sum(1 for job in list(self._working.values()) if not job.overtaken)
+        """Requests queued, running or deferred, and not yet answered by the server in their place."""
+        return len(self._queue) + sum(1 for job in self.running() if not job.overtaken)
+
+    def defer(self, job: Job) -> None:
+        """``job`` will be answered by another thread: watch it as a running one until :meth:`undefer`."""
+        self._deferred[id(job)] = job
+
+    def undefer(self, job: Job) -> None:
+        self._deferred.pop(id(job), None)
 
     def offer(self, job: Job) -> bool:
         """Queue ``job`` unless every thread is busy and the queue is full."""
@@ -69,7 +78,11 @@ class HandlerPool:
         return list(self._queue)
 
     def running(self) -> list[Job]:
-        return list(self._working.values())
+        """The jobs in a thread, and those deferred (a job is in both while its thread hands it over)."""
+        running = list(self._working.values())
+        if self._deferred:
+            running.extend(job for job in list(self._deferred.values()) if job not in running)
+        return running
 
     def withdraw(self, job: Job) -> bool:
         """Take a job that has not started off the queue; False if a thread already has it."""

@@ -38,6 +38,7 @@ from ..runtime.log_values import printable
 from ..settings import LIVE_PATH, ServerSettings
 from . import answers, heap
 from .connection import Connection, answer_for
+from .deferred import DeferredJob
 from .jobs import GuardedSocket, Job, Overtaken
 from .pool import HandlerPool
 from .recycling import MemoryGuard, replace
@@ -61,6 +62,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
 
     def init_process(self) -> None:
         self.settings: ServerSettings = getattr(self.app, "settings", None) or ServerSettings.resolve()
+        lifecycle.max_queue = self.settings.max_queue
         self.selector = selectors.DefaultSelector()
         self.pool = HandlerPool(max(1, self.cfg.threads), self.settings.max_queue, self._serve)
         self.watchdog = Watchdog(self.pool)
@@ -313,15 +315,14 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
 
     def _serve(self, job: Job) -> None:
         connection = job.connection
-        sock = connection.sock
         request = job.request
-        keep_alive = False
         try:
-            sock.setblocking(True)
-            guard = GuardedSocket(job, sock)
+            connection.sock.setblocking(True)
+            guard = GuardedSocket(job, connection.sock)
             response, environ = wsgi.create(request, guard, connection.peer, connection.server, self.cfg)
             environ["wsgi.multithread"] = True
             environ[RECORD_KEY] = job.record
+            job.record.defer = lambda: DeferredJob(lambda body: self._write(job, guard, body))
             job.response = response
             self.nr += 1
             if self.nr >= self.max_requests:
@@ -329,6 +330,30 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
             if not self.alive or self.retiring or not self.cfg.keepalive:
                 response.force_close()
             body = self.wsgi(environ, response.start_response)
+            if isinstance(body, DeferredJob):  # answered later, from another thread: this one is free
+                self.pool.defer(job)
+                ready = body.release()
+                if ready is None:
+                    return
+                body = ready
+        except OSError:
+            self._end(job, False)  # the client went away
+            return
+        except Exception:
+            self.log.exception("error answering %s %s", printable(request.method), printable(request.path))
+            if job.response is None or not job.response.headers_sent:
+                self._answer_from_thread(job, answers.application_failed())
+            self._end(job, False)
+            return
+        self._write(job, guard, body)
+
+    def _write(self, job: Job, guard: GuardedSocket, body: Any) -> None:
+        """Write the application's answer and carry on with the connection (in a pool thread, or in the
+        thread that completed a deferred answer)."""
+        connection = job.connection
+        response = job.response
+        keep_alive = False
+        try:
             try:
                 for chunk in body:
                     response.write(chunk)
@@ -345,15 +370,22 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         except Overtaken:
             if not job.overtaken:  # the client of a stream went away: nobody else closes its connection
                 connection.close()
+            self.pool.undefer(job)
             self._release(connection)
             heap.after_request(connection.reader.body_size)
             return
         except OSError:
             keep_alive = False  # the client went away
         except Exception:
+            request = job.request
             self.log.exception("error answering %s %s", printable(request.method), printable(request.path))
             if job.response is None or not job.response.headers_sent:
                 self._answer_from_thread(job, answers.application_failed())
+        self._end(job, keep_alive)
+
+    def _end(self, job: Job, keep_alive: bool) -> None:
+        connection = job.connection
+        self.pool.undefer(job)
         self._release(connection)
         heap.after_request(connection.reader.body_size)
         with job.lock:

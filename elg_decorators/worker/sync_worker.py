@@ -30,6 +30,7 @@ from gunicorn.http.errors import ParseException
 from gunicorn.workers.sync import SyncWorker
 
 from ..protocol.status_lines import status_line
+from ..runtime import batching
 from ..runtime.lifecycle import RECORD_KEY, RequestRecord, lifecycle
 from ..runtime.process import REQUEST_ID_HEADER, accepted_request_id, new_request_id
 from ..settings import ServerSettings
@@ -190,6 +191,11 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
         self.read_timeout: float = settings.read_timeout
         self.memory = MemoryGuard(settings.max_worker_memory, interval=0)  # no timer here: after each request
         self.wsgi: Callable[..., Iterable[bytes]] = _DeadlineApp(self.wsgi, settings.request_timeout, self.notify)
+        batched = batching.declared()
+        if batched:
+            self.log.info("the sync worker answers one request at a time: the batched handler%s %s run%s with "
+                          "batches of one (the default worker class batches)", "s" if len(batched) > 1 else "",
+                          ", ".join(batched), "" if len(batched) > 1 else "s")
 
     def handle(self, listener: Any, client: Any, addr: Any) -> None:
         """Read one request whole, then answer it (gunicorn's sync worker closes every connection)."""
