@@ -13,7 +13,7 @@ SCRIPTS = sorted(EXAMPLES.glob("*.py"))
 
 def test_the_examples_are_all_there() -> None:
     assert [script.stem for script in SCRIPTS] == [
-        "classic_flask_service", "dictionary_ner", "image_info", "sentence_splitter", "sentiment",
+        "batched_classifier", "classic_flask_service", "dictionary_ner", "image_info", "sentence_splitter", "sentiment",
         "slow_progress", "translate", "wav_info",
     ]
 
