@@ -246,8 +246,8 @@ class SyncServiceWorker(SyncWorker):  # type: ignore[misc]
                 data = client.recv(reader.wanted(READ_SIZE))
             except TimeoutError:
                 data = None
-            self.notify()  # a slow client must not look like a stuck worker to the master
             if data is None:
+                self.notify()  # a slow client must not look like a stuck worker to the master
                 continue
             if not data:
                 return False
