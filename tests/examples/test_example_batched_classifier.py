@@ -2,10 +2,8 @@
 ``serve`` process; its function is still a plain function called with lists."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +16,7 @@ from media import example
 
 from elg_decorators.model import ClassificationResponse
 from hardening.conftest import RawResponse, Server, free_port, get, post, serve_command, start_server
+from elg_decorators.discovery import load_service
 
 EXAMPLE = "batched_classifier"
 
@@ -43,12 +42,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("batched_classifier_example", example(EXAMPLE))
-    assert spec is not None and spec.loader is not None
-    loaded = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = loaded
-    spec.loader.exec_module(loaded)
-    return loaded
+    # Its decorators register into a registry of its own, whatever else this test run loaded.
+    return load_service(str(example(EXAMPLE))).module
 
 
 def classify(server: Server, text: str) -> list[dict[str, Any]]:

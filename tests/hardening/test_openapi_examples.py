@@ -38,6 +38,7 @@ from elg_decorators.errors import ProcessingError
 from elg_decorators.kinds import REQUEST_KINDS
 from elg_decorators.protocol.parsing import parse_request
 from elg_decorators.wsgi import load_app
+from elg_decorators.runtime.service_runtime import runtime_of
 
 from .conftest import REPO
 
@@ -72,7 +73,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 def run_schemathesis(example: Path) -> dict[str, str]:
     """Every distinct mismatch schemathesis finds against ``example``: a short label -> one instance of it."""
-    app = ParsedOnTheWayIn(load_app(str(example)))
+    flask_app = load_app(str(example))
+    runtime = runtime_of(flask_app)
+    if runtime is not None:  # a model trained at resource creation: fuzz the service, not its start-up
+        runtime.start()
+        runtime.wait()
+    app = ParsedOnTheWayIn(flask_app)
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
     mismatches: dict[str, str] = {}
     for result in schema.get_all_operations():
