@@ -11,7 +11,8 @@ from ..runtime.log_values import printable
 from ..runtime.process import accepted_request_id, new_request_id
 from ..settings import LIVE_PATH
 from .answers import ServerAnswer, ServerAnswerError, alive, for_parse_error
-from .reading import SPOOL_THRESHOLD, RequestReader
+from .bodies import SPOOL_THRESHOLD
+from .reading import RequestReader
 
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 #: Largest read from a socket while the head of a request is read.

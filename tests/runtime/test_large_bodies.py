@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from elg_decorators.worker.reading import SPOOL_THRESHOLD
+from elg_decorators.worker.bodies import SPOOL_THRESHOLD
 from hardening.conftest import Server, free_port, serve_command, start_server
 
 from .app_servers import wait_for

@@ -14,7 +14,8 @@ import pytest
 from gunicorn.config import Config
 
 from elg_decorators.worker.answers import ServerAnswerError
-from elg_decorators.worker.reading import MAX_BODY_READ, SPOOL_THRESHOLD, RequestReader
+from elg_decorators.worker.bodies import SPOOL_THRESHOLD
+from elg_decorators.worker.reading import MAX_BODY_READ, RequestReader
 
 PEER = ("127.0.0.1", 40000)
 _made: list[RequestReader] = []
