@@ -53,11 +53,14 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
     return {}
 
 
-def _commands_taking(option: str) -> list[str]:
-    from elg_decorators.cli import build_parser
+def _commands_taking(name: str) -> list[str]:
+    """The commands whose server options (each command's declared list) include the setting ``name``."""
+    from elg_decorators.cli.build_plan import IMAGE_OPTIONS
+    from elg_decorators.cli.deploy import DEPLOY_OPTIONS
+    from elg_decorators.cli.serve import SERVE_OPTIONS
 
-    return [name for name, command in _subcommands(build_parser()).items()
-            if option in command._option_string_actions]
+    declared = {"serve": SERVE_OPTIONS, "build": IMAGE_OPTIONS, "deploy": DEPLOY_OPTIONS}
+    return [command for command, names in declared.items() if name in names]
 
 
 def _default(setting: Any) -> str:
@@ -79,7 +82,7 @@ def server_settings() -> str:
     rows = ["| name (`serve()` argument) | environment | command line | default | allowed | what it sets |",
             "| --- | --- | --- | --- | --- | --- |"]
     for setting in SETTINGS:
-        commands = _commands_taking(setting.option)
+        commands = _commands_taking(setting.name)
         option = (f"{_code(setting.option)} ({', '.join(commands)})" if commands else "—")
         image = "" if setting.in_image or setting.env is None else " Not written into images and manifests."
         rows.append("| " + " | ".join(_cell(cell) for cell in (
