@@ -31,16 +31,23 @@ def no_answer(exchange: Exchange) -> None:
         raise CaseFailed(f"the service did not answer: {exchange.error}", "an HTTP answer", exchange)
 
 
-def expect_response(exchange: Exchange, expected: str) -> dict[str, Any]:
-    """The answer is HTTP 200 with a schema-valid ``{"response": …}``; return the response."""
+def _message(exchange: Exchange, key: str, expected: str) -> dict[str, Any]:
+    """The answer's ELG message whose envelope is ``key`` (``response``, ``failure``), or CaseFailed."""
     no_answer(exchange)
     message = message_of(exchange)
     if message is None:
         kind = "an HTML page" if exchange.is_html() else "not a JSON object"
-        raise CaseFailed(f"the answer is {kind}", expected, exchange)
-    if "response" not in message:
-        found = "a failure" if "failure" in message else f"an object with keys {sorted(message)}"
-        raise CaseFailed(f"the answer is {found}, not a response", expected, exchange)
+        raise CaseFailed(f"the answer is {kind}, not an ELG {key}", expected, exchange)
+    if key not in message:
+        other = "failure" if key == "response" else "response"
+        found = f"a {other}" if other in message else f"an object with keys {sorted(message)}"
+        raise CaseFailed(f"the answer is {found}, not a {key}", expected, exchange)
+    return message
+
+
+def expect_response(exchange: Exchange, expected: str) -> dict[str, Any]:
+    """The answer is HTTP 200 with a schema-valid ``{"response": …}``; return the response."""
+    message = _message(exchange, "response", expected)
     errors = validate(message, "response")
     if errors:
         raise CaseFailed("the response does not validate against response.json: " + "; ".join(errors[:3]),
@@ -53,15 +60,7 @@ def expect_response(exchange: Exchange, expected: str) -> dict[str, Any]:
 
 def expect_failure(exchange: Exchange, expected: str) -> dict[str, Any]:
     """The answer is an ELG ``{"failure": …}`` JSON message (any status): not HTML, not a response."""
-    no_answer(exchange)
-    message = message_of(exchange)
-    if message is None:
-        kind = "an HTML page" if exchange.is_html() else "not a JSON object"
-        raise CaseFailed(f"the answer is {kind}, not an ELG failure", expected, exchange)
-    if "failure" not in message:
-        found = "a response" if "response" in message else f"an object with keys {sorted(message)}"
-        raise CaseFailed(f"the answer is {found}, not a failure", expected, exchange)
-    failure: dict[str, Any] = message["failure"]
+    failure: dict[str, Any] = _message(exchange, "failure", expected)["failure"]
     return failure
 
 

@@ -4,6 +4,7 @@ soon as the final event arrives, and plain POSTs in the background. Used by the 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -26,6 +27,24 @@ class LoadReport:
 
     def slower_than(self, seconds: float) -> list[float]:
         return [took for took in self.durations if took > seconds]
+
+
+def read_one(sock: socket.socket) -> tuple[bytes, bytes]:
+    """One response with a Content-Length off a kept-alive connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before an answer")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"Content-Length: (\d+)", head, re.IGNORECASE).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed in the middle of an answer")
+        body += chunk
+    return head, body
 
 
 def _post(port: int, path: str, headers: bytes, timeout: float) -> socket.socket:

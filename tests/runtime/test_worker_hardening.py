@@ -191,7 +191,7 @@ def test_max_requests_is_kept_under_load(server_factory) -> None:
                     sock = connect(server.port)
                 sock.sendall(b"POST /process HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                              b"Content-Length: %d\r\n\r\n%s" % (len(text()), text()))
-                head, body = _read_one(sock)
+                head, body = stream_load.read_one(sock)
                 pid = int(re.search(rb'"pid":(\d+)', body).group(1))  # type: ignore[union-attr]
                 with lock:
                     answered[pid] += 1
@@ -214,23 +214,3 @@ def test_max_requests_is_kept_under_load(server_factory) -> None:
     assert sum(answered.values()) == 16 * 40
     assert len(answered) >= 5, answered
     assert max(answered.values()) <= 110 + 16, answered
-
-
-def _read_one(sock: socket.socket) -> tuple[bytes, bytes]:
-    """One response with a Content-Length off a kept-alive connection."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed before an answer")
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = int(re.search(rb"Content-Length: (\d+)", head, re.IGNORECASE).group(1))  # type: ignore[union-attr]
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed in the middle of an answer")
-        body += chunk
-    return head, body
-
-
