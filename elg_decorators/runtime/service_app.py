@@ -71,6 +71,14 @@ def note_failure(code: str) -> None:
         record.code = code
 
 
+def note_final_event() -> None:
+    """Record that the stream's final event (its response or failure) is being handed to the server:
+    from then on the server adds nothing to the stream, even past the request's deadline."""
+    record = current_request.get()
+    if record is not None:
+        record.answered = True
+
+
 def handler_name(default: str) -> str:
     """The handler function answering the current request, else ``default``."""
     record = current_request.get()
@@ -88,7 +96,7 @@ def record_of(environ: dict[str, Any]) -> RequestRecord:
 class ServiceApp(Flask):
     """The Flask application of a service: reports every request it answers (see the module docstring)."""
 
-    #: Resources, readiness and the routes of the runtime; set by :func:`.health.install_runtime`.
+    #: Resources, readiness and the routes of the runtime; set by :func:`.service_runtime.install_runtime`.
     elg_runtime: Runtime | None = None
     #: Whether :meth:`refusal` may answer a request: set by a subclass when it may.
     may_refuse = False
@@ -180,8 +188,6 @@ class _ReportedStream:
             current_request.reset(token)
         if chunk:
             self._events += 1
-            if b'"progress"' not in chunk[:24]:
-                self._record.answered = True  # the final event: the server must add nothing after it
         return chunk
 
     def close(self) -> None:

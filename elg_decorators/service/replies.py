@@ -12,7 +12,7 @@ from ..protocol import failures
 from ..protocol.encoding import MessageEncoder, sse_event
 from ..protocol.negotiation import wants_event_stream
 from ..protocol.streaming import Outgoing, as_outgoing, final_message, is_stream, messages
-from ..runtime.service_app import handler_name, note_failure
+from ..runtime.service_app import handler_name, note_failure, note_final_event
 from .exchange import Reply
 
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
@@ -55,10 +55,13 @@ def event_stream(stream: Iterator[Outgoing], encoder: MessageEncoder, owner: str
                 logger.exception("%s: a streamed %s could not be encoded", owner, message.kind)
                 error = failures.internal_error(exc)
                 note_failure(error.message.code)
+                note_final_event()
                 yield sse_event(encoder.envelope("failure", error.failure))
                 return
             if message.kind == "failure":
                 note_failure(message.model.errors[0].code)  # type: ignore[attr-defined]
+            if message.is_terminal:
+                note_final_event()
             yield sse_event(payload)
     finally:
         stream.close()  # type: ignore[attr-defined]

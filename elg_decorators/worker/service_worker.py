@@ -370,9 +370,7 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
         except Overtaken:
             if not job.overtaken:  # the client of a stream went away: nobody else closes its connection
                 connection.close()
-            self.pool.undefer(job)
-            self._release(connection)
-            heap.after_request(connection.reader.body_size)
+            self._let_go(job)
             return
         except OSError:
             keep_alive = False  # the client went away
@@ -383,11 +381,16 @@ class ServiceWorker(base.Worker):  # type: ignore[misc]
                 self._answer_from_thread(job, answers.application_failed())
         self._end(job, keep_alive)
 
-    def _end(self, job: Job, keep_alive: bool) -> None:
+    def _let_go(self, job: Job) -> None:
+        """The job's request is over: its room in the body buffer, and the memory of a large body, go back."""
         connection = job.connection
         self.pool.undefer(job)
         self._release(connection)
         heap.after_request(connection.reader.body_size)
+
+    def _end(self, job: Job, keep_alive: bool) -> None:
+        connection = job.connection
+        self._let_go(job)
         with job.lock:
             if job.overtaken:
                 return
